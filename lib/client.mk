@@ -1,0 +1,1 @@
+# lib/: libkrpcmux, the client library (rules added by the client API work).

@@ -1,0 +1,21 @@
+/*
+ * The krpcmux wire codec, internal umbrella header: framing, values and
+ * types, messages.  Shared by the daemon, the simulator and the library.
+ */
+#ifndef KRPCMUX_CODEC_H
+#define KRPCMUX_CODEC_H
+
+#include "krpc.pb-c.h"
+#include "buf.h"
+#include "frame.h"
+#include "message.h"
+#include "krpcmux/value.h"
+
+/* Appends the bare encoding of a value (a null value appends nothing). */
+void			 krpc_value_write(const krpc_value_t *, krpc_buf_t *);
+/* Schema Type conversions; STRUCT fields are not carried (see type.c). */
+krpc_type_t		*krpc_type_from_pb(const Krpc__Schema__Type *);
+Krpc__Schema__Type	*krpc_type_to_pb(const krpc_type_t *);
+void			 krpc_type_pb_free(Krpc__Schema__Type *);
+
+#endif

@@ -1,0 +1,23 @@
+# lib/: the wire codec (a convenience library shared by krpcmuxd and
+# krpc-sim) and libkrpcmux, the installed client library built on it.
+
+noinst_LTLIBRARIES += lib/libkrpcwire.la
+lib_libkrpcwire_la_SOURCES = \
+	lib/buf.c lib/buf.h \
+	lib/codec.h \
+	lib/frame.c lib/frame.h \
+	lib/message.c lib/message.h \
+	lib/type.c \
+	lib/util.c \
+	lib/value.c
+nodist_lib_libkrpcwire_la_SOURCES = proto/krpc.pb-c.c proto/krpc.pb-c.h
+lib_libkrpcwire_la_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+lib_libkrpcwire_la_LIBADD = $(PROTOBUF_C_LIBS)
+
+pkginclude_HEADERS += \
+	lib/krpcmux/common.h \
+	lib/krpcmux/value.h
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = lib/libkrpcmux.pc
+EXTRA_DIST += lib/libkrpcmux.pc.in

@@ -1,0 +1,25 @@
+/*
+ * Small shared helpers of the library: result code descriptions.
+ */
+#include "krpcmux/common.h"
+
+const char *
+krpc_code_str(krpc_code_t code)
+{
+	switch (code) {
+	case KRPC_OK: return "success";
+	case KRPC_ERR_NOMEM: return "out of memory";
+	case KRPC_ERR_ARG: return "invalid argument";
+	case KRPC_ERR_TYPE: return "type mismatch";
+	case KRPC_ERR_MALFORMED: return "malformed data";
+	case KRPC_ERR_IO: return "input/output error";
+	case KRPC_ERR_PROTOCOL: return "protocol error";
+	case KRPC_ERR_HANDSHAKE: return "connection refused by the server";
+	case KRPC_ERR_TIMEOUT: return "timed out";
+	case KRPC_ERR_RPC: return "the server reported an error";
+	case KRPC_ERR_NO_VALUE: return "no value yet";
+	case KRPC_ERR_CLOSED: return "closed";
+	case KRPC_ERR_NOT_FOUND: return "not found";
+	}
+	return "unknown error";
+}

@@ -1,0 +1,1 @@
+# tests/sim: rules added by the work on this part.
