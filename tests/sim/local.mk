@@ -1,4 +1,28 @@
-# tests/sim: rules added by the work on this part.
+# tests/sim: krpc-sim, the game-less kRPC server (installed: demos use it as
+# the game), and its integration tests.
+
+bin_PROGRAMS += tests/sim/krpc-sim
+tests_sim_krpc_sim_SOURCES = \
+	tests/sim/sim.h tests/sim/core.h tests/sim/expr.h \
+	tests/sim/main.c \
+	tests/sim/server.c \
+	tests/sim/listener.c \
+	tests/sim/conn.c \
+	tests/sim/handshake.c \
+	tests/sim/client.c \
+	tests/sim/rpc.c \
+	tests/sim/call.c \
+	tests/sim/services.c \
+	tests/sim/schema.c \
+	tests/sim/stream.c \
+	tests/sim/object.c \
+	tests/sim/expr.c \
+	tests/sim/eval.c \
+	tests/sim/util.c \
+	tests/sim/svc_krpc.c \
+	$(SIM_SERVICES_SOURCES)
+tests_sim_krpc_sim_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_sim_krpc_sim_LDADD = lib/libkrpcwire.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS) -lm
 
 # ---- krpc-sim services: TestService, Benchmark, SpaceCenter ----------------
 # (maintained with svc_test.c, svc_benchmark.c and svc_spacecenter.c; keep this

@@ -1,0 +1,630 @@
+/*
+ * krpc-sim procedure calls: resolving a ProcedureCall by name or id,
+ * decoding its arguments (defaults, nulls, object ids, nested calls), running
+ * the handler with the checks of PROTOCOL.md 4.3-4.4 and 6.3, and encoding
+ * the ProcedureResult.  Also the sim.h call API handlers use.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+#define CALL_NEST_MAX 8		/* procedure calls inside procedure calls */
+
+struct call_spec {
+	const struct svc_proc	*proc;
+	krpc_value_t		*args[SIM_PARAMS_MAX];	/* NULL: not given, no default */
+	krpc_buf_t		 key;			/* arguments' encodings, for equality */
+};
+
+struct sim_call {
+	sim_server_t		*server;
+	sim_client_t		*client;
+	const struct call_spec	*spec;
+	bool			 first;
+	bool			 streaming;
+	void			*state;
+	krpc_value_t		*result;
+	bool			 failed;
+	struct sim_err		 err;
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Sets an error (replacing any previous one). */
+void
+err_set(struct sim_err *e, const char *service, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	err_clear(e);
+	e->service = util_strdup(service);
+	e->name = util_strdup(name);
+	va_start(ap, fmt);
+	e->desc = util_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* Frees an error's texts. */
+void
+err_clear(struct sim_err *e)
+{
+	free(e->service);
+	free(e->name);
+	free(e->desc);
+	e->service = e->name = e->desc = NULL;
+}
+
+/* Appends an encoded krpc.schema.Error. */
+void
+err_write(const struct sim_err *e, krpc_buf_t *b)
+{
+	const char *f[3] = { e->service, e->name, e->desc };
+	uint32_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (f[i] != NULL && f[i][0] != '\0')
+			krpc_buf_field_bytes(b, i + 1, f[i], strlen(f[i]));
+	}
+}
+
+/* ---- resolution and decoding ----------------------------------------- */
+
+static enum call_rc call_spec_decode(sim_server_t *, const Krpc__Schema__ProcedureCall *,
+    struct call_spec **, struct sim_err *, int);
+static enum call_rc call_spec_parse_depth(sim_server_t *, const uint8_t *, size_t,
+    struct call_spec **, struct sim_err *, int);
+
+/* Finds the procedure a call names; NULL with a call-level error. */
+static const struct svc_proc *
+call_resolve(const Krpc__Schema__ProcedureCall *pc, struct sim_err *err)
+{
+	const struct sim_service *svc;
+	const struct svc_proc *proc;
+
+	svc = pc->service_id > 0 ? services_by_id(pc->service_id) : services_by_name(pc->service);
+	if (svc == NULL) {
+		if (pc->service_id > 0)
+			err_set(err, "", "", "Service with id %" PRIu32 " not found", pc->service_id);
+		else
+			err_set(err, "", "", "Service \"%s\" not found", pc->service);
+		return NULL;
+	}
+	proc = pc->procedure_id > 0 ? services_proc_by_id(svc, pc->procedure_id) :
+	    services_proc(svc, pc->procedure);
+	if (proc == NULL) {
+		if (pc->procedure_id > 0)
+			err_set(err, "", "", "Procedure with id %" PRIu32 " not found", pc->procedure_id);
+		else
+			err_set(err, "", "", "Procedure \"%s\" not found, in service \"%s\"",
+			    pc->procedure, svc->name);
+	}
+	return proc;
+}
+
+/* Checks the object ids inside a decoded value and any nested call. */
+static int
+call_check_value(sim_server_t *s, const krpc_type_t *t, const krpc_value_t *v,
+    struct sim_err *err, int depth)
+{
+	krpc_type_code_t code = krpc_type_code(t);
+	struct call_spec *nested;
+	const uint8_t *data;
+	uint64_t id;
+	size_t i, n, len;
+
+	if (krpc_value_is_null(v))
+		return 0;
+	switch (code) {
+	case KRPC_TYPE_CLASS:
+		if (krpc_value_as_object(v, &id) != KRPC_OK || id == 0)
+			return 0;
+		return object_check(s, id, krpc_type_service(t), krpc_type_name(t), err);
+	case KRPC_TYPE_PROCEDURE_CALL:
+		data = krpc_value_data(v, &len);
+		if (depth >= CALL_NEST_MAX) {
+			err_set(err, "", "", "Procedure calls nested too deeply");
+			return -1;
+		}
+		if (call_spec_parse_depth(s, data, len, &nested, err, depth + 1) == CALL_BAD_ARGS)
+			return -1;
+		call_spec_free(nested);
+		err_clear(err);
+		return 0;
+	case KRPC_TYPE_LIST:
+	case KRPC_TYPE_SET:
+	case KRPC_TYPE_TUPLE:
+	case KRPC_TYPE_STRUCT:
+		n = krpc_value_count(v);
+		for (i = 0; i < n; i++) {
+			const krpc_type_t *it = krpc_type_sub(t, code == KRPC_TYPE_LIST ||
+			    code == KRPC_TYPE_SET ? 0 : i);
+
+			if (it != NULL && call_check_value(s, it, krpc_value_item(v, i), err, depth) != 0)
+				return -1;
+		}
+		return 0;
+	case KRPC_TYPE_DICTIONARY:
+		n = krpc_value_count(v);
+		for (i = 0; i < n; i++) {
+			if (call_check_value(s, krpc_type_sub(t, 0), krpc_value_key(v, i), err, depth) != 0 ||
+			    call_check_value(s, krpc_type_sub(t, 1), krpc_value_val(v, i), err, depth) != 0)
+				return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Decodes one argument with its parameter's type (request-level errors). */
+static int
+call_decode_arg(sim_server_t *s, const krpc_type_t *t, const Krpc__Schema__Argument *a,
+    krpc_value_t **out, struct sim_err *err, int depth)
+{
+	char why[512];
+	uint64_t id;
+
+	if (krpc_value_decode(t, a->value.data, a->value.len, a->is_null, out, why,
+	    sizeof why) != KRPC_OK) {
+		err_set(err, "", "", "%s", why);
+		return -1;
+	}
+	if (krpc_type_code(t) == KRPC_TYPE_CLASS && !a->is_null &&
+	    krpc_value_as_object(*out, &id) == KRPC_OK && id == 0) {
+		krpc_value_free(*out);
+		*out = krpc_value_null(KRPC_TYPE_CLASS);	/* object id 0 is null (P 4.4) */
+	}
+	if (call_check_value(s, t, *out, err, depth) != 0) {
+		krpc_value_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the equality key of a spec's arguments. */
+static void
+call_spec_key(struct call_spec *sp)
+{
+	uint8_t *enc;
+	size_t k, len;
+
+	for (k = 0; k < sp->proc->nparams; k++) {
+		const krpc_value_t *v = sp->args[k];
+
+		krpc_buf_byte(&sp->key, v == NULL ? 0 : krpc_value_is_null(v) ? 1 : 2);
+		if (v == NULL || krpc_value_is_null(v) || krpc_value_encode(v, &enc, &len) != KRPC_OK)
+			continue;
+		krpc_buf_varint(&sp->key, len);
+		krpc_buf_append(&sp->key, enc, len);
+		free(enc);
+	}
+}
+
+/* Resolves and decodes a call at a nesting depth. */
+static enum call_rc
+call_spec_decode(sim_server_t *s, const Krpc__Schema__ProcedureCall *pc, struct call_spec **out,
+    struct sim_err *err, int depth)
+{
+	const Krpc__Schema__Argument *slot[SIM_PARAMS_MAX] = { NULL };
+	const struct svc_proc *proc;
+	struct call_spec *sp;
+	size_t i;
+
+	*out = NULL;
+	if ((proc = call_resolve(pc, err)) == NULL)
+		return CALL_UNRESOLVED;
+	for (i = 0; i < pc->n_arguments; i++) {
+		if (pc->arguments[i]->position < proc->nparams)
+			slot[pc->arguments[i]->position] = pc->arguments[i];	/* last wins */
+	}
+	sp = util_calloc(1, sizeof *sp);
+	sp->proc = proc;
+	for (i = 0; i < proc->nparams; i++) {
+		if (slot[i] != NULL) {
+			if (call_decode_arg(s, proc->ptype[i], slot[i], &sp->args[i], err, depth) != 0) {
+				call_spec_free(sp);
+				return CALL_BAD_ARGS;
+			}
+		} else if (proc->pdef[i] != NULL)
+			sp->args[i] = krpc_value_clone(proc->pdef[i]);
+	}
+	call_spec_key(sp);
+	*out = sp;
+	return CALL_OK;
+}
+
+/* Parses serialized ProcedureCall bytes and decodes it at a depth. */
+static enum call_rc
+call_spec_parse_depth(sim_server_t *s, const uint8_t *p, size_t len, struct call_spec **out,
+    struct sim_err *err, int depth)
+{
+	Krpc__Schema__ProcedureCall *pc;
+	enum call_rc rc;
+
+	*out = NULL;
+	if ((pc = krpc__schema__procedure_call__unpack(NULL, len, p)) == NULL) {
+		err_set(err, "", "", "Failed to decode a procedure call: malformed ProcedureCall message");
+		return CALL_BAD_ARGS;
+	}
+	rc = call_spec_decode(s, pc, out, err, depth);
+	krpc__schema__procedure_call__free_unpacked(pc, NULL);
+	return rc;
+}
+
+/* ---- specs: public --------------------------------------------------- */
+
+/* Resolves a call and decodes its arguments. */
+enum call_rc
+call_spec_new(sim_server_t *s, const Krpc__Schema__ProcedureCall *pc, struct call_spec **out,
+    struct sim_err *err)
+{
+	return call_spec_decode(s, pc, out, err, 0);
+}
+
+/* Resolves and decodes a PROCEDURE_CALL value's bytes. */
+enum call_rc
+call_spec_parse(sim_server_t *s, const uint8_t *p, size_t len, struct call_spec **out,
+    struct sim_err *err)
+{
+	return call_spec_parse_depth(s, p, len, out, err, 0);
+}
+
+/* Frees a spec and its argument values. */
+void
+call_spec_free(struct call_spec *sp)
+{
+	size_t k;
+
+	if (sp == NULL)
+		return;
+	for (k = 0; k < SIM_PARAMS_MAX; k++)
+		krpc_value_free(sp->args[k]);
+	krpc_buf_free(&sp->key);
+	free(sp);
+}
+
+const struct svc_proc *
+call_spec_proc(const struct call_spec *sp)
+{
+	return sp->proc;
+}
+
+/* True if a and b call the same procedure with equal arguments (P 7). */
+bool
+call_spec_equal(const struct call_spec *a, const struct call_spec *b)
+{
+	return a->proc == b->proc && a->proc->comparable && a->key.len == b->key.len &&
+	    (a->key.len == 0 || memcmp(a->key.data, b->key.data, a->key.len) == 0);
+}
+
+/* ---- running --------------------------------------------------------- */
+
+/* A call of spec as client (spec must outlive the call). */
+sim_call_t *
+call_new(sim_server_t *s, sim_client_t *client, const struct call_spec *spec, bool streaming)
+{
+	sim_call_t *c = util_calloc(1, sizeof *c);
+
+	c->server = s;
+	c->client = client;
+	c->spec = spec;
+	c->first = true;
+	c->streaming = streaming;
+	return c;
+}
+
+/* Frees a call, its state block, result and error. */
+void
+call_free(sim_call_t *c)
+{
+	if (c == NULL)
+		return;
+	free(c->state);
+	krpc_value_free(c->result);
+	err_clear(&c->err);
+	free(c);
+}
+
+/* The checks made before a handler's first run; false with the error set. */
+static bool
+call_precheck(sim_call_t *c)
+{
+	const struct svc_proc *proc = c->spec->proc;
+	const struct sim_param *pa;
+	int scene = sim_server_scene(c->server);
+	size_t k;
+
+	if ((proc->p->flags & SIM_FLIGHT) && scene != SIM_SCENE_FLIGHT) {
+		sim_error(c, NULL, NULL, "Procedure not available in game scene '%s'",
+		    services_scene_name(scene));
+		return false;
+	}
+	for (k = 0; k < proc->nparams; k++) {
+		pa = &proc->p->params[k];
+		if (c->spec->args[k] == NULL) {
+			sim_error(c, NULL, NULL, "Argument not specified for parameter %s in %s.%s",
+			    pa->name, proc->svc->name, proc->p->name);
+			return false;
+		}
+		if (krpc_value_is_null(c->spec->args[k]) &&
+		    !(pa->flags & (SIM_NULLABLE | SIM_DEFAULT_NULL))) {
+			sim_error(c, NULL, NULL, "Incorrect argument type for parameter %s in %s.%s. "
+			    "Expected an argument of type %s, got null", pa->name, proc->svc->name,
+			    proc->p->name, services_dotnet(proc->ptype[k]));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Checks a finished handler's result against the return type. */
+static void
+call_postcheck(sim_call_t *c)
+{
+	const struct svc_proc *proc = c->spec->proc;
+
+	if (c->failed) {
+		krpc_value_free(c->result);
+		c->result = NULL;
+		return;
+	}
+	if (proc->ret == NULL) {
+		krpc_value_free(c->result);	/* void: a stray value is dropped */
+		c->result = NULL;
+		return;
+	}
+	if (c->result != NULL && !krpc_value_is_null(c->result))
+		return;
+	if (proc->p->flags & SIM_RET_NULLABLE) {
+		if (c->result == NULL)
+			c->result = krpc_value_null(krpc_type_code(proc->ret));
+		return;
+	}
+	sim_error(c, NULL, NULL, "Incorrect value returned by %s.%s. Expected a non-null value of "
+	    "type %s, got null, but the procedure is not marked as nullable.", proc->svc->name,
+	    proc->p->name, services_dotnet(proc->ret));
+}
+
+/* Runs the call (or re-runs it after SIM_YIELD). */
+sim_rc_t
+call_run(sim_call_t *c)
+{
+	const struct svc_proc *proc = c->spec->proc;
+	sim_rc_t rc;
+
+	if (c->first && !call_precheck(c))
+		return SIM_DONE;
+	if (proc->p->fn == NULL) {
+		sim_error(c, NULL, NULL, "Procedure %s.%s is not implemented by krpc-sim",
+		    proc->svc->name, proc->p->name);
+		return SIM_DONE;
+	}
+	rc = proc->p->fn(c);
+	if (rc == SIM_YIELD && !c->failed) {
+		c->first = false;
+		return SIM_YIELD;
+	}
+	call_postcheck(c);
+	return SIM_DONE;
+}
+
+bool
+call_failed(const sim_call_t *c)
+{
+	return c->failed;
+}
+
+const struct sim_err *
+call_err(const sim_call_t *c)
+{
+	return &c->err;
+}
+
+const krpc_value_t *
+call_value(const sim_call_t *c)
+{
+	return c->failed ? NULL : c->result;
+}
+
+/* Sets the call's error from e. */
+void
+call_set_err(sim_call_t *c, const struct sim_err *e)
+{
+	err_set(&c->err, e->service, e->name, "%s", e->desc ? e->desc : "");
+	c->failed = true;
+}
+
+/* Appends the encoded ProcedureResult of a finished call. */
+void
+call_result_write(const sim_call_t *c, krpc_buf_t *b)
+{
+	krpc_buf_t tmp = KRPC_BUF_INIT;
+
+	if (c->failed) {
+		err_write(&c->err, &tmp);
+		krpc_buf_field_bytes(b, 1, tmp.data, tmp.len);
+	} else if (c->result != NULL && krpc_value_is_null(c->result))
+		krpc_buf_field_varint(b, 3, 1);
+	else if (c->result != NULL) {
+		krpc_value_write(c->result, &tmp);
+		if (tmp.len > 0)
+			krpc_buf_field_bytes(b, 2, tmp.data, tmp.len);
+	}
+	if (!krpc_buf_ok(&tmp))
+		b->failed = true;
+	krpc_buf_free(&tmp);
+}
+
+/* ---- the sim.h API: arguments ---------------------------------------- */
+
+const krpc_value_t *
+sim_arg(sim_call_t *c, size_t i)
+{
+	return i < SIM_PARAMS_MAX ? c->spec->args[i] : NULL;
+}
+
+#define CALL_ARG_READER(fn, ctype, reader)				\
+ctype									\
+fn(sim_call_t *c, size_t i)						\
+{									\
+	ctype v = 0;							\
+	const krpc_value_t *a = sim_arg(c, i);				\
+									\
+	if (a != NULL && reader(a, &v) != KRPC_OK)			\
+		v = 0;							\
+	return v;							\
+}
+
+CALL_ARG_READER(sim_arg_double, double, krpc_value_as_double)
+CALL_ARG_READER(sim_arg_float, float, krpc_value_as_float)
+CALL_ARG_READER(sim_arg_int, int32_t, krpc_value_as_sint32)
+CALL_ARG_READER(sim_arg_long, int64_t, krpc_value_as_sint64)
+CALL_ARG_READER(sim_arg_uint, uint32_t, krpc_value_as_uint32)
+CALL_ARG_READER(sim_arg_ulong, uint64_t, krpc_value_as_uint64)
+CALL_ARG_READER(sim_arg_bool, bool, krpc_value_as_bool)
+CALL_ARG_READER(sim_arg_object, uint64_t, krpc_value_as_object)
+
+const char *
+sim_arg_str(sim_call_t *c, size_t i, size_t *len)
+{
+	const krpc_value_t *a = sim_arg(c, i);
+	size_t n = 0;
+	const char *s = a ? krpc_value_str(a, &n) : NULL;
+
+	if (len != NULL)
+		*len = n;
+	return s;
+}
+
+void *
+sim_arg_data(sim_call_t *c, size_t i)
+{
+	const krpc_type_t *t;
+	uint64_t id = sim_arg_object(c, i);
+
+	if (id == 0 || i >= c->spec->proc->nparams)
+		return NULL;
+	t = c->spec->proc->ptype[i];
+	return sim_object_get(c->server, id, krpc_type_service(t), krpc_type_name(t));
+}
+
+/* ---- the sim.h API: results and context ------------------------------ */
+
+void
+sim_return(sim_call_t *c, krpc_value_t *v)
+{
+	krpc_value_free(c->result);
+	c->result = v;
+}
+
+void
+sim_error(sim_call_t *c, const char *service, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	err_clear(&c->err);
+	c->err.service = util_strdup(service);
+	c->err.name = util_strdup(name);
+	va_start(ap, fmt);
+	c->err.desc = util_vprintf(fmt, ap);
+	va_end(ap);
+	c->failed = true;
+}
+
+void *
+sim_call_state(sim_call_t *c, size_t size)
+{
+	if (c->state == NULL)
+		c->state = util_calloc(1, size);
+	return c->state;
+}
+
+bool
+sim_call_first(sim_call_t *c)
+{
+	return c->first;
+}
+
+sim_client_t *
+sim_call_client(sim_call_t *c)
+{
+	return c->client;
+}
+
+sim_server_t *
+sim_call_server(sim_call_t *c)
+{
+	return c->server;
+}
+
+bool
+sim_call_streaming(sim_call_t *c)
+{
+	return c->streaming;
+}
+
+/* ---- the sim.h API: running a nested call ---------------------------- */
+
+/* Unpacks encoded ProcedureResult bytes for sim_invoke(). */
+static Krpc__Schema__ProcedureResult *
+call_unpack_result(const krpc_buf_t *b)
+{
+	Krpc__Schema__ProcedureResult *r;
+
+	r = krpc__schema__procedure_result__unpack(NULL, b->len, b->data ? b->data : (uint8_t *)"");
+	if (r == NULL) {
+		fputs("krpc-sim: out of memory\n", stderr);
+		abort();
+	}
+	return r;
+}
+
+sim_invoke_rc_t
+sim_invoke(sim_call_t *c, const krpc_value_t *call, Krpc__Schema__ProcedureResult **result)
+{
+	struct sim_err err = { NULL, NULL, NULL };
+	krpc_buf_t b = KRPC_BUF_INIT, e = KRPC_BUF_INIT;
+	struct call_spec *sp = NULL;
+	sim_invoke_rc_t rc = SIM_INVOKE_DONE;
+	const uint8_t *data;
+	sim_call_t *sub;
+	size_t len = 0;
+
+	data = call ? krpc_value_data(call, &len) : NULL;
+	switch (call_spec_parse(c->server, data ? data : (const uint8_t *)"", len, &sp, &err)) {
+	case CALL_OK:
+		sub = call_new(c->server, c->client, sp, c->streaming);
+		if (call_run(sub) == SIM_YIELD)
+			rc = SIM_INVOKE_YIELDED;
+		else
+			call_result_write(sub, &b);
+		call_free(sub);
+		break;
+	case CALL_UNRESOLVED:
+		rc = SIM_INVOKE_UNRESOLVED;
+		/* FALLTHROUGH */
+	case CALL_BAD_ARGS:
+		err_write(&err, &e);
+		krpc_buf_field_bytes(&b, 1, e.data, e.len);
+		break;
+	}
+	*result = call_unpack_result(&b);
+	call_spec_free(sp);
+	err_clear(&err);
+	krpc_buf_free(&b);
+	krpc_buf_free(&e);
+	return rc;
+}
+
+void
+sim_result_free(Krpc__Schema__ProcedureResult *r)
+{
+	if (r != NULL)
+		krpc__schema__procedure_result__free_unpacked(r, NULL);
+}

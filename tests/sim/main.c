@@ -1,0 +1,203 @@
+/*
+ * krpc-sim: a game-less kRPC server for tests and demos.  This file reads the
+ * command line (the contract in DESIGN.md), then starts the server.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+static const char main_usage[] =
+"Usage: krpc-sim [OPTION]...\n"
+"A kRPC server without the game: speaks the kRPC protocol (v0.7 line) and\n"
+"offers the services KRPC, SpaceCenter (a small flight model), TestService\n"
+"and Benchmark, for testing kRPC clients and proxies.\n"
+"\n"
+"Listeners (TCP and Unix sockets may be used together):\n"
+"  --bind ADDR          TCP address to listen on (default 127.0.0.1)\n"
+"  --rpc-port N         TCP port of the RPC server (default 50000; 0 = any free)\n"
+"  --stream-port N      TCP port of the stream server (default 50001; 0 = any free)\n"
+"  --rpc-path P         Unix socket of the RPC server\n"
+"  --stream-path P      Unix socket of the stream server (needed with --rpc-path)\n"
+"  Without any of these, TCP on 127.0.0.1:50000/50001.  With only the two\n"
+"  paths, no TCP listener is opened.  Socket paths: at most 100 bytes; the\n"
+"  parent directory is created, a stale socket replaced, and the file\n"
+"  removed on exit.\n"
+"\n"
+"Server:\n"
+"  --update-rate HZ     server updates per second (default 60): each update\n"
+"                       runs the RPCs, then evaluates the streams\n"
+"  --no-pacing          run updates back to back (benchmarks)\n"
+"  --game-scene NAME    scene reported by KRPC.get_GameScene: flight (default)\n"
+"                       or spacecenter; SpaceCenter procedures need flight\n"
+"  --quiet              no log lines on stderr\n"
+"  --help               show this help and exit\n"
+"  --version            show the version and exit\n"
+"\n"
+"When every listener is open, one line per RPC/stream pair goes to stdout:\n"
+"  krpc-sim: listening rpc=127.0.0.1:50000 stream=127.0.0.1:50001\n"
+"SIGTERM or SIGINT stops the server cleanly.\n"
+"\n"
+"Flight model (SpaceCenter): one vessel on Kerbin's launch pad; the first\n"
+"Control.ActivateNextStage launches it, thrust (scaled by the throttle)\n"
+"lifts it straight up until the fuel runs out, then it coasts and falls back\n"
+"to the pad.  Universal time advances 1/rate seconds per update.  See\n"
+"krpc-sim(1) for the details.\n";
+
+enum {
+	OPT_BIND = 256,
+	OPT_RPC_PORT,
+	OPT_STREAM_PORT,
+	OPT_RPC_PATH,
+	OPT_STREAM_PATH,
+	OPT_RATE,
+	OPT_NO_PACING,
+	OPT_QUIET,
+	OPT_SCENE,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option main_options[] = {
+	{ "bind", required_argument, NULL, OPT_BIND },
+	{ "rpc-port", required_argument, NULL, OPT_RPC_PORT },
+	{ "stream-port", required_argument, NULL, OPT_STREAM_PORT },
+	{ "rpc-path", required_argument, NULL, OPT_RPC_PATH },
+	{ "stream-path", required_argument, NULL, OPT_STREAM_PATH },
+	{ "update-rate", required_argument, NULL, OPT_RATE },
+	{ "no-pacing", no_argument, NULL, OPT_NO_PACING },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "game-scene", required_argument, NULL, OPT_SCENE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Prints an error line and the help hint, and exits 1. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+main_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("krpc-sim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'krpc-sim --help' for more information.\n", stderr);
+	exit(1);
+}
+
+/* A TCP port number (0 allowed). */
+static int
+main_port(const char *opt, const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 65535)
+		main_fail("%s: not a port number: '%s'", opt, arg);
+	return (int)v;
+}
+
+/* An update rate in Hz. */
+static double
+main_rate(const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(v > 0) || v > 100000)
+		main_fail("--update-rate: not a rate between 0 and 100000 Hz: '%s'", arg);
+	return v;
+}
+
+/* A game scene by name (or number). */
+static int
+main_scene(const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	int scene;
+
+	if (end != arg && *end == '\0' && v >= 0 && v <= 9)
+		return (int)v;
+	if ((scene = services_scene_parse(arg)) < 0)
+		main_fail("--game-scene: unknown scene '%s' (flight, spacecenter, ...)", arg);
+	return scene;
+}
+
+/* Fills o from the command line; exits on errors, --help and --version. */
+static void
+main_parse(int argc, char **argv, struct sim_options *o)
+{
+	bool tcp_asked = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", main_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_BIND: o->bind = optarg; tcp_asked = true; break;
+		case OPT_RPC_PORT: o->rpc_port = main_port("--rpc-port", optarg); tcp_asked = true; break;
+		case OPT_STREAM_PORT:
+			o->stream_port = main_port("--stream-port", optarg);
+			tcp_asked = true;
+			break;
+		case OPT_RPC_PATH: o->rpc_path = optarg; break;
+		case OPT_STREAM_PATH: o->stream_path = optarg; break;
+		case OPT_RATE: o->rate = main_rate(optarg); break;
+		case OPT_NO_PACING: o->pacing = false; break;
+		case OPT_QUIET: o->quiet = true; break;
+		case OPT_SCENE: o->scene = main_scene(optarg); break;
+		case OPT_HELP: fputs(main_usage, stdout); exit(0);
+		case OPT_VERSION:
+			printf("krpc-sim (%s) %s, kRPC server %s\n", PACKAGE_NAME, PACKAGE_VERSION,
+			    SIM_VERSION);
+			exit(0);
+		default:
+			fputs("Try 'krpc-sim --help' for more information.\n", stderr);
+			exit(1);
+		}
+	}
+	if (optind < argc)
+		main_fail("unexpected argument '%s'", argv[optind]);
+	if ((o->rpc_path == NULL) != (o->stream_path == NULL))
+		main_fail("--rpc-path and --stream-path go together");
+	if (o->rpc_path != NULL && o->rpc_path[0] == '\0')
+		main_fail("--rpc-path: empty path");
+	if (o->stream_path != NULL && o->stream_path[0] == '\0')
+		main_fail("--stream-path: empty path");
+	o->tcp = tcp_asked || o->rpc_path == NULL;
+	if (o->tcp && o->rpc_port == o->stream_port && o->rpc_port != 0)
+		main_fail("--rpc-port and --stream-port must differ");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sim_options o = {
+		.bind = "127.0.0.1",
+		.rpc_port = 50000,
+		.stream_port = 50001,
+		.rate = 60.0,
+		.pacing = true,
+		.scene = SIM_SCENE_FLIGHT,
+	};
+	sim_server_t *s;
+	int rc;
+
+	main_parse(argc, argv, &o);
+	if ((s = server_new(&o)) == NULL)
+		return 1;
+	rc = server_run(s);
+	server_free(s);
+	return rc;
+}
