@@ -62,3 +62,21 @@ lib/libkrpcmux.sym: $(KRPCMUX_API_HDRS)
 	sed -n 's/^.*[^a-z0-9_]\(krpc_[a-z0-9_]*\)(.*$$/\1/p' | LC_ALL=C sort -u > $@-t && \
 	mv $@-t $@
 CLEANFILES += lib/libkrpcmux.sym
+
+# ---- tests ----------------------------------------------------------------
+
+# Unit tests of the client modules (linked statically with the internals).
+CLIENT_UNIT_LDADD = lib/libkrpcclient.la lib/libkrpcwire.la $(CHECK_LIBS) $(PROTOBUF_C_LIBS)
+
+check_PROGRAMS += tests/unit/test_services tests/unit/test_libclient
+TESTS += tests/unit/test_services tests/unit/test_libclient
+# GetServices as krpc-sim answers it (KRPC, TestService, Benchmark, SpaceCenter).
+EXTRA_DIST += tests/unit/data/services-sim.bin
+
+tests_unit_test_services_SOURCES = tests/unit/test_services.c tests/unit/unit.h
+tests_unit_test_services_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_services_LDADD = $(CLIENT_UNIT_LDADD)
+
+tests_unit_test_libclient_SOURCES = tests/unit/test_libclient.c tests/unit/unit.h
+tests_unit_test_libclient_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_test_libclient_LDADD = $(CLIENT_UNIT_LDADD)
