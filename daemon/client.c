@@ -1,0 +1,590 @@
+/*
+ * Downstream clients: the RPC and stream handshakes exactly as a kRPC server
+ * performs them (PROTOCOL.md 3), proxy-issued identifiers, the registry of
+ * live clients, backpressure on their RPC output, and their teardown.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "krpcmuxd.h"
+
+#define CLIENT_HANDSHAKE_TIMEOUT	3.0
+/* Requests a client may have queued before the proxy stops reading it. */
+#define CLIENT_QUEUE_MAX		1024
+
+static const char client_wrong_rpc[] = "Connection request was for the stream server, but this "
+    "is the rpc server. Did you connect to the wrong port number or socket path?";
+static const char client_wrong_stream[] = "Connection request was for the rpc server, but this "
+    "is the stream server. Did you connect to the wrong port number or socket path?";
+static const char client_timeout[] =
+    "Connection request message not received after waiting 3 seconds";
+static const char client_bad_id[] = "Client identifier must be 16 bytes.";
+
+/* A stream connection before its handshake binds it to a client. */
+struct shake {
+	struct peer		*peer;
+	char			*prefix;
+	TAILQ_ENTRY(shake)	 link;
+};
+
+static struct client_list	 clients = TAILQ_HEAD_INITIALIZER(clients);
+static TAILQ_HEAD(, shake)	 shakes = TAILQ_HEAD_INITIALIZER(shakes);
+static struct htab		*clients_by_id;
+static uint64_t			 client_serial;
+static size_t			 client_n, shake_n, client_ready_n;
+
+static void	client_rpc_dispatch(struct peer *, const uint8_t *, size_t, void *);
+static void	client_rpc_drained(struct peer *, void *);
+static void	client_rpc_timeout(struct peer *, void *);
+static void	client_stream_dispatch(struct peer *, const uint8_t *, size_t, void *);
+static void	client_stream_drained(struct peer *, void *);
+static void	client_shake_dispatch(struct peer *, const uint8_t *, size_t, void *);
+static void	client_shake_timeout(struct peer *, void *);
+
+static const struct peer_ops client_rpc_ops = {
+	client_rpc_dispatch, NULL, client_rpc_drained, client_rpc_timeout,
+};
+static const struct peer_ops client_stream_ops = {
+	client_stream_dispatch, NULL, client_stream_drained, NULL,
+};
+static const struct peer_ops client_shake_ops = {
+	client_shake_dispatch, NULL, NULL, client_shake_timeout,
+};
+
+/* The protobuf parser's complaint about a message, worded as the server's parser words it. */
+static const char *
+client_parse_error(const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+	uint64_t key, v;
+	int n;
+
+	while (off < len) {
+		if ((n = krpc_varint_get(p + off, len - off, &key)) == 0)
+			goto truncated;
+		if (n < 0)
+			return "CodedInputStream encountered a malformed varint.";
+		off += (size_t)n;
+		if (key >> 3 == 0)
+			return "Protocol message contained an invalid tag (zero).";
+		switch (key & 7) {
+		case KRPC_WIRE_VARINT:
+			if ((n = krpc_varint_get(p + off, len - off, &v)) == 0)
+				goto truncated;
+			if (n < 0)
+				return "CodedInputStream encountered a malformed varint.";
+			off += (size_t)n;
+			break;
+		case KRPC_WIRE_FIXED64:
+		case KRPC_WIRE_FIXED32:
+			off += (key & 7) == KRPC_WIRE_FIXED64 ? 8 : 4;
+			if (off > len)
+				goto truncated;
+			break;
+		case KRPC_WIRE_LEN:
+			if ((n = krpc_varint_get(p + off, len - off, &v)) == 0)
+				goto truncated;
+			if (n < 0)
+				return "CodedInputStream encountered a malformed varint.";
+			off += (size_t)n;
+			if (v > INT32_MAX)
+				return "CodedInputStream encountered an embedded string or message which "
+				    "claimed to have negative size.";
+			if (v > len - off)
+				goto truncated;
+			off += (size_t)v;
+			break;
+		default:
+			return "Protocol message contained a tag with an invalid wire type.";
+		}
+	}
+	return "Protocol message contained an invalid field.";
+truncated:
+	return "While parsing a protocol message, the input ended unexpectedly in the middle of a "
+	    "field.  This could mean either that the input has been truncated or that an embedded "
+	    "message misreported its own length.";
+}
+
+/* Sends a ConnectionResponse. */
+static void
+client_respond(struct peer *p, int status, const char *message, const uint8_t *id)
+{
+	Krpc__Schema__ConnectionResponse r = KRPC__SCHEMA__CONNECTION_RESPONSE__INIT;
+
+	r.status = (Krpc__Schema__ConnectionResponse__Status)status;
+	r.message = (char *)(message != NULL ? message : "");
+	if (id != NULL) {
+		r.client_identifier.data = (uint8_t *)id;
+		r.client_identifier.len = 16;
+	}
+	peer_send_msg(p, &r.base);
+}
+
+/* Sets the log prefix: client 12 (unix, pid 4711, "telemetry"). */
+static void
+client_set_prefix(struct client *c)
+{
+	char who[160];
+
+	if (c->transport == PEER_UNIX && c->pid > 0)
+		snprintf(who, sizeof who, "unix, pid %ld", (long)c->pid);
+	else if (c->transport == PEER_UNIX)
+		snprintf(who, sizeof who, "unix");
+	else
+		snprintf(who, sizeof who, "tcp %s", c->address);
+	free(c->prefix);
+	if (c->name != NULL)
+		xasprintf(&c->prefix, "client %llu (%s, \"%s\")", (unsigned long long)c->serial, who,
+		    c->name);
+	else
+		xasprintf(&c->prefix, "client %llu (%s)", (unsigned long long)c->serial, who);
+	peer_set_name(c->rpc, c->prefix);
+}
+
+/* Changes a client's state, logging the transition. */
+static void
+client_set_state(struct client *c, enum client_state state)
+{
+	static const char *const names[] = { "handshake", "waiting", "ready", "closing" };
+
+	log_debug(c->prefix, "client state %s -> %s", names[c->state], names[state]);
+	if (state == CLIENT_READY && c->state != CLIENT_READY)
+		client_ready_n++;
+	else if (state != CLIENT_READY && c->state == CLIENT_READY)
+		client_ready_n--;
+	c->state = state;
+}
+
+/* Frees a client (deferred). */
+static void
+client_free(void *ptr)
+{
+	struct client *c = ptr;
+
+	free(c->name);
+	free(c->address);
+	free(c->prefix);
+	free(c);
+}
+
+/* Tears a client down; with flush, responses already queued are written first. */
+static void
+client_drop(struct client *c, const char *reason, bool flush)
+{
+	bool was_ready = c->state == CLIENT_READY;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	if (was_ready)
+		log_info(c->prefix, "disconnected: %s", reason);
+	else
+		log_debug(c->prefix, "closed during the handshake: %s", reason);
+	if (was_ready)
+		htab_del_value(clients_by_id, c->id, sizeof c->id, c);
+	client_set_state(c, CLIENT_CLOSING);
+	router_client_gone(c);
+	streamtab_client_gone(c);
+	fanout_client_gone(c);
+	if (c->stream != NULL)
+		peer_close(c->stream, flush);
+	c->stream = NULL;
+	peer_close(c->rpc, flush);
+	TAILQ_REMOVE(&clients, c, link);
+	client_n--;
+	defer_free(client_free, c);
+	if (was_ready)
+		streamtab_refresh_local();
+}
+
+/* Drops a client (protocol error or its RPC connection closed). */
+void
+client_lost(struct client *c, const char *reason)
+{
+	client_drop(c, reason, false);
+}
+
+/* Completes the RPC handshake: a fresh 16-byte id, then OK. */
+static void
+client_welcome(struct client *c)
+{
+	do
+		util_random(c->id, sizeof c->id);
+	while (htab_get(clients_by_id, c->id, sizeof c->id) != NULL);
+	htab_put(clients_by_id, c->id, sizeof c->id, c);
+	peer_set_timer(c->rpc, 0);
+	client_set_state(c, CLIENT_READY);
+	peer_set_state(c->rpc, PEER_READY);
+	client_respond(c->rpc, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK, NULL, c->id);
+	peer_discard(c->rpc, false);
+	stats_inc(clients_accepted);
+	log_info(c->prefix, "connected");
+	streamtab_refresh_local();
+}
+
+/* Refuses a handshake with a status and message, then closes. */
+static void
+client_refuse(struct client *c, int status, const char *message)
+{
+	stats_inc(handshakes_failed);
+	log_info(c->prefix, "handshake refused: %s", message);
+	client_respond(c->rpc, status, message, NULL);
+	client_drop(c, message, true);
+}
+
+/* The RPC ConnectionRequest. */
+static void
+client_handshake(struct client *c, const uint8_t *msg, size_t len)
+{
+	Krpc__Schema__ConnectionRequest *req;
+
+	if ((req = krpc__schema__connection_request__unpack(NULL, len, msg)) == NULL) {
+		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
+		    client_parse_error(msg, len));
+		return;
+	}
+	if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC) {
+		krpc__schema__connection_request__free_unpacked(req, NULL);
+		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE,
+		    client_wrong_rpc);
+		return;
+	}
+	c->name = xstrdup(req->client_name);
+	krpc__schema__connection_request__free_unpacked(req, NULL);
+	client_set_prefix(c);
+	peer_drop_input(c->rpc);	/* what followed the request is discarded */
+	if (upstream_ready()) {
+		client_welcome(c);
+		return;
+	}
+	peer_discard(c->rpc, true);
+	client_set_state(c, CLIENT_WAITING);
+	if (cfg->upstream_wait <= 0) {
+		client_rpc_timeout(c->rpc, c);
+		return;
+	}
+	log_info(c->prefix, "waiting up to %g s for the game's kRPC server", cfg->upstream_wait);
+	peer_set_timer(c->rpc, cfg->upstream_wait);
+}
+
+/* Messages on a client's RPC connection. */
+static void
+client_rpc_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
+{
+	struct client *c = arg;
+
+	if (msg == NULL) {
+		client_lost(c, peer_reason(p));
+		return;
+	}
+	if (c->state == CLIENT_HANDSHAKE)
+		client_handshake(c, msg, len);
+	else if (c->state == CLIENT_READY)
+		router_request(c, msg, len);
+}
+
+/* The handshake timed out, or the upstream did not come in time. */
+static void
+client_rpc_timeout(struct peer *p, void *arg)
+{
+	struct client *c = arg;
+	char msg[512];
+
+	if (c->state == CLIENT_HANDSHAKE) {
+		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, client_timeout);
+		return;
+	}
+	if (c->state == CLIENT_WAITING) {
+		stats_inc(clients_refused);
+		snprintf(msg, sizeof msg, "krpcmuxd: the game's kRPC server is not reachable (%s)",
+		    upstream_why_down());
+		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, msg);
+	}
+}
+
+/* The RPC output drained below the low watermark. */
+static void
+client_rpc_drained(struct peer *p, void *arg)
+{
+	client_check_output(arg);
+}
+
+/* Stops reading a client whose output or queue is too long; resumes it later. */
+void
+client_check_output(struct client *c)
+{
+	bool over;
+
+	if (c->dead || c->state != CLIENT_READY)
+		return;
+	over = peer_output(c->rpc) > (size_t)cfg->limits_output_high ||
+	    c->nrequests >= CLIENT_QUEUE_MAX;
+	if (over && !c->paused) {
+		log_debug(c->prefix, "backlog (%zu bytes, %zu requests): pausing input",
+		    peer_output(c->rpc), c->nrequests);
+		c->paused = true;
+		peer_pause(c->rpc, true);
+		peer_want_drain(c->rpc, (size_t)cfg->limits_output_low);
+	} else if (!over && c->paused && peer_output(c->rpc) <= (size_t)cfg->limits_output_low) {
+		c->paused = false;
+		peer_pause(c->rpc, false);
+	} else if (over)
+		peer_want_drain(c->rpc, (size_t)cfg->limits_output_low);
+}
+
+/* The client's stream connection: input is ignored; a close drops its streams. */
+static void
+client_stream_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
+{
+	struct client *c = arg;
+
+	if (msg != NULL)
+		return;
+	log_info(c->prefix, "stream connection closed: %s", peer_reason(p));
+	peer_close(p, false);
+	c->stream = NULL;
+	streamtab_client_gone(c);
+	fanout_client_gone(c);
+	c->fan_blocked = false;
+}
+
+/* The client's stream output drained. */
+static void
+client_stream_drained(struct peer *p, void *arg)
+{
+	fanout_drained(arg);
+}
+
+/* Frees a stream handshake record (deferred). */
+static void
+client_shake_free(void *ptr)
+{
+	struct shake *s = ptr;
+
+	free(s->prefix);
+	free(s);
+}
+
+/* Ends a stream handshake record; the peer is closed unless handed over. */
+static void
+client_shake_end(struct shake *s, bool close_peer, bool flush)
+{
+	TAILQ_REMOVE(&shakes, s, link);
+	shake_n--;
+	if (close_peer)
+		peer_close(s->peer, flush);
+	defer_free(client_shake_free, s);
+}
+
+/* Binds a stream connection to its client. */
+static void
+client_bind_stream(struct shake *s, struct client *c)
+{
+	char name[512];
+	struct peer *p = s->peer;
+
+	if (c->stream != NULL) {
+		log_warn(c->prefix, "a second stream connection replaces the first");
+		peer_close(c->stream, false);
+		fanout_client_gone(c);
+		c->fan_blocked = false;
+	}
+	client_shake_end(s, false, false);
+	c->stream = p;
+	snprintf(name, sizeof name, "%s stream", c->prefix);
+	peer_set_name(p, name);
+	peer_set_callbacks(p, &client_stream_ops, c);
+	peer_set_timer(p, 0);
+	peer_set_state(p, PEER_READY);
+	client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK, NULL, c->id);
+	peer_discard(p, true);	/* the stream connection is never read after the handshake */
+	log_info(c->prefix, "stream connection bound");
+}
+
+/* The stream ConnectionRequest. */
+static void
+client_shake_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
+{
+	struct shake *s = arg;
+	Krpc__Schema__ConnectionRequest *req;
+	struct client *c = NULL;
+	const char *refusal = NULL;
+	int status = 0;
+
+	if (msg == NULL) {
+		client_shake_end(s, true, false);
+		return;
+	}
+	if ((req = krpc__schema__connection_request__unpack(NULL, len, msg)) == NULL) {
+		status = KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE;
+		refusal = client_parse_error(msg, len);
+	} else if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM) {
+		status = KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE;
+		refusal = client_wrong_stream;
+	} else if (req->client_identifier.len != 16) {
+		status = KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE;
+		refusal = client_bad_id;
+	} else
+		c = htab_get(clients_by_id, req->client_identifier.data, 16);
+	if (req != NULL)
+		krpc__schema__connection_request__free_unpacked(req, NULL);
+	if (refusal != NULL) {
+		stats_inc(handshakes_failed);
+		log_info(s->prefix, "stream handshake refused: %s", refusal);
+		client_respond(p, status, refusal, NULL);
+		client_shake_end(s, true, true);
+	} else if (c == NULL || c->state != CLIENT_READY) {
+		stats_inc(handshakes_failed);
+		log_info(s->prefix, "stream handshake for an unknown client id: closing");
+		client_shake_end(s, true, false);
+	} else {
+		peer_drop_input(p);
+		client_bind_stream(s, c);
+	}
+}
+
+/* A stream handshake that never came. */
+static void
+client_shake_timeout(struct peer *p, void *arg)
+{
+	struct shake *s = arg;
+
+	stats_inc(handshakes_failed);
+	log_info(s->prefix, "stream handshake timed out");
+	client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, client_timeout, NULL);
+	client_shake_end(s, true, true);
+}
+
+/* Accepts a stream connection: its handshake names the client. */
+static void
+client_accept_stream(int fd, enum peer_transport transport, const char *address)
+{
+	struct shake *s;
+
+	if (shake_n >= (size_t)cfg->limits_max_clients) {
+		log_warn(NULL, "too many pending stream connections: refusing one");
+		stats_inc(clients_refused);
+		close(fd);
+		return;
+	}
+	s = xcalloc(1, sizeof *s);
+	xasprintf(&s->prefix, "stream connection %llu (%s)", (unsigned long long)++client_serial,
+	    transport == PEER_UNIX ? "unix" : address);
+	s->peer = peer_new(fd, transport, s->prefix, 4096, &client_shake_ops, s);
+	peer_set_timer(s->peer, CLIENT_HANDSHAKE_TIMEOUT);
+	TAILQ_INSERT_TAIL(&shakes, s, link);
+	shake_n++;
+}
+
+/* Takes an accepted socket. */
+void
+client_accept(int fd, enum listen_kind kind, enum peer_transport transport, const char *address)
+{
+	struct client *c;
+	struct ucred cred;
+	socklen_t credlen = sizeof cred;
+
+	if (clients_by_id == NULL)
+		clients_by_id = htab_new();
+	if (kind == LISTEN_STREAM) {
+		client_accept_stream(fd, transport, address);
+		return;
+	}
+	if (client_n >= (size_t)cfg->limits_max_clients) {
+		log_warn(NULL, "limits.max_clients (%d) reached: refusing a connection",
+		    cfg->limits_max_clients);
+		stats_inc(clients_refused);
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->serial = ++client_serial;
+	c->transport = transport;
+	c->address = xstrdup(address);
+	if (transport == PEER_UNIX && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0)
+		c->pid = cred.pid;
+	TAILQ_INIT(&c->requests);
+	TAILQ_INIT(&c->subs);
+	TAILQ_INIT(&c->pending);
+	c->rpc = peer_new(fd, transport, "client", (size_t)cfg->limits_max_message_size,
+	    &client_rpc_ops, c);
+	client_set_prefix(c);
+	peer_set_timer(c->rpc, CLIENT_HANDSHAKE_TIMEOUT);
+	TAILQ_INSERT_TAIL(&clients, c, link);
+	client_n++;
+	log_debug(c->prefix, "accepted");
+}
+
+/* Every client, in connection order (check state == CLIENT_READY). */
+const struct client_list *
+client_all(void)
+{
+	return &clients;
+}
+
+/* Clients past their handshake. */
+size_t
+client_count(void)
+{
+	return client_ready_n;
+}
+
+/* The upstream is ready: welcome the clients that waited for it. */
+void
+client_upstream_ready(void)
+{
+	struct client *c, *next;
+
+	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if (c->state == CLIENT_WAITING && !c->dead)
+			client_welcome(c);
+	}
+}
+
+/* The upstream session ended: fail what is pending and close every ready client. */
+void
+client_upstream_lost(const char *reason)
+{
+	struct client *c, *next;
+	char desc[512];
+
+	snprintf(desc, sizeof desc, "krpcmuxd: lost the connection to the game's kRPC server (%s)",
+	    reason);
+	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if (c->state != CLIENT_READY || c->dead)
+			continue;
+		router_fail_all(c, desc);
+		client_drop(c, "the upstream session ended", true);
+	}
+}
+
+/* Writes a framed response on the client's RPC connection. */
+void
+client_send_response(struct client *c, const void *p, size_t len)
+{
+	if (!c->dead)
+		peer_send(c->rpc, p, len);
+}
+
+/* Closes every client and pending stream connection (shutdown). */
+void
+client_close_all(void)
+{
+	struct client *c;
+	struct shake *s;
+
+	while ((c = TAILQ_FIRST(&clients)) != NULL)
+		client_drop(c, "the proxy is shutting down", true);
+	while ((s = TAILQ_FIRST(&shakes)) != NULL)
+		client_shake_end(s, true, false);
+	htab_free(clients_by_id);
+	clients_by_id = NULL;
+}

@@ -1,0 +1,649 @@
+/*
+ * krpcmuxd, the kRPC multiplexing proxy: declarations shared by its modules.
+ * One section per file; each file's functions carry the file name as prefix.
+ * Structures live here only when several modules truly share them.
+ */
+#ifndef KRPCMUXD_H
+#define KRPCMUXD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "codec.h"
+
+struct client;
+struct entry;
+struct peer;
+struct rreq;
+struct sub;
+struct upcall;
+
+/* The event loop, owned by main.c. */
+extern struct event_base *ev_base;
+
+/* ---- xmalloc.c: allocation that logs and aborts on exhaustion ------- */
+
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xrealloc(void *, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+void		*xmemdup(const void *, size_t);
+int		 xasprintf(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
+int		 xvasprintf(char **, const char *, va_list) __attribute__((format(printf, 2, 0)));
+/* Aborts if a codec buffer ran out of memory while being built. */
+void		 xbuf_check(const krpc_buf_t *);
+
+/* ---- util.c: clocks, randomness, small helpers ---------------------- */
+
+/* Monotonic seconds. */
+double		 util_now(void);
+/* Fills a buffer with random bytes (getrandom, falling back to a PRNG). */
+void		 util_random(void *, size_t);
+/* A uniform random double in [0, 1). */
+double		 util_random_unit(void);
+/* Appends a JSON string literal. */
+void		 util_json_string(krpc_buf_t *, const char *);
+/* Appends "key value\n" (text) or a "key":value member (JSON; *first tracks commas). */
+void		 util_kv_str(krpc_buf_t *, bool json, bool *first, const char *key, const char *value);
+void		 util_kv_num(krpc_buf_t *, bool json, bool *first, const char *key, double value);
+/* A timeval for a delay in seconds. */
+struct timeval	 util_timeval(double);
+/* $XDG_RUNTIME_DIR/dir/name or /tmp/dir-USER/name; NULL with why on failure. */
+char		*util_runtime_path(const char *dir, const char *name, char *why, size_t whylen);
+
+/* ---- htab.c: byte-string keyed hash table ---------------------------- */
+
+struct htab;
+
+struct htab	*htab_new(void);
+void		 htab_free(struct htab *);
+void		 htab_clear(struct htab *);
+void		*htab_get(struct htab *, const void *key, size_t len);
+void		 htab_put(struct htab *, const void *key, size_t len, void *value);
+void		*htab_del(struct htab *, const void *key, size_t len);
+void		 htab_del_value(struct htab *, const void *key, size_t len, void *value);
+size_t		 htab_count(const struct htab *);
+
+/* ---- wire.c: message shapes read and written by hand ------------------ */
+
+struct wire_slice {
+	const uint8_t	*data;
+	size_t		 len;
+};
+
+/* Splits a Response (error: data NULL if none); false if malformed or over max results. */
+bool		 wire_response_split(const uint8_t *, size_t, struct wire_slice *error,
+		    struct wire_slice *results, size_t max, size_t *n);
+bool		 wire_result_parse(const uint8_t *, size_t, bool *is_error, struct wire_slice *value);
+bool		 wire_stream_id(const uint8_t *, size_t, uint64_t *);
+bool		 wire_event_id(const uint8_t *, size_t, uint64_t *);
+void		 wire_stream(krpc_buf_t *, uint64_t id);
+void		 wire_event(krpc_buf_t *, uint64_t id);
+void		 wire_error(krpc_buf_t *, const char *service, const char *name, const char *description);
+void		 wire_result_error(krpc_buf_t *, const char *service, const char *name,
+		    const char *description);
+void		 wire_result_value(krpc_buf_t *, const void *value, size_t len);
+void		 wire_response_error(krpc_buf_t *, const uint8_t *error, size_t len);
+void		 wire_call(krpc_buf_t *, const char *service, const char *procedure,
+		    const krpc_msg_arg_t *args, size_t nargs);
+void		 wire_stream_result(krpc_buf_t *, uint64_t id, const uint8_t *result, size_t len);
+
+/* ---- log.c: levelled logging to stderr or syslog -------------------- */
+
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
+
+void		 log_open(bool use_syslog);
+void		 log_close(void);
+void		 log_set_level(enum log_level);
+enum log_level	 log_get_level(void);
+bool		 log_enabled(enum log_level);
+/* Parses "error", "warn", "info" or "debug". */
+bool		 log_level_parse(const char *, enum log_level *);
+const char	*log_level_name(enum log_level);
+/* One line at level; prefix names the connection it concerns (NULL: none). */
+void		 log_msg(enum log_level, const char *prefix, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 log_vmsg(enum log_level, const char *prefix, const char *fmt, va_list)
+		    __attribute__((format(printf, 3, 0)));
+void		 log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#define log_error(p, ...)	log_msg(LOG_LEVEL_ERROR, p, __VA_ARGS__)
+#define log_warn(p, ...)	log_msg(LOG_LEVEL_WARN, p, __VA_ARGS__)
+#define log_info(p, ...)	log_msg(LOG_LEVEL_INFO, p, __VA_ARGS__)
+#define log_debug(p, ...) do {						\
+	if (log_enabled(LOG_LEVEL_DEBUG))				\
+		log_msg(LOG_LEVEL_DEBUG, p, __VA_ARGS__);		\
+} while (0)
+
+/* ---- defer.c: frees run after the current event callback ------------ */
+
+void		 defer_init(void);
+/* Calls fn(ptr) once the event loop has left the current callback. */
+void		 defer_free(void (*fn)(void *), void *ptr);
+/* Runs everything pending now (shutdown). */
+void		 defer_flush(void);
+
+/* ---- stats.c: counters, declared once -------------------------------- */
+
+#define STATS_COUNTERS(X)						\
+	X(clients_accepted, "downstream RPC connections accepted")	\
+	X(clients_refused, "connections refused (limit, shutdown, upstream down)") \
+	X(clients_dropped, "clients dropped for protocol errors")	\
+	X(handshakes_failed, "downstream handshakes that failed")	\
+	X(requests, "requests received from clients")			\
+	X(calls, "procedure calls received from clients")		\
+	X(calls_local, "calls the proxy answered itself")		\
+	X(requests_split, "requests split into several steps")		\
+	X(upstream_requests, "requests sent upstream")			\
+	X(upstream_slow_requests, "requests sent over a slow lane")	\
+	X(upstream_sessions, "upstream sessions established")		\
+	X(upstream_failures, "upstream connections lost or refused")	\
+	X(upstream_updates, "stream updates received from upstream")	\
+	X(streams_added, "AddStream calls from clients")		\
+	X(streams_shared, "AddStream calls served by an existing upstream stream") \
+	X(streams_upstream, "streams created upstream")			\
+	X(updates_sent, "stream updates sent to clients")		\
+	X(values_sent, "stream values sent to clients")			\
+	X(values_conflated, "values held back for a slow or rate-limited client") \
+	X(late_responses, "upstream responses discarded (client gone)")
+
+struct stats {
+#define STATS_FIELD(name, help) uint64_t name;
+	STATS_COUNTERS(STATS_FIELD)
+#undef STATS_FIELD
+};
+
+extern struct stats stats;
+
+#define stats_inc(name)		(stats.name++)
+#define stats_add(name, n)	(stats.name += (n))
+
+/* Calls fn for each counter, in declaration order. */
+void		 stats_foreach(void (*fn)(const char *name, const char *help, uint64_t value, void *),
+		    void *);
+
+/* ---- config.c: the option table, the file and the flags ------------- */
+
+struct config {
+	char		*upstream_address;
+	int		 upstream_rpc_port;
+	int		 upstream_stream_port;
+	char		*upstream_rpc_path;
+	char		*upstream_stream_path;
+	char		*upstream_client_name;
+	double		 upstream_wait;
+	double		 upstream_connect_timeout;
+	double		 upstream_retry_min;
+	double		 upstream_retry_max;
+	int		 upstream_slow_lanes;
+	char		**upstream_slow_procedures;	/* NULL-terminated */
+	char		*listen_rpc_path;
+	char		*listen_stream_path;
+	int		 listen_socket_mode;
+	char		*listen_address;
+	int		 listen_rpc_port;
+	int		 listen_stream_port;
+	int		 limits_max_clients;
+	int		 limits_max_message_size;
+	int		 limits_output_high;
+	int		 limits_output_low;
+	int		 log_level;		/* enum log_level */
+	bool		 log_syslog;
+	char		*admin_path;
+};
+
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_INT,
+	CONFIG_DOUBLE,
+	CONFIG_BOOL,
+	CONFIG_MODE,		/* octal file mode written as a string, "0600" */
+	CONFIG_LEVEL,		/* a log level name */
+	CONFIG_LIST,		/* a list of strings */
+};
+
+struct config_option {
+	const char		*path;		/* "upstream.rpc_port" */
+	const char		*flag;		/* "upstream-rpc-port", or NULL */
+	enum config_type	 type;
+	const char		*def;		/* default as text (lists: comma-separated) */
+	double			 min, max;	/* CONFIG_INT and CONFIG_DOUBLE */
+	bool			 reloadable;
+	size_t			 offset;	/* into struct config */
+	const char		*help;
+};
+
+/* The option table, terminated by a NULL path. */
+extern const struct config_option config_options[];
+
+/* The configuration in force; swapped whole on reload. */
+extern struct config *cfg;
+
+/* A flag given on the command line, applied over the file. */
+struct config_flag {
+	const struct config_option	*option;
+	char				*value;
+};
+
+/*
+ * Reads file (NULL: defaults only; missing_ok: a missing file is fine), then
+ * applies flags.  NULL with a one-line reason in why on any error.
+ */
+struct config	*config_load(const char *file, bool missing_ok, const struct config_flag *flags,
+		    size_t nflags, char *why, size_t whylen);
+void		 config_free(struct config *);
+/* The option a command-line flag names (without "--"), or NULL. */
+const struct config_option *config_find_flag(const char *flag);
+const struct config_option *config_find(const char *path);
+/* Writes the value of an option as text (for -t, the admin socket and logs). */
+void		 config_format(const struct config *, const struct config_option *, char *, size_t);
+/* True if a and b differ in the option. */
+bool		 config_differs(const struct config *, const struct config *, const struct config_option *);
+/* Gives to the value of an option in from (reload keeps non-reloadable options). */
+void		 config_swap_option(struct config *to, struct config *from, const struct config_option *);
+/* True if the procedure ("Service.Procedure") is in the slow-lane list. */
+bool		 config_is_slow(const struct config *, const char *service, const char *procedure);
+
+/* ---- peer.c: one framed kRPC connection ------------------------------ */
+
+enum peer_state {
+	PEER_CONNECTING,	/* outgoing connect in progress */
+	PEER_HANDSHAKE,		/* waiting for the ConnectionRequest/Response */
+	PEER_READY,		/* handshake done, messages flow */
+	PEER_CLOSING,		/* flushing output, then closed */
+	PEER_DEAD,		/* closed; freed after this loop iteration */
+};
+
+enum peer_transport {
+	PEER_TCP,
+	PEER_UNIX,
+};
+
+struct peer_ops {
+	/* A whole message; msg NULL means the peer is gone (peer_reason() says why). */
+	void	(*dispatch)(struct peer *, const uint8_t *msg, size_t len, void *arg);
+	/* Optional: an outgoing connection completed. */
+	void	(*connected)(struct peer *, void *arg);
+	/* Optional: output fell to the low watermark after peer_want_drain(). */
+	void	(*drained)(struct peer *, void *arg);
+	/* Optional: the timer set with peer_set_timer() fired. */
+	void	(*timeout)(struct peer *, void *arg);
+};
+
+/* Wraps an accepted or connected socket. name prefixes its log lines. */
+struct peer	*peer_new(int fd, enum peer_transport, const char *name, size_t max_message,
+		    const struct peer_ops *, void *arg);
+/* Starts an outgoing connection (state CONNECTING); NULL with why on immediate failure. */
+struct peer	*peer_connect(const char *address, int port, const char *path, const char *name,
+		    size_t max_message, const struct peer_ops *, void *arg, char *why, size_t whylen);
+/* Changes the state, logging the transition. */
+void		 peer_set_state(struct peer *, enum peer_state);
+enum peer_state	 peer_state(const struct peer *);
+const char	*peer_state_name(enum peer_state);
+/* Renames the peer in its log lines. */
+void		 peer_set_name(struct peer *, const char *);
+const char	*peer_name(const struct peer *);
+/* Changes who receives the callbacks. */
+void		 peer_set_callbacks(struct peer *, const struct peer_ops *, void *arg);
+/* Sends one framed message: prefix and body contiguous, in one write. */
+void		 peer_send(struct peer *, const void *body, size_t len);
+/* Sends a packed protobuf message as one frame. */
+void		 peer_send_msg(struct peer *, const ProtobufCMessage *);
+/* Bytes waiting to be written. */
+size_t		 peer_output(const struct peer *);
+/* Asks for one drained() callback when the output falls to low bytes. */
+void		 peer_want_drain(struct peer *, size_t low);
+/* Stops or resumes handing messages over (backpressure). */
+void		 peer_pause(struct peer *, bool);
+/* Throws input away until further notice (handshake rules). */
+void		 peer_discard(struct peer *, bool);
+/* From a dispatch callback: drops the input that followed the message. */
+void		 peer_drop_input(struct peer *);
+/* Arms (seconds > 0) or disarms (0) the single timer. */
+void		 peer_set_timer(struct peer *, double seconds);
+/* Closes now, or once the output is written (bounded wait) when flush is true. */
+void		 peer_close(struct peer *, bool flush);
+/* Why the peer went away (valid in the dispatch(NULL) callback). */
+const char	*peer_reason(const struct peer *);
+int		 peer_fd(const struct peer *);
+/* Peers not yet freed. */
+size_t		 peer_count(void);
+
+/* ---- listener.c: downstream sockets ---------------------------------- */
+
+enum listen_kind {
+	LISTEN_RPC,
+	LISTEN_STREAM,
+};
+
+/* Opens every configured listener (or adopts systemd's); false with why. */
+bool		 listener_open_all(const struct config *, char *why, size_t whylen);
+/* Closes the listeners and removes the socket files the daemon created. */
+void		 listener_close_all(void);
+/* Stops or resumes accepting (shutdown, client limit). */
+void		 listener_pause(bool);
+/* Writes the ready line(s): "krpcmuxd: listening rpc=... stream=...". */
+void		 listener_print_ready(FILE *);
+/* The Unix socket paths in use (NULL if none): for get_Clients addresses. */
+const char	*listener_rpc_path(void);
+/* Checks a Unix socket path like a kRPC server does: false with why if a live server answers. */
+bool		 listener_check_path(const char *path, char *why, size_t whylen);
+/* Creates the directories, checks the path, binds and listens; -1 with why. */
+int		 listener_unix_socket(const char *path, int mode, char *why, size_t whylen);
+
+/* ---- client.c: downstream clients ------------------------------------ */
+
+enum client_state {
+	CLIENT_HANDSHAKE,	/* waiting for the RPC ConnectionRequest */
+	CLIENT_WAITING,		/* request received, waiting for the upstream */
+	CLIENT_READY,
+	CLIENT_CLOSING,
+};
+
+TAILQ_HEAD(rreq_list, rreq);
+TAILQ_HEAD(sub_list, sub);
+
+struct client {
+	uint64_t		 serial;	/* "client 12" */
+	enum client_state	 state;
+	struct peer		*rpc;
+	struct peer		*stream;	/* NULL until a stream connection is bound */
+	uint8_t			 id[16];
+	char			*name;		/* client_name from the handshake */
+	char			*address;	/* get_Clients address: socket path or peer IP */
+	enum peer_transport	 transport;
+	pid_t			 pid;		/* Unix peers: SO_PEERCRED, else 0 */
+	char			*prefix;	/* log prefix */
+	struct event		*wait_timer;	/* CLIENT_WAITING deadline */
+
+	struct rreq_list	 requests;	/* FIFO: responses leave in this order */
+	size_t			 nrequests;
+	bool			 paused;	/* reading stopped: output over the high mark */
+
+	struct sub_list		 subs;		/* all its streams and events */
+	struct sub_list		 pending;	/* fanout: values held back */
+	struct event		*fan_timer;	/* fanout: next rate window */
+	krpc_buf_t		 fan_out;	/* fanout: StreamUpdate being built */
+	bool			 fan_dirty;	/* fanout: on the dirty list */
+	bool			 fan_blocked;	/* fanout: stream output over the high mark */
+	TAILQ_ENTRY(client)	 fan_link;
+
+	TAILQ_ENTRY(client)	 link;
+	bool			 dead;
+};
+
+TAILQ_HEAD(client_list, client);
+
+/* Takes an accepted socket from a listener. address: socket path or peer IP. */
+void		 client_accept(int fd, enum listen_kind, enum peer_transport, const char *address);
+/* The live clients (READY), in connection order. */
+const struct client_list *client_all(void);
+size_t		 client_count(void);
+/* The upstream session is ready: answer the handshakes that waited. */
+void		 client_upstream_ready(void);
+/* The upstream session is gone: fail everything, close every client. */
+void		 client_upstream_lost(const char *reason);
+/* Sends a framed response on the client's RPC connection. */
+void		 client_send_response(struct client *, const void *, size_t);
+/* Drops a client (protocol error or its RPC connection closed). */
+void		 client_lost(struct client *, const char *reason);
+/* Closes every client (shutdown). */
+void		 client_close_all(void);
+/* Output on the RPC connection went over or back under the high watermark. */
+void		 client_check_output(struct client *);
+
+/* ---- schema.c: the cached GetServices -------------------------------- */
+
+enum schema_kind {
+	SCHEMA_PLAIN,		/* forwarded as it is */
+	SCHEMA_CLIENT_ID,	/* KRPC.GetClientID */
+	SCHEMA_CLIENT_NAME,	/* KRPC.GetClientName */
+	SCHEMA_CLIENTS,		/* KRPC.get_Clients */
+	SCHEMA_ADD_STREAM,	/* KRPC.AddStream */
+	SCHEMA_START_STREAM,	/* KRPC.StartStream */
+	SCHEMA_SET_RATE,	/* KRPC.SetStreamRate */
+	SCHEMA_REMOVE_STREAM,	/* KRPC.RemoveStream */
+	SCHEMA_OWNED,		/* returns STREAM or EVENT (AddEvent, OnTimer...) */
+	SCHEMA_HOLD_TICK,	/* KRPC.HoldTick */
+	SCHEMA_RELEASE_TICK,	/* KRPC.ReleaseTick */
+};
+
+struct schema_proc {
+	const char			*service;
+	const char			*name;
+	const Krpc__Schema__Procedure	*desc;
+	enum schema_kind		 kind;
+	bool				 returns_event;	/* EVENT rather than STREAM */
+	bool				 slow;		/* known to yield: slow lane */
+};
+
+/* Loads a GetServices result (the bare Services message); false with why. */
+bool		 schema_load(const uint8_t *, size_t, char *why, size_t whylen);
+void		 schema_reset(void);
+bool		 schema_loaded(void);
+/* The procedure a call names, by name or numeric ids; NULL if unknown. */
+const struct schema_proc *schema_lookup(const Krpc__Schema__ProcedureCall *);
+const struct schema_proc *schema_find(const char *service, const char *procedure);
+/* Appends the canonical dedup key of a call (defaults normalised). */
+void		 schema_call_key(krpc_buf_t *, const Krpc__Schema__ProcedureCall *);
+size_t		 schema_count(void);
+/* Marks the procedures of the slow-lane list (after a reload). */
+void		 schema_set_slow(const struct config *);
+
+/* ---- upstream.c: the connection pair to the kRPC server -------------- */
+
+enum upstream_lane {
+	UPSTREAM_PRIMARY,	/* the stream-owning connection */
+	UPSTREAM_SLOW,		/* a slow lane if configured, else the primary */
+};
+
+/*
+ * Completion of an upstream request: resp is the Response body, or NULL with
+ * failure saying what went wrong (the request-level error text to give).
+ */
+typedef void (*upstream_cb)(void *arg, const uint8_t *resp, size_t len, const char *failure);
+
+void		 upstream_init(void);
+void		 upstream_start(void);
+void		 upstream_stop(void);
+bool		 upstream_ready(void);
+/* Why the upstream is not ready (for clients kept waiting). */
+const char	*upstream_why_down(void);
+/* Sends a serialised Request upstream; cb runs exactly once. */
+struct upcall	*upstream_call(enum upstream_lane, const void *req, size_t len, upstream_cb, void *arg);
+/* Sends one call (a serialised ProcedureCall) as a Request; cb may be NULL (errors logged). */
+struct upcall	*upstream_call1(enum upstream_lane, const void *call, size_t len, upstream_cb, void *arg);
+/* Applies reloadable settings (slow lanes). */
+void		 upstream_reconfigure(void);
+/* Writes a summary (admin, status). */
+void		 upstream_describe(krpc_buf_t *, bool json);
+
+/* ---- streamtab.c: the shared stream table ---------------------------- */
+
+enum entry_kind {
+	ENTRY_SHARED,		/* an AddStream call, deduplicated across clients */
+	ENTRY_OWNED,		/* an event or stream from another procedure: owner only */
+	ENTRY_LOCAL,		/* a stream of a call the proxy answers itself */
+};
+
+enum entry_state {
+	ENTRY_ADDING,		/* AddStream in flight upstream */
+	ENTRY_LIVE,		/* registered upstream (or local) */
+	ENTRY_FAILED,		/* the stream reported an error and is gone upstream */
+};
+
+/* Why an AddStream completed: what to tell each waiting request. */
+struct streamtab_result {
+	struct entry	*entry;		/* the entry on success */
+	const uint8_t	*call_error;	/* ProcedureResult carrying a call-level error */
+	size_t		 call_error_len;
+	const uint8_t	*req_error;	/* Error message of a request-level failure */
+	size_t		 req_error_len;
+	const char	*failure;	/* upstream failure text */
+};
+
+/* A request parked until an AddStream completes. */
+struct streamtab_wait {
+	TAILQ_ENTRY(streamtab_wait)	 link;
+	struct entry			*entry;
+	void				(*fn)(void *, const struct streamtab_result *);
+	void				*arg;
+};
+
+struct entry {
+	enum entry_kind		 kind;
+	enum entry_state	 state;
+	uint8_t			*key;		/* canonical key (SHARED) */
+	size_t			 keylen;
+	char			*label;		/* "TestService.Counter" for logs */
+	uint64_t		 upid;		/* upstream stream id (SHARED, OWNED) */
+	bool			 indexed;	/* in the upstream id index */
+	bool			 up_started;
+	bool			 up_rate_known;
+	float			 up_rate;
+	enum schema_kind	 local;		/* ENTRY_LOCAL: which call */
+	struct client		*owner;		/* OWNED and LOCAL */
+
+	krpc_buf_t		 value;		/* last ProcedureResult bytes */
+	bool			 has_value;
+	bool			 is_error;
+
+	struct sub_list		 subs;
+	size_t			 nsubs;
+	unsigned		 hold;		/* pinned while its waiters run */
+	TAILQ_HEAD(, streamtab_wait) waiters;
+	TAILQ_ENTRY(entry)	 link;		/* all entries */
+};
+
+struct sub {
+	uint64_t		 id;		/* the client's stream id */
+	struct client		*client;
+	struct entry		*entry;
+	bool			 started;
+	float			 rate;		/* Hz; 0 = every update */
+	double			 last_sent;	/* monotonic seconds */
+	bool			 pending;	/* fanout: a newer value is held back */
+	TAILQ_ENTRY(sub)	 client_link;
+	TAILQ_ENTRY(sub)	 entry_link;
+	TAILQ_ENTRY(sub)	 pending_link;
+};
+
+void		 streamtab_init(void);
+/* Forgets everything (upstream session gone). */
+void		 streamtab_reset(void);
+/* The shared entry for a canonical key, or NULL. */
+struct entry	*streamtab_lookup(const uint8_t *key, size_t keylen);
+/*
+ * Starts an AddStream for a new key: creates the ADDING entry and sends
+ * AddStream(call, start=false) upstream.  call: serialised ProcedureCall.
+ */
+struct entry	*streamtab_add(const uint8_t *key, size_t keylen, const char *label,
+		    const uint8_t *call, size_t calllen);
+/* Parks a request on an ADDING entry. */
+void		 streamtab_wait(struct entry *, struct streamtab_wait *);
+void		 streamtab_wait_cancel(struct streamtab_wait *);
+/* An entry for a stream or event owned by one client (upstream id known). */
+struct entry	*streamtab_owned(struct client *, uint64_t upid, const char *label);
+/* An entry for a stream the proxy serves itself. */
+struct entry	*streamtab_local(struct client *, enum schema_kind, const char *label);
+/* The client's subscription to an entry, or NULL. */
+struct sub	*streamtab_client_sub(struct client *, struct entry *);
+/* Subscribes a client (new downstream id). */
+struct sub	*streamtab_subscribe(struct client *, struct entry *);
+/* Looks up a client's stream id (another client's ids are not found). */
+struct sub	*streamtab_find(struct client *, uint64_t id);
+/* StartStream for a subscriber of a SHARED or LOCAL entry. */
+void		 streamtab_start(struct sub *);
+/* SetStreamRate for a subscriber of a SHARED or LOCAL entry. */
+void		 streamtab_set_rate(struct sub *, float);
+/* RemoveStream, or the client went away. */
+void		 streamtab_unsubscribe(struct sub *);
+/* Drops every subscription of a client (its stream connection closed). */
+void		 streamtab_client_gone(struct client *);
+/* An upstream stream result for upid; false if the id is unknown. */
+struct entry	*streamtab_by_upid(uint64_t upid);
+/* Stores a new value (ProcedureResult bytes) from upstream. */
+void		 streamtab_store(struct entry *, const uint8_t *, size_t, bool is_error);
+/* The server no longer has the entry's stream (it failed, or its owner removed it). */
+void		 streamtab_forget_upstream(struct entry *);
+/* Recomputes the local streams (get_Clients changed). */
+void		 streamtab_refresh_local(void);
+/* The local value of a proxy-answered call for a client (ProcedureResult bytes). */
+void		 streamtab_local_value(struct client *, enum schema_kind, krpc_buf_t *);
+/* Counts for status output. */
+size_t		 streamtab_count(enum entry_kind);
+size_t		 streamtab_subs(void);
+/* Writes the table (admin). */
+void		 streamtab_describe(krpc_buf_t *, bool json);
+
+/* ---- fanout.c: stream updates to clients ----------------------------- */
+
+/* A StreamUpdate from upstream. */
+void		 fanout_update(const uint8_t *, size_t);
+/* Sends an entry's current value to one subscriber now (StartStream). */
+void		 fanout_send_now(struct sub *);
+/* Offers an entry's new value to one subscriber (batched until fanout_flush). */
+void		 fanout_offer(struct sub *);
+/* Sends what fanout_offer() batched. */
+void		 fanout_flush(void);
+/* A subscription is going away: forget held values. */
+void		 fanout_forget(struct sub *);
+/* A client is going away. */
+void		 fanout_client_gone(struct client *);
+/* The client's stream output drained: send what conflation held back. */
+void		 fanout_drained(struct client *);
+
+/* ---- router.c: requests ---------------------------------------------- */
+
+/* A Request from a READY client. */
+void		 router_request(struct client *, const uint8_t *, size_t);
+/* Cancels a client's requests (client gone). */
+void		 router_client_gone(struct client *);
+/* Fails every queued request of a client with a request-level error. */
+void		 router_fail_all(struct client *, const char *);
+/* Writes completed responses in order and starts what may start. */
+void		 router_pump(struct client *);
+/* The client holding the tick (HoldTick) went away. */
+void		 router_tick_client_gone(struct client *);
+/* Encodes a request-level error Response. */
+void		 router_error_response(krpc_buf_t *, const char *service, const char *name,
+		    const char *description);
+
+/* ---- admin.c: the admin socket --------------------------------------- */
+
+bool		 admin_open(const struct config *, char *why, size_t whylen);
+void		 admin_close(void);
+/* Answers one admin command into out (text or JSON). */
+void		 admin_command(const char *cmd, bool json, krpc_buf_t *out);
+
+/* ---- systemd.c: readiness and socket activation without libsystemd -- */
+
+/* Sends a notification ("READY=1", "STATUS=...", "STOPPING=1") if NOTIFY_SOCKET is set. */
+void		 systemd_notify(const char *);
+/* Sockets passed by systemd for this process: count, first fd 3; names if given. */
+int		 systemd_listen_fds(char ***names);
+
+/* ---- main.c ---------------------------------------------------------- */
+
+/* Starts the graceful shutdown (as SIGTERM does). */
+void		 main_shutdown(void);
+/* The upstream became ready: print the ready line once. */
+void		 main_ready(void);
+/* Reloads the configuration file (as SIGHUP does); false with why. */
+bool		 main_reload(char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,391 @@
+/*
+ * Downstream listening sockets: Unix RPC and stream sockets handled like a
+ * kRPC server handles its local sockets (PROTOCOL.md 3.3), optional TCP
+ * ports, or sockets handed over by systemd.  Accepted sockets go to client.c.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/listener.h>
+
+#include "krpcmuxd.h"
+
+#define LISTENER_MAX	4
+
+struct listener {
+	struct evconnlistener	*evl;
+	enum listen_kind	 kind;
+	enum peer_transport	 transport;
+	char			*path;		/* Unix: the socket file */
+	bool			 owned;		/* we created the file: remove it at exit */
+	char			 label[160];	/* path or address:port, for the ready line */
+};
+
+static struct listener	*listeners[LISTENER_MAX];
+static size_t		 nlisteners;
+
+/* Accepts a connection and hands it to client.c. */
+static void
+listener_accept_cb(struct evconnlistener *evl, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct listener *l = arg;
+	char ip[INET6_ADDRSTRLEN] = "";
+	const char *address = ip;
+
+	if (l->transport == PEER_UNIX)
+		address = listener_rpc_path() != NULL ? listener_rpc_path() : l->label;
+	else if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+	client_accept(fd, l->kind, l->transport, address);
+}
+
+/* accept() failed: log it (EMFILE and friends) and carry on. */
+static void
+listener_error_cb(struct evconnlistener *evl, void *arg)
+{
+	struct listener *l = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+
+	log_warn(NULL, "accept on %s: %s", l->label, evutil_socket_error_to_string(err));
+}
+
+/* Wraps a listening socket. */
+static bool
+listener_add(int fd, enum listen_kind kind, enum peer_transport transport, const char *path,
+    bool owned, const char *label, char *why, size_t whylen)
+{
+	struct listener *l;
+
+	if (nlisteners == LISTENER_MAX) {
+		snprintf(why, whylen, "too many listening sockets");
+		close(fd);
+		return false;
+	}
+	l = xcalloc(1, sizeof *l);
+	l->kind = kind;
+	l->transport = transport;
+	l->path = path != NULL ? xstrdup(path) : NULL;
+	l->owned = owned;
+	snprintf(l->label, sizeof l->label, "%s", label);
+	evutil_make_socket_nonblocking(fd);
+	l->evl = evconnlistener_new(ev_base, listener_accept_cb, l,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (l->evl == NULL) {
+		snprintf(why, whylen, "%s: cannot listen", label);
+		close(fd);
+		free(l->path);
+		free(l);
+		return false;
+	}
+	evconnlistener_set_error_cb(l->evl, listener_error_cb);
+	listeners[nlisteners++] = l;
+	return true;
+}
+
+/* Creates the parent directories of a socket path (mode 0700). */
+static bool
+listener_mkdirs(const char *path, char *why, size_t whylen)
+{
+	char *dir = xstrdup(path), *p;
+	bool ok = true;
+
+	for (p = dir + 1; ok && (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			snprintf(why, whylen, "cannot create directory %s: %s", dir, strerror(errno));
+			ok = false;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return ok;
+}
+
+/* Checks an existing file at a socket path; removes it if stale. */
+bool
+listener_check_path(const char *path, char *why, size_t whylen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd, rc, err;
+
+	if (lstat(path, &st) != 0)
+		return true;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		snprintf(why, whylen, "socket path %s is too long", path);
+		return false;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		snprintf(why, whylen, "socket: %s", strerror(errno));
+		return false;
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	err = errno;
+	close(fd);
+	if (rc == 0) {
+		snprintf(why, whylen, "%s: another server is listening on this socket", path);
+		return false;
+	}
+	if (err != ECONNREFUSED) {
+		snprintf(why, whylen, "%s: %s", path, strerror(err));
+		return false;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		snprintf(why, whylen, "%s: is a regular file with content, not a stale socket", path);
+		return false;
+	}
+	if (unlink(path) != 0) {
+		snprintf(why, whylen, "cannot remove stale socket %s: %s", path, strerror(errno));
+		return false;
+	}
+	log_info(NULL, "removed stale socket %s", path);
+	return true;
+}
+
+/* Creates, binds and listens on a Unix socket with a file mode; -1 with why. */
+int
+listener_unix_socket(const char *path, int mode, char *why, size_t whylen)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int fd;
+
+	if (strlen(path) > 100 || strlen(path) >= sizeof sun.sun_path) {
+		snprintf(why, whylen, "socket path %s is longer than 100 bytes", path);
+		return -1;
+	}
+	if (!listener_mkdirs(path, why, whylen) || !listener_check_path(path, why, whylen))
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		snprintf(why, whylen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	old = umask((mode_t)(~mode & 0777));
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+		umask(old);
+		snprintf(why, whylen, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, (mode_t)mode) != 0 || listen(fd, SOMAXCONN) != 0) {
+		snprintf(why, whylen, "listen %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+/* Opens a Unix listener with the configured mode. */
+static bool
+listener_unix(const char *path, enum listen_kind kind, int mode, char *why, size_t whylen)
+{
+	int fd = listener_unix_socket(path, mode, why, whylen);
+
+	if (fd == -1)
+		return false;
+	return listener_add(fd, kind, PEER_UNIX, path, true, path, why, whylen);
+}
+
+/* Writes "address:port" of a bound TCP socket. */
+static void
+listener_tcp_label(int fd, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	char ip[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof ip);
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		snprintf(out, len, "%s:%d", ip, port);
+	} else if (ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof ip);
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		snprintf(out, len, "[%s]:%d", ip, port);
+	} else if (ss.ss_family == AF_UNIX)
+		snprintf(out, len, "%s", ((struct sockaddr_un *)&ss)->sun_path);
+}
+
+/* Opens a TCP listening socket. */
+static bool
+listener_tcp(const char *address, int port, enum listen_kind kind, char *why, size_t whylen)
+{
+	struct evutil_addrinfo hints, *res = NULL;
+	char service[16], label[160];
+	int fd, one = 1, rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_NUMERICSERV;
+	snprintf(service, sizeof service, "%d", port);
+	if ((rc = evutil_getaddrinfo(address, service, &hints, &res)) != 0 || res == NULL) {
+		snprintf(why, whylen, "listen.address: cannot resolve %s: %s", address,
+		    evutil_gai_strerror(rc));
+		return false;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, res->ai_addr, (socklen_t)res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+		snprintf(why, whylen, "listen on %s port %d: %s", address, port, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		evutil_freeaddrinfo(res);
+		return false;
+	}
+	evutil_freeaddrinfo(res);
+	listener_tcp_label(fd, label, sizeof label);
+	return listener_add(fd, kind, PEER_TCP, NULL, false, label, why, whylen);
+}
+
+/* Adopts sockets passed by systemd (LISTEN_FDS): by name "rpc"/"stream", else in that order. */
+static bool
+listener_systemd(int n, char **names, char *why, size_t whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	enum listen_kind kind;
+	char label[160];
+	int i, fd;
+	bool ok = true;
+
+	for (i = 0; i < n && ok; i++) {
+		fd = 3 + i;
+		kind = i % 2 == 0 ? LISTEN_RPC : LISTEN_STREAM;
+		if (names != NULL && names[i] != NULL && strcmp(names[i], "stream") == 0)
+			kind = LISTEN_STREAM;
+		else if (names != NULL && names[i] != NULL && strcmp(names[i], "rpc") == 0)
+			kind = LISTEN_RPC;
+		sslen = sizeof ss;
+		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+			snprintf(why, whylen, "socket %d from systemd: %s", fd, strerror(errno));
+			return false;
+		}
+		label[0] = '\0';
+		listener_tcp_label(fd, label, sizeof label);
+		ok = listener_add(fd, kind, ss.ss_family == AF_UNIX ? PEER_UNIX : PEER_TCP,
+		    ss.ss_family == AF_UNIX ? label : NULL, false, label, why, whylen);
+	}
+	return ok;
+}
+
+/* Opens every configured listener. */
+bool
+listener_open_all(const struct config *c, char *why, size_t whylen)
+{
+	char **names = NULL;
+	int n, i;
+	bool ok;
+
+	if ((n = systemd_listen_fds(&names)) > 0) {
+		ok = listener_systemd(n, names, why, whylen);
+		for (i = 0; names != NULL && i < n; i++)
+			free(names[i]);
+		free(names);
+		return ok;
+	}
+	if (*c->listen_rpc_path != '\0' &&
+	    (!listener_unix(c->listen_rpc_path, LISTEN_RPC, c->listen_socket_mode, why, whylen) ||
+	    !listener_unix(c->listen_stream_path, LISTEN_STREAM, c->listen_socket_mode, why, whylen)))
+		goto fail;
+	if (c->listen_rpc_port != 0 &&
+	    (!listener_tcp(c->listen_address, c->listen_rpc_port, LISTEN_RPC, why, whylen) ||
+	    !listener_tcp(c->listen_address, c->listen_stream_port, LISTEN_STREAM, why, whylen)))
+		goto fail;
+	return true;
+fail:
+	listener_close_all();
+	return false;
+}
+
+/* Closes the listeners and removes our socket files. */
+void
+listener_close_all(void)
+{
+	size_t i;
+	struct listener *l;
+
+	for (i = 0; i < nlisteners; i++) {
+		l = listeners[i];
+		evconnlistener_free(l->evl);
+		if (l->owned && l->path != NULL)
+			unlink(l->path);
+		free(l->path);
+		free(l);
+		listeners[i] = NULL;
+	}
+	nlisteners = 0;
+}
+
+/* Stops or resumes accepting. */
+void
+listener_pause(bool paused)
+{
+	size_t i;
+
+	for (i = 0; i < nlisteners; i++) {
+		if (paused)
+			evconnlistener_disable(listeners[i]->evl);
+		else
+			evconnlistener_enable(listeners[i]->evl);
+	}
+}
+
+/* Prints one ready line per pair of RPC and stream listeners. */
+void
+listener_print_ready(FILE *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < nlisteners; i++) {
+		if (listeners[i]->kind != LISTEN_RPC)
+			continue;
+		for (j = 0; j < nlisteners; j++) {
+			if (listeners[j]->kind == LISTEN_STREAM &&
+			    listeners[j]->transport == listeners[i]->transport)
+				break;
+		}
+		fprintf(f, "krpcmuxd: listening rpc=%s stream=%s\n", listeners[i]->label,
+		    j < nlisteners ? listeners[j]->label : "none");
+	}
+	fflush(f);
+}
+
+/* The RPC Unix socket path (the address get_Clients reports for local clients). */
+const char *
+listener_rpc_path(void)
+{
+	size_t i;
+
+	for (i = 0; i < nlisteners; i++) {
+		if (listeners[i]->kind == LISTEN_RPC && listeners[i]->transport == PEER_UNIX)
+			return listeners[i]->label;
+	}
+	return NULL;
+}

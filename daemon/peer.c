@@ -1,0 +1,516 @@
+/*
+ * The one connection abstraction of the daemon: a socket in a bufferevent,
+ * kRPC framing on its input, one contiguous frame per message on its output,
+ * a timer, an explicit state, and a dispatch callback (NULL = peer gone).
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "krpcmuxd.h"
+
+/* How long a closing peer may take to flush its output. */
+#define PEER_FLUSH_TIMEOUT	5.0
+
+struct peer {
+	struct bufferevent	*bev;
+	enum peer_state		 state;
+	enum peer_transport	 transport;
+	char			*name;
+	size_t			 max;		/* largest message accepted */
+	const struct peer_ops	*ops;
+	void			*arg;
+	struct event		*timer;
+	struct event		*kick;		/* re-reads buffered input after a resume */
+	bool			 paused;
+	bool			 discard;
+	bool			 drop;		/* drop what is buffered after this message */
+	bool			 want_drain;
+	size_t			 drain_low;
+	bool			 gone;		/* dispatch(NULL) delivered */
+	char			 reason[256];
+};
+
+static size_t	peer_live;	/* peers not yet freed */
+
+static const char *const peer_state_names[] = {
+	"connecting", "handshake", "ready", "closing", "dead",
+};
+
+static void	peer_process(struct peer *);
+
+/* Frees a dead peer (deferred). */
+static void
+peer_free(void *ptr)
+{
+	struct peer *p = ptr;
+
+	if (p->bev != NULL)
+		bufferevent_free(p->bev);
+	if (p->timer != NULL)
+		event_free(p->timer);
+	if (p->kick != NULL)
+		event_free(p->kick);
+	free(p->name);
+	free(p);
+	peer_live--;
+}
+
+/* Closes for good: no more callbacks, freed after this iteration. */
+static void
+peer_finish(struct peer *p)
+{
+	if (p->state == PEER_DEAD)
+		return;
+	peer_set_state(p, PEER_DEAD);
+	bufferevent_disable(p->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(p->bev, NULL, NULL, NULL, NULL);
+	evtimer_del(p->timer);
+	event_del(p->kick);
+	defer_free(peer_free, p);
+}
+
+/* Tells the owner the peer is gone, once. */
+static void
+peer_report_gone(struct peer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+peer_report_gone(struct peer *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->gone || p->state == PEER_DEAD)
+		return;
+	p->gone = true;
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof p->reason, fmt, ap);
+	va_end(ap);
+	bufferevent_disable(p->bev, EV_READ | EV_WRITE);
+	if (p->state == PEER_CLOSING) {
+		peer_finish(p);
+		return;
+	}
+	p->ops->dispatch(p, NULL, 0, p->arg);
+}
+
+/* Bad framing: a handshake ignores the rest (the timer answers); afterwards the peer is gone. */
+static void
+peer_bad_input(struct peer *p, krpc_frame_rc_t rc)
+{
+	if (p->state == PEER_HANDSHAKE) {
+		log_debug(p->name, "%s during the handshake; ignoring input", krpc_frame_rc_str(rc));
+		p->discard = true;
+		evbuffer_drain(bufferevent_get_input(p->bev), evbuffer_get_length(
+		    bufferevent_get_input(p->bev)));
+		return;
+	}
+	if (rc == KRPC_FRAME_TOO_LARGE)
+		peer_report_gone(p, "message larger than %zu bytes", p->max);
+	else
+		peer_report_gone(p, "%s", krpc_frame_rc_str(rc));
+}
+
+/* Hands every whole buffered message to the owner. */
+static void
+peer_process(struct peer *p)
+{
+	struct evbuffer *in = bufferevent_get_input(p->bev);
+	size_t avail, n, body, prefix;
+	krpc_frame_rc_t rc;
+	uint8_t *b;
+
+	while (p->state != PEER_DEAD && p->state != PEER_CLOSING && !p->gone && !p->paused) {
+		avail = evbuffer_get_length(in);
+		if (p->discard) {
+			evbuffer_drain(in, avail);
+			return;
+		}
+		if (avail == 0)
+			return;
+		n = avail < KRPC_FRAME_PREFIX_MAX ? avail : KRPC_FRAME_PREFIX_MAX;
+		b = evbuffer_pullup(in, (ev_ssize_t)n);
+		rc = krpc_frame_prefix(b, n, p->max, &body, &prefix);
+		if (rc == KRPC_FRAME_NEED_MORE)
+			return;
+		if (rc != KRPC_FRAME_OK) {
+			peer_bad_input(p, rc);
+			return;
+		}
+		if (avail < prefix + body)
+			return;
+		b = evbuffer_pullup(in, (ev_ssize_t)(prefix + body));
+		p->ops->dispatch(p, b + prefix, body, p->arg);
+		evbuffer_drain(in, prefix + body);
+		if (p->drop) {
+			p->drop = false;
+			evbuffer_drain(in, evbuffer_get_length(in));
+		}
+	}
+}
+
+/* Input arrived. */
+static void
+peer_read_cb(struct bufferevent *bev, void *arg)
+{
+	peer_process(arg);
+}
+
+/* Output fell to the low watermark. */
+static void
+peer_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct peer *p = arg;
+	size_t len = evbuffer_get_length(bufferevent_get_output(bev));
+
+	if (p->state == PEER_CLOSING) {
+		if (len == 0)
+			peer_finish(p);
+		return;
+	}
+	if (p->want_drain && len <= p->drain_low) {
+		p->want_drain = false;
+		if (p->ops->drained != NULL)
+			p->ops->drained(p, p->arg);
+	}
+}
+
+/* Connected, end of file or error. */
+static void
+peer_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct peer *p = arg;
+	int one = 1, err;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		if (p->transport == PEER_TCP)
+			setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		if (p->ops->connected != NULL)
+			p->ops->connected(p, p->arg);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		peer_report_gone(p, "connection closed by the other side");
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		err = EVUTIL_SOCKET_ERROR();
+		if (p->state == PEER_CONNECTING)
+			peer_report_gone(p, "connect: %s", evutil_socket_error_to_string(err));
+		else
+			peer_report_gone(p, "%s", err ? evutil_socket_error_to_string(err) :
+			    "connection error");
+	}
+}
+
+/* The single timer fired. */
+static void
+peer_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer *p = arg;
+
+	if (p->state == PEER_CLOSING) {
+		log_debug(p->name, "output not flushed in time; closing");
+		peer_finish(p);
+		return;
+	}
+	if (p->ops->timeout != NULL && !p->gone)
+		p->ops->timeout(p, p->arg);
+}
+
+/* Input held back while paused is processed after a resume. */
+static void
+peer_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	peer_process(arg);
+}
+
+/* Allocates a peer around a bufferevent. */
+static struct peer *
+peer_alloc(struct bufferevent *bev, enum peer_transport transport, const char *name,
+    size_t max, const struct peer_ops *ops, void *arg)
+{
+	struct peer *p = xcalloc(1, sizeof *p);
+
+	peer_live++;
+	p->bev = bev;
+	p->transport = transport;
+	p->name = xstrdup(name);
+	p->max = max;
+	p->ops = ops;
+	p->arg = arg;
+	p->timer = evtimer_new(ev_base, peer_timer_cb, p);
+	p->kick = event_new(ev_base, -1, 0, peer_kick_cb, p);
+	if (p->timer == NULL || p->kick == NULL)
+		log_fatal("cannot create peer events");
+	bufferevent_setcb(bev, peer_read_cb, peer_write_cb, peer_event_cb, p);
+	return p;
+}
+
+/* Wraps an accepted or connected socket. */
+struct peer *
+peer_new(int fd, enum peer_transport transport, const char *name, size_t max,
+    const struct peer_ops *ops, void *arg)
+{
+	struct bufferevent *bev;
+	struct peer *p;
+	int one = 1;
+
+	evutil_make_socket_nonblocking(fd);
+	evutil_make_socket_closeonexec(fd);
+	if (transport == PEER_TCP)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if ((bev = bufferevent_socket_new(ev_base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		log_fatal("cannot create a bufferevent");
+	p = peer_alloc(bev, transport, name, max, ops, arg);
+	p->state = PEER_HANDSHAKE;
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	return p;
+}
+
+/* Fills a socket address for a TCP host and port or a Unix path. */
+static int
+peer_address(const char *address, int port, const char *path, struct sockaddr_storage *ss,
+    socklen_t *sslen, char *why, size_t whylen)
+{
+	struct evutil_addrinfo hints, *res = NULL;
+	struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+	char service[16];
+	int rc;
+
+	memset(ss, 0, sizeof *ss);
+	if (path != NULL) {
+		if (strlen(path) >= sizeof sun->sun_path) {
+			snprintf(why, whylen, "socket path %s is too long", path);
+			return -1;
+		}
+		sun->sun_family = AF_UNIX;
+		strcpy(sun->sun_path, path);
+		*sslen = sizeof *sun;
+		return 0;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = EVUTIL_AI_NUMERICSERV | EVUTIL_AI_ADDRCONFIG;
+	snprintf(service, sizeof service, "%d", port);
+	if ((rc = evutil_getaddrinfo(address, service, &hints, &res)) != 0 || res == NULL) {
+		snprintf(why, whylen, "cannot resolve %s: %s", address, evutil_gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = (socklen_t)res->ai_addrlen;
+	evutil_freeaddrinfo(res);
+	return 0;
+}
+
+/* Starts an outgoing connection. */
+struct peer *
+peer_connect(const char *address, int port, const char *path, const char *name, size_t max,
+    const struct peer_ops *ops, void *arg, char *why, size_t whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct bufferevent *bev;
+	struct peer *p;
+
+	if (peer_address(address, port, path, &ss, &sslen, why, whylen) != 0)
+		return NULL;
+	if ((bev = bufferevent_socket_new(ev_base, -1, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		log_fatal("cannot create a bufferevent");
+	p = peer_alloc(bev, path != NULL ? PEER_UNIX : PEER_TCP, name, max, ops, arg);
+	p->state = PEER_CONNECTING;
+	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, (int)sslen) != 0) {
+		snprintf(why, whylen, "connect: %s", strerror(errno));
+		p->gone = true;
+		peer_finish(p);
+		return NULL;
+	}
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	return p;
+}
+
+/* Changes the state, logging the transition. */
+void
+peer_set_state(struct peer *p, enum peer_state state)
+{
+	if (p->state == state)
+		return;
+	log_debug(p->name, "connection %s -> %s", peer_state_names[p->state], peer_state_names[state]);
+	p->state = state;
+}
+
+enum peer_state
+peer_state(const struct peer *p)
+{
+	return p->state;
+}
+
+const char *
+peer_state_name(enum peer_state s)
+{
+	return peer_state_names[s];
+}
+
+/* Renames the peer in log lines. */
+void
+peer_set_name(struct peer *p, const char *name)
+{
+	free(p->name);
+	p->name = xstrdup(name);
+}
+
+const char *
+peer_name(const struct peer *p)
+{
+	return p->name;
+}
+
+/* Hands the callbacks to another owner. */
+void
+peer_set_callbacks(struct peer *p, const struct peer_ops *ops, void *arg)
+{
+	p->ops = ops;
+	p->arg = arg;
+}
+
+/* Sends one frame: the prefix and body land contiguously in the output. */
+void
+peer_send(struct peer *p, const void *body, size_t len)
+{
+	struct evbuffer *out;
+	uint8_t prefix[KRPC_VARINT64_MAX];
+	size_t n;
+
+	if (p->state == PEER_DEAD || p->state == PEER_CLOSING || p->gone)
+		return;
+	out = bufferevent_get_output(p->bev);
+	n = krpc_varint_put(prefix, len);
+	if (evbuffer_expand(out, n + len) != 0 || evbuffer_add(out, prefix, n) != 0 ||
+	    evbuffer_add(out, body, len) != 0)
+		log_fatal("out of memory queueing %zu bytes", n + len);
+}
+
+/* Sends a packed protobuf message as one frame. */
+void
+peer_send_msg(struct peer *p, const ProtobufCMessage *m)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = xmalloc(len);
+
+	protobuf_c_message_pack(m, buf);
+	peer_send(p, buf, len);
+	free(buf);
+}
+
+/* Bytes waiting to be written. */
+size_t
+peer_output(const struct peer *p)
+{
+	return evbuffer_get_length(bufferevent_get_output(p->bev));
+}
+
+/* Asks for one drained() callback once the output is at most low bytes. */
+void
+peer_want_drain(struct peer *p, size_t low)
+{
+	p->want_drain = true;
+	p->drain_low = low;
+	bufferevent_setwatermark(p->bev, EV_WRITE, low, 0);
+	if (peer_output(p) <= low)
+		peer_write_cb(p->bev, p);
+}
+
+/* Stops or resumes handing messages over. */
+void
+peer_pause(struct peer *p, bool paused)
+{
+	if (p->paused == paused || p->state == PEER_DEAD)
+		return;
+	p->paused = paused;
+	if (paused)
+		bufferevent_disable(p->bev, EV_READ);
+	else {
+		bufferevent_enable(p->bev, EV_READ);
+		event_active(p->kick, 0, 0);
+	}
+}
+
+/* Throws input away from now on (or stops doing so). */
+void
+peer_discard(struct peer *p, bool discard)
+{
+	p->discard = discard;
+}
+
+/* Drops whatever follows the message being dispatched in the input buffer. */
+void
+peer_drop_input(struct peer *p)
+{
+	p->drop = true;
+}
+
+/* Arms or disarms the timer. */
+void
+peer_set_timer(struct peer *p, double seconds)
+{
+	struct timeval tv;
+
+	if (seconds <= 0) {
+		evtimer_del(p->timer);
+		return;
+	}
+	tv = util_timeval(seconds);
+	evtimer_add(p->timer, &tv);
+}
+
+/* Closes now, or after flushing the output for a bounded time. */
+void
+peer_close(struct peer *p, bool flush)
+{
+	struct timeval tv;
+
+	if (p->state == PEER_DEAD || p->state == PEER_CLOSING)
+		return;
+	if (!flush || p->gone || peer_output(p) == 0) {
+		peer_finish(p);
+		return;
+	}
+	peer_set_state(p, PEER_CLOSING);
+	bufferevent_disable(p->bev, EV_READ);
+	bufferevent_setwatermark(p->bev, EV_WRITE, 0, 0);
+	event_del(p->kick);
+	tv = util_timeval(PEER_FLUSH_TIMEOUT);
+	evtimer_add(p->timer, &tv);
+}
+
+/* Why the peer went away. */
+const char *
+peer_reason(const struct peer *p)
+{
+	return p->reason[0] != '\0' ? p->reason : "closed";
+}
+
+int
+peer_fd(const struct peer *p)
+{
+	return bufferevent_getfd(p->bev);
+}
+
+/* Peers not yet freed (shutdown waits for them to flush). */
+size_t
+peer_count(void)
+{
+	return peer_live;
+}

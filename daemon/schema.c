@@ -1,0 +1,245 @@
+/*
+ * The upstream session's GetServices, cached: which procedures the proxy
+ * intercepts, which return streams or events, the parameters whose defaults
+ * normalise stream keys, and numeric service and procedure ids.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "krpcmuxd.h"
+
+/* Service ids are not in GetServices (PROTOCOL.md 4.2). */
+static const struct {
+	uint32_t	 id;
+	const char	*name;
+} schema_service_ids[] = {
+	{ 1, "KRPC" }, { 2, "SpaceCenter" }, { 3, "Drawing" }, { 4, "InfernalRobotics" },
+	{ 5, "KerbalAlarmClock" }, { 6, "RemoteTech" }, { 7, "UI" }, { 12, "Debug" },
+	{ 9998, "Benchmark" }, { 9999, "TestService" },
+};
+
+/* The KRPC procedures the proxy answers or rewrites. */
+static const struct {
+	const char		*name;
+	enum schema_kind	 kind;
+} schema_krpc[] = {
+	{ "GetClientID", SCHEMA_CLIENT_ID },
+	{ "GetClientName", SCHEMA_CLIENT_NAME },
+	{ "get_Clients", SCHEMA_CLIENTS },
+	{ "AddStream", SCHEMA_ADD_STREAM },
+	{ "StartStream", SCHEMA_START_STREAM },
+	{ "SetStreamRate", SCHEMA_SET_RATE },
+	{ "RemoveStream", SCHEMA_REMOVE_STREAM },
+	{ "AddEvent", SCHEMA_OWNED },
+	{ "HoldTick", SCHEMA_HOLD_TICK },
+	{ "ReleaseTick", SCHEMA_RELEASE_TICK },
+};
+
+static Krpc__Schema__Services	*schema_services;
+static struct htab		*schema_procs;		/* "Service.Procedure" → schema_proc */
+static struct schema_proc	*schema_all;
+static size_t			 schema_nall;
+
+/* The name of a service id, or NULL. */
+static const char *
+schema_service_name(uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof schema_service_ids / sizeof schema_service_ids[0]; i++) {
+		if (schema_service_ids[i].id == id)
+			return schema_service_ids[i].name;
+	}
+	return NULL;
+}
+
+/* Classifies one procedure. */
+static enum schema_kind
+schema_classify(const char *service, const Krpc__Schema__Procedure *p, bool *event)
+{
+	size_t i;
+	int code = p->return_type != NULL ? (int)p->return_type->code : 0;
+
+	*event = code == KRPC_TYPE_EVENT;
+	if (strcmp(service, "KRPC") == 0) {
+		for (i = 0; i < sizeof schema_krpc / sizeof schema_krpc[0]; i++) {
+			if (strcmp(p->name, schema_krpc[i].name) == 0)
+				return schema_krpc[i].kind;
+		}
+	}
+	if (code == KRPC_TYPE_EVENT || code == KRPC_TYPE_STREAM)
+		return SCHEMA_OWNED;
+	return SCHEMA_PLAIN;
+}
+
+/* Indexes every procedure of the loaded services. */
+static void
+schema_index(void)
+{
+	const Krpc__Schema__Service *s;
+	struct schema_proc *sp;
+	char key[512];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < schema_services->n_services; i++)
+		n += schema_services->services[i]->n_procedures;
+	schema_all = xcalloc(n, sizeof *schema_all);
+	schema_procs = htab_new();
+	for (i = 0; i < schema_services->n_services; i++) {
+		s = schema_services->services[i];
+		for (j = 0; j < s->n_procedures; j++) {
+			sp = &schema_all[schema_nall++];
+			sp->service = s->name;
+			sp->name = s->procedures[j]->name;
+			sp->desc = s->procedures[j];
+			sp->kind = schema_classify(s->name, sp->desc, &sp->returns_event);
+			sp->slow = cfg != NULL && config_is_slow(cfg, sp->service, sp->name);
+			snprintf(key, sizeof key, "%s.%s", s->name, sp->name);
+			htab_put(schema_procs, key, strlen(key), sp);
+		}
+	}
+}
+
+/* Loads a Services message. */
+bool
+schema_load(const uint8_t *p, size_t len, char *why, size_t whylen)
+{
+	schema_reset();
+	schema_services = krpc__schema__services__unpack(NULL, len, p);
+	if (schema_services == NULL) {
+		snprintf(why, whylen, "GetServices returned a malformed Services message");
+		return false;
+	}
+	schema_index();
+	if (schema_find("KRPC", "AddStream") == NULL) {
+		snprintf(why, whylen, "GetServices does not list KRPC.AddStream");
+		schema_reset();
+		return false;
+	}
+	return true;
+}
+
+/* Forgets the cached services. */
+void
+schema_reset(void)
+{
+	if (schema_services != NULL)
+		krpc__schema__services__free_unpacked(schema_services, NULL);
+	schema_services = NULL;
+	htab_free(schema_procs);
+	schema_procs = NULL;
+	free(schema_all);
+	schema_all = NULL;
+	schema_nall = 0;
+}
+
+bool
+schema_loaded(void)
+{
+	return schema_services != NULL;
+}
+
+size_t
+schema_count(void)
+{
+	return schema_nall;
+}
+
+/* The procedure named service.procedure, or NULL. */
+const struct schema_proc *
+schema_find(const char *service, const char *procedure)
+{
+	char key[512];
+	int n;
+
+	if (schema_procs == NULL)
+		return NULL;
+	n = snprintf(key, sizeof key, "%s.%s", service, procedure);
+	if (n < 0 || (size_t)n >= sizeof key)
+		return NULL;
+	return htab_get(schema_procs, key, (size_t)n);
+}
+
+/* The service message named name, or NULL. */
+static const Krpc__Schema__Service *
+schema_service(const char *name)
+{
+	size_t i;
+
+	for (i = 0; schema_services != NULL && i < schema_services->n_services; i++) {
+		if (strcmp(schema_services->services[i]->name, name) == 0)
+			return schema_services->services[i];
+	}
+	return NULL;
+}
+
+/* The procedure a call names, by name or by numeric ids. */
+const struct schema_proc *
+schema_lookup(const Krpc__Schema__ProcedureCall *c)
+{
+	const Krpc__Schema__Service *s;
+	const char *service = c->service;
+
+	if (c->service_id > 0 && (service = schema_service_name(c->service_id)) == NULL)
+		return NULL;
+	if (c->procedure_id == 0)
+		return schema_find(service, c->procedure);
+	if ((s = schema_service(service)) == NULL || c->procedure_id > s->n_procedures)
+		return NULL;
+	return schema_find(service, s->procedures[c->procedure_id - 1]->name);
+}
+
+/* Keeps an argument in the key unless it is beyond the parameters or equals its default. */
+static krpc_key_arg_t
+schema_key_arg(void *ud, const Krpc__Schema__ProcedureCall *c, const Krpc__Schema__Argument *a)
+{
+	const struct schema_proc *sp = ud;
+	const Krpc__Schema__Parameter *p;
+
+	if (sp == NULL)
+		return KRPC_KEY_KEEP;
+	if (a->position >= sp->desc->n_parameters)
+		return KRPC_KEY_DROP;
+	p = sp->desc->parameters[a->position];
+	if (p->has_default_value && p->default_value_is_null)
+		return a->is_null ? KRPC_KEY_DROP : KRPC_KEY_KEEP;
+	if (!p->has_default_value && p->default_value.len == 0)
+		return KRPC_KEY_KEEP;
+	if (a->is_null || a->value.len != p->default_value.len)
+		return KRPC_KEY_KEEP;
+	if (a->value.len > 0 && memcmp(a->value.data, p->default_value.data, a->value.len) != 0)
+		return KRPC_KEY_KEEP;
+	return KRPC_KEY_DROP;
+}
+
+/* Appends the canonical key of a call: names always, defaults normalised. */
+void
+schema_call_key(krpc_buf_t *b, const Krpc__Schema__ProcedureCall *c)
+{
+	const struct schema_proc *sp = schema_lookup(c);
+	Krpc__Schema__ProcedureCall named;
+
+	if (sp == NULL) {
+		krpc_msg_call_key(b, c, NULL, NULL);
+		return;
+	}
+	named = *c;
+	named.service = (char *)sp->service;
+	named.procedure = (char *)sp->name;
+	named.service_id = 0;
+	named.procedure_id = 0;
+	krpc_msg_call_key(b, &named, schema_key_arg, (void *)sp);
+}
+
+/* Marks the procedures of the slow-lane list. */
+void
+schema_set_slow(const struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < schema_nall; i++)
+		schema_all[i].slow = config_is_slow(c, schema_all[i].service, schema_all[i].name);
+}

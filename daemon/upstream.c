@@ -1,0 +1,712 @@
+/*
+ * The upstream session: the primary RPC connection and the stream connection
+ * bound to it, both handshaken before clients are served, GetServices fetched
+ * once, lazily opened slow lanes for yielding calls, an in-flight FIFO per
+ * connection, and reconnection with exponential backoff and jitter.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "krpcmuxd.h"
+
+#define UPSTREAM_LANES_MAX	16
+/* After a slow lane fails to open, yielding calls use the primary this long. */
+#define UPSTREAM_LANE_BACKOFF	30.0
+
+enum upstream_state {
+	UPSTREAM_DOWN,		/* waiting to reconnect */
+	UPSTREAM_CONNECTING,	/* primary RPC connection opening */
+	UPSTREAM_RPC_HANDSHAKE,
+	UPSTREAM_STREAM_CONNECTING,
+	UPSTREAM_STREAM_HANDSHAKE,
+	UPSTREAM_SERVICES,	/* fetching GetServices */
+	UPSTREAM_READY,
+	UPSTREAM_STOPPED,
+};
+
+static const char *const upstream_state_names[] = {
+	"down", "connecting", "rpc handshake", "stream connecting", "stream handshake",
+	"fetching services", "ready", "stopped",
+};
+
+/* Why a session ended or never began: shared by logs and the admin output. */
+enum upstream_failure {
+	UPF_NONE,
+	UPF_CONNECT,		/* connect() failed */
+	UPF_TIMEOUT,		/* connect() took too long */
+	UPF_CLOSED,		/* the server closed a connection or it broke */
+	UPF_REFUSED,		/* a handshake answered something other than OK */
+	UPF_PROTOCOL,		/* unexpected or malformed messages */
+	UPF_SERVICES,		/* GetServices failed */
+	UPF_STOPPED,		/* the proxy is shutting down */
+};
+
+static const char *const upstream_failure_names[] = {
+	"none", "connect failed", "connect timed out", "connection lost", "handshake refused",
+	"protocol error", "GetServices failed", "proxy stopping",
+};
+
+struct upcall {
+	TAILQ_ENTRY(upcall)	 link;
+	upstream_cb		 cb;
+	void			*arg;
+	uint8_t			*body;		/* while queued behind a handshake */
+	size_t			 len;
+};
+
+TAILQ_HEAD(upcall_list, upcall);
+
+struct lane {
+	int			 index;		/* 0: primary */
+	struct peer		*peer;
+	bool			 ready;
+	struct upcall_list	 queue;		/* waiting for the handshake */
+	struct upcall_list	 inflight;	/* sent; responses come in this order */
+	size_t			 nqueue;
+	size_t			 ninflight;
+};
+
+static struct {
+	enum upstream_state	 state;
+	struct lane		 primary;
+	struct peer		*stream;
+	struct lane		*slow[UPSTREAM_LANES_MAX];
+	int			 nslow;
+	uint8_t			 id[16];
+	struct event		*retry;
+	unsigned		 attempt;
+	enum upstream_failure	 failure;
+	char			 why[384];
+	char			 target[256];
+	double			 lanes_disabled_until;
+	uint64_t		 sessions;
+	double			 since;
+} up;
+
+static void	upstream_primary_dispatch(struct peer *, const uint8_t *, size_t, void *);
+static void	upstream_primary_connected(struct peer *, void *);
+static void	upstream_stream_dispatch(struct peer *, const uint8_t *, size_t, void *);
+static void	upstream_stream_connected(struct peer *, void *);
+static void	upstream_lane_dispatch(struct peer *, const uint8_t *, size_t, void *);
+static void	upstream_lane_connected(struct peer *, void *);
+static void	upstream_connect_timeout(struct peer *, void *);
+
+static const struct peer_ops upstream_primary_ops = {
+	upstream_primary_dispatch, upstream_primary_connected, NULL, upstream_connect_timeout,
+};
+static const struct peer_ops upstream_stream_ops = {
+	upstream_stream_dispatch, upstream_stream_connected, NULL, upstream_connect_timeout,
+};
+static const struct peer_ops upstream_lane_ops = {
+	upstream_lane_dispatch, upstream_lane_connected, NULL, upstream_connect_timeout,
+};
+
+/* Changes the session state, logging the transition. */
+static void
+upstream_set_state(enum upstream_state state)
+{
+	log_debug("upstream", "%s -> %s", upstream_state_names[up.state], upstream_state_names[state]);
+	up.state = state;
+}
+
+/* True when the upstream is a pair of Unix sockets. */
+static bool
+upstream_unix(void)
+{
+	return *cfg->upstream_rpc_path != '\0';
+}
+
+/* Opens one upstream connection (RPC or stream side). */
+static struct peer *
+upstream_open(bool stream, const char *name, const struct peer_ops *ops, void *arg,
+    char *why, size_t whylen)
+{
+	struct peer *p;
+
+	if (upstream_unix())
+		p = peer_connect(NULL, 0, stream ? cfg->upstream_stream_path : cfg->upstream_rpc_path,
+		    name, KRPC_FRAME_LEN_LIMIT, ops, arg, why, whylen);
+	else
+		p = peer_connect(cfg->upstream_address,
+		    stream ? cfg->upstream_stream_port : cfg->upstream_rpc_port, NULL, name,
+		    KRPC_FRAME_LEN_LIMIT, ops, arg, why, whylen);
+	if (p != NULL)
+		peer_set_timer(p, cfg->upstream_connect_timeout);
+	return p;
+}
+
+/* Sends a ConnectionRequest. */
+static void
+upstream_send_request(struct peer *p, bool stream)
+{
+	Krpc__Schema__ConnectionRequest r = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
+
+	r.type = stream ? KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM :
+	    KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC;
+	r.client_name = stream ? (char *)"" : cfg->upstream_client_name;
+	if (stream) {
+		r.client_identifier.data = up.id;
+		r.client_identifier.len = sizeof up.id;
+	}
+	peer_set_timer(p, 0);	/* the game may ask its player: no handshake timeout */
+	peer_set_state(p, PEER_HANDSHAKE);
+	peer_send_msg(p, &r.base);
+}
+
+/* Reads a ConnectionResponse; false with why unless it is OK. */
+static bool
+upstream_read_response(const uint8_t *msg, size_t len, uint8_t *id, char *why, size_t whylen)
+{
+	Krpc__Schema__ConnectionResponse *r;
+	bool ok;
+
+	if ((r = krpc__schema__connection_response__unpack(NULL, len, msg)) == NULL) {
+		snprintf(why, whylen, "malformed ConnectionResponse");
+		return false;
+	}
+	ok = r->status == KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK &&
+	    r->client_identifier.len == 16;
+	if (!ok)
+		snprintf(why, whylen, "handshake refused (status %d): %s", (int)r->status,
+		    *r->message ? r->message : "no message");
+	else if (id != NULL)
+		memcpy(id, r->client_identifier.data, 16);
+	krpc__schema__connection_response__free_unpacked(r, NULL);
+	return ok;
+}
+
+/* Initialises a lane. */
+static void
+upstream_lane_init(struct lane *l, int index)
+{
+	memset(l, 0, sizeof *l);
+	l->index = index;
+	TAILQ_INIT(&l->queue);
+	TAILQ_INIT(&l->inflight);
+}
+
+/* Fails every request of a lane with a request-level error text. */
+static void
+upstream_lane_fail(struct lane *l, const char *desc)
+{
+	struct upcall *u;
+
+	while ((u = TAILQ_FIRST(&l->inflight)) != NULL || (u = TAILQ_FIRST(&l->queue)) != NULL) {
+		if (u->body != NULL) {
+			TAILQ_REMOVE(&l->queue, u, link);
+			l->nqueue--;
+		} else {
+			TAILQ_REMOVE(&l->inflight, u, link);
+			l->ninflight--;
+		}
+		if (u->cb != NULL)
+			u->cb(u->arg, NULL, 0, desc);
+		free(u->body);
+		free(u);
+	}
+}
+
+/* Writes a request on a ready lane. */
+static void
+upstream_lane_write(struct lane *l, struct upcall *u, const void *req, size_t len)
+{
+	peer_send(l->peer, req, len);
+	TAILQ_INSERT_TAIL(&l->inflight, u, link);
+	l->ninflight++;
+}
+
+/* Sends the requests queued behind a lane's handshake. */
+static void
+upstream_lane_flush(struct lane *l)
+{
+	struct upcall *u;
+
+	while ((u = TAILQ_FIRST(&l->queue)) != NULL) {
+		TAILQ_REMOVE(&l->queue, u, link);
+		l->nqueue--;
+		upstream_lane_write(l, u, u->body, u->len);
+		free(u->body);
+		u->body = NULL;
+	}
+}
+
+/* Closes and frees a slow lane; its queued requests move to another lane or fail. */
+static void
+upstream_lane_drop(struct lane *l, const char *why)
+{
+	char desc[512];
+	struct upcall *u;
+	int i;
+
+	for (i = 0; i < up.nslow && up.slow[i] != l; i++)
+		;
+	if (i < up.nslow)
+		memmove(&up.slow[i], &up.slow[i + 1], (size_t)(up.nslow - i - 1) * sizeof up.slow[0]);
+	up.nslow--;
+	if (!l->ready && up.state == UPSTREAM_READY) {
+		/* It never opened (the player may have denied it): use the primary for a while. */
+		log_warn("upstream", "slow lane %d could not open (%s); yielding calls use the "
+		    "primary connection for %.0f s", l->index, why, UPSTREAM_LANE_BACKOFF);
+		up.lanes_disabled_until = util_now() + UPSTREAM_LANE_BACKOFF;
+		while ((u = TAILQ_FIRST(&l->queue)) != NULL) {
+			TAILQ_REMOVE(&l->queue, u, link);
+			upstream_lane_write(&up.primary, u, u->body, u->len);
+			free(u->body);
+			u->body = NULL;
+		}
+	} else if (l->ready)
+		log_warn("upstream", "slow lane %d lost: %s", l->index, why);
+	snprintf(desc, sizeof desc, "krpcmuxd: lost the connection to the game's kRPC server (%s)",
+	    why);
+	upstream_lane_fail(l, desc);
+	if (l->peer != NULL)
+		peer_close(l->peer, false);
+	free(l);
+}
+
+/* Schedules the next connection attempt with exponential backoff and jitter. */
+static void
+upstream_schedule(void)
+{
+	double delay = cfg->upstream_retry_min * pow(2, up.attempt < 30 ? up.attempt : 30);
+	struct timeval tv;
+
+	if (delay > cfg->upstream_retry_max)
+		delay = cfg->upstream_retry_max;
+	delay *= 0.5 + 0.5 * util_random_unit();
+	up.attempt++;
+	tv = util_timeval(delay);
+	evtimer_add(up.retry, &tv);
+	log_msg(up.attempt <= 1 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "upstream",
+	    "%s: %s; retrying in %.1f s", up.target, up.why, delay);
+}
+
+/* Ends the session: fail what is in flight, close clients, reconnect later. */
+static void
+upstream_fail(enum upstream_failure failure, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+upstream_fail(enum upstream_failure failure, const char *fmt, ...)
+{
+	bool was_ready = up.state == UPSTREAM_READY;
+	char desc[512];
+	va_list ap;
+
+	if (up.state == UPSTREAM_DOWN || up.state == UPSTREAM_STOPPED)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(up.why, sizeof up.why, fmt, ap);
+	va_end(ap);
+	up.failure = failure;
+	stats_inc(upstream_failures);
+	upstream_set_state(failure == UPF_STOPPED ? UPSTREAM_STOPPED : UPSTREAM_DOWN);
+	if (was_ready && failure == UPF_STOPPED)
+		log_info("upstream", "closing the session");
+	else if (was_ready)
+		log_error("upstream", "session lost: %s (%s)", up.why, upstream_failure_names[failure]);
+	snprintf(desc, sizeof desc, "krpcmuxd: lost the connection to the game's kRPC server (%s)",
+	    up.why);
+	while (up.nslow > 0)
+		upstream_lane_drop(up.slow[0], up.why);
+	up.primary.ready = false;
+	upstream_lane_fail(&up.primary, desc);
+	if (up.primary.peer != NULL)
+		peer_close(up.primary.peer, false);
+	up.primary.peer = NULL;
+	if (up.stream != NULL)
+		peer_close(up.stream, false);
+	up.stream = NULL;
+	if (was_ready) {
+		client_upstream_lost(up.why);
+		streamtab_reset();
+		systemd_notify("STATUS=waiting for the game's kRPC server");
+	}
+	schema_reset();
+	if (failure != UPF_STOPPED)
+		upstream_schedule();
+}
+
+/* Opens the primary connection. */
+static void
+upstream_connect(void)
+{
+	char why[256];
+
+	upstream_lane_init(&up.primary, 0);
+	upstream_set_state(UPSTREAM_CONNECTING);
+	up.primary.peer = upstream_open(false, "upstream rpc", &upstream_primary_ops, NULL, why,
+	    sizeof why);
+	if (up.primary.peer == NULL)
+		upstream_fail(UPF_CONNECT, "%s", why);
+}
+
+/* The reconnection timer fired. */
+static void
+upstream_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (up.state == UPSTREAM_DOWN)
+		upstream_connect();
+}
+
+/* A connect took longer than upstream.connect_timeout. */
+static void
+upstream_connect_timeout(struct peer *p, void *arg)
+{
+	if (arg != NULL) {
+		upstream_lane_drop(arg, "connect timed out");
+		return;
+	}
+	upstream_fail(UPF_TIMEOUT, "connect timed out after %g s", cfg->upstream_connect_timeout);
+}
+
+/* The primary connection is open: send its handshake. */
+static void
+upstream_primary_connected(struct peer *p, void *arg)
+{
+	upstream_set_state(UPSTREAM_RPC_HANDSHAKE);
+	upstream_send_request(p, false);
+}
+
+/* The stream connection is open: send its handshake with our id. */
+static void
+upstream_stream_connected(struct peer *p, void *arg)
+{
+	upstream_set_state(UPSTREAM_STREAM_HANDSHAKE);
+	upstream_send_request(p, true);
+}
+
+/* GetServices answered: the session is ready. */
+static void
+upstream_services_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
+{
+	struct wire_slice err, res, value;
+	bool is_error = true;
+	size_t n = 0;
+	char why[256] = "malformed response";
+
+	if (failure != NULL)
+		return;	/* the session already ended */
+	if (!wire_response_split(resp, len, &err, &res, 1, &n) || err.data != NULL || n != 1 ||
+	    !wire_result_parse(res.data, res.len, &is_error, &value) || is_error ||
+	    !schema_load(value.data, value.len, why, sizeof why)) {
+		upstream_fail(UPF_SERVICES, "GetServices: %s", why);
+		return;
+	}
+	upstream_set_state(UPSTREAM_READY);
+	peer_set_state(up.primary.peer, PEER_READY);
+	peer_set_state(up.stream, PEER_READY);
+	up.attempt = 0;
+	up.failure = UPF_NONE;
+	up.why[0] = '\0';
+	up.sessions++;
+	up.since = util_now();
+	up.lanes_disabled_until = 0;
+	stats_inc(upstream_sessions);
+	log_info("upstream", "connected to %s as \"%s\" (%zu procedures)", up.target,
+	    cfg->upstream_client_name, schema_count());
+	systemd_notify("STATUS=connected to the game's kRPC server");
+	main_ready();
+	client_upstream_ready();
+}
+
+/* The stream handshake finished: fetch GetServices over the primary. */
+static void
+upstream_stream_ready(void)
+{
+	krpc_buf_t call = KRPC_BUF_INIT, req = KRPC_BUF_INIT;
+	struct upcall *u = xcalloc(1, sizeof *u);
+
+	upstream_set_state(UPSTREAM_SERVICES);
+	up.primary.ready = true;
+	wire_call(&call, "KRPC", "GetServices", NULL, 0);
+	krpc_msg_request_add(&req, call.data, call.len);
+	xbuf_check(&req);
+	u->cb = upstream_services_cb;
+	upstream_lane_write(&up.primary, u, req.data, req.len);
+	krpc_buf_free(&call);
+	krpc_buf_free(&req);
+}
+
+/* A response on a ready lane: complete the oldest request. */
+static bool
+upstream_lane_response(struct lane *l, const uint8_t *msg, size_t len)
+{
+	struct upcall *u = TAILQ_FIRST(&l->inflight);
+
+	if (u == NULL)
+		return false;
+	TAILQ_REMOVE(&l->inflight, u, link);
+	l->ninflight--;
+	if (u->cb != NULL)
+		u->cb(u->arg, msg, len, NULL);
+	free(u);
+	return true;
+}
+
+/* Messages on the primary connection. */
+static void
+upstream_primary_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
+{
+	char why[256];
+
+	if (msg == NULL) {
+		upstream_fail(up.state == UPSTREAM_CONNECTING ? UPF_CONNECT : UPF_CLOSED,
+		    "rpc connection: %s", peer_reason(p));
+		return;
+	}
+	if (up.state == UPSTREAM_RPC_HANDSHAKE) {
+		if (!upstream_read_response(msg, len, up.id, why, sizeof why)) {
+			upstream_fail(UPF_REFUSED, "rpc %s", why);
+			return;
+		}
+		upstream_set_state(UPSTREAM_STREAM_CONNECTING);
+		up.stream = upstream_open(true, "upstream stream", &upstream_stream_ops, NULL, why,
+		    sizeof why);
+		if (up.stream == NULL)
+			upstream_fail(UPF_CONNECT, "stream connection: %s", why);
+		return;
+	}
+	if (!up.primary.ready || !upstream_lane_response(&up.primary, msg, len))
+		upstream_fail(UPF_PROTOCOL, "unexpected message on the rpc connection");
+}
+
+/* Messages on the stream connection. */
+static void
+upstream_stream_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
+{
+	char why[256];
+
+	if (msg == NULL) {
+		upstream_fail(UPF_CLOSED, "stream connection: %s", peer_reason(p));
+		return;
+	}
+	if (up.state == UPSTREAM_STREAM_HANDSHAKE) {
+		if (!upstream_read_response(msg, len, NULL, why, sizeof why)) {
+			upstream_fail(UPF_REFUSED, "stream %s", why);
+			return;
+		}
+		upstream_stream_ready();
+		return;
+	}
+	if (up.state == UPSTREAM_READY || up.state == UPSTREAM_SERVICES)
+		fanout_update(msg, len);
+}
+
+/* A slow lane connected: handshake as an RPC client. */
+static void
+upstream_lane_connected(struct peer *p, void *arg)
+{
+	upstream_send_request(p, false);
+}
+
+/* Messages on a slow lane. */
+static void
+upstream_lane_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
+{
+	struct lane *l = arg;
+	char why[256];
+
+	if (msg == NULL) {
+		snprintf(why, sizeof why, "%s", peer_reason(p));
+		upstream_lane_drop(l, why);
+		return;
+	}
+	if (!l->ready) {
+		if (!upstream_read_response(msg, len, NULL, why, sizeof why)) {
+			upstream_lane_drop(l, why);
+			return;
+		}
+		l->ready = true;
+		peer_set_state(p, PEER_READY);
+		log_info("upstream", "slow lane %d open", l->index);
+		upstream_lane_flush(l);
+		return;
+	}
+	if (!upstream_lane_response(l, msg, len))
+		upstream_lane_drop(l, "unexpected message");
+}
+
+/* Opens a new slow lane; NULL if it cannot. */
+static struct lane *
+upstream_lane_open(void)
+{
+	struct lane *l = xcalloc(1, sizeof *l);
+	char name[64], why[256];
+	int index = 1, i;
+
+	for (i = 0; i < up.nslow; i++) {
+		if (up.slow[i]->index >= index)
+			index = up.slow[i]->index + 1;
+	}
+	upstream_lane_init(l, index);
+	snprintf(name, sizeof name, "upstream slow lane %d", index);
+	if ((l->peer = upstream_open(false, name, &upstream_lane_ops, l, why, sizeof why)) == NULL) {
+		log_warn("upstream", "cannot open a slow lane: %s", why);
+		up.lanes_disabled_until = util_now() + UPSTREAM_LANE_BACKOFF;
+		free(l);
+		return NULL;
+	}
+	up.slow[up.nslow++] = l;
+	return l;
+}
+
+/* The connection a request goes on. */
+static struct lane *
+upstream_pick(enum upstream_lane which)
+{
+	struct lane *l, *best = NULL;
+	int i;
+
+	if (which == UPSTREAM_PRIMARY || cfg->upstream_slow_lanes == 0 ||
+	    util_now() < up.lanes_disabled_until)
+		return &up.primary;
+	for (i = 0; i < up.nslow; i++) {
+		l = up.slow[i];
+		if (l->ninflight + l->nqueue == 0)
+			return l;
+		if (best == NULL || l->ninflight + l->nqueue < best->ninflight + best->nqueue)
+			best = l;
+	}
+	if (up.nslow < cfg->upstream_slow_lanes && up.nslow < UPSTREAM_LANES_MAX &&
+	    (l = upstream_lane_open()) != NULL)
+		return l;
+	return best != NULL ? best : &up.primary;
+}
+
+/* Sends a serialised Request upstream. */
+struct upcall *
+upstream_call(enum upstream_lane which, const void *req, size_t len, upstream_cb cb, void *arg)
+{
+	struct upcall *u;
+	struct lane *l;
+
+	if (up.state != UPSTREAM_READY)
+		return NULL;
+	l = upstream_pick(which);
+	u = xcalloc(1, sizeof *u);
+	u->cb = cb;
+	u->arg = arg;
+	stats_inc(upstream_requests);
+	if (l != &up.primary)
+		stats_inc(upstream_slow_requests);
+	if (l->ready)
+		upstream_lane_write(l, u, req, len);
+	else {
+		u->body = xmemdup(req, len);
+		u->len = len;
+		TAILQ_INSERT_TAIL(&l->queue, u, link);
+		l->nqueue++;
+	}
+	return u;
+}
+
+/* Sends one serialised ProcedureCall as a Request. */
+struct upcall *
+upstream_call1(enum upstream_lane which, const void *call, size_t len, upstream_cb cb, void *arg)
+{
+	krpc_buf_t req = KRPC_BUF_INIT;
+	struct upcall *u;
+
+	krpc_msg_request_add(&req, call, len);
+	xbuf_check(&req);
+	u = upstream_call(which, req.data, req.len, cb, arg);
+	krpc_buf_free(&req);
+	return u;
+}
+
+/* Prepares the session state. */
+void
+upstream_init(void)
+{
+	memset(&up, 0, sizeof up);
+	upstream_lane_init(&up.primary, 0);
+	up.state = UPSTREAM_DOWN;
+	snprintf(up.why, sizeof up.why, "not connected yet");
+	if ((up.retry = evtimer_new(ev_base, upstream_retry_cb, NULL)) == NULL)
+		log_fatal("cannot create the reconnection timer");
+}
+
+/* Starts connecting. */
+void
+upstream_start(void)
+{
+	if (upstream_unix())
+		snprintf(up.target, sizeof up.target, "%s + %s", cfg->upstream_rpc_path,
+		    cfg->upstream_stream_path);
+	else
+		snprintf(up.target, sizeof up.target, "%s:%d/%d", cfg->upstream_address,
+		    cfg->upstream_rpc_port, cfg->upstream_stream_port);
+	upstream_connect();
+}
+
+/* Closes the session for good (shutdown). */
+void
+upstream_stop(void)
+{
+	if (up.state != UPSTREAM_DOWN && up.state != UPSTREAM_STOPPED)
+		upstream_fail(UPF_STOPPED, "the proxy is shutting down");
+	up.state = UPSTREAM_STOPPED;
+	if (up.retry != NULL)
+		event_free(up.retry);
+	up.retry = NULL;
+}
+
+bool
+upstream_ready(void)
+{
+	return up.state == UPSTREAM_READY;
+}
+
+/* Why the upstream is not ready. */
+const char *
+upstream_why_down(void)
+{
+	if (up.state == UPSTREAM_READY)
+		return "connected";
+	if (up.state == UPSTREAM_RPC_HANDSHAKE)
+		return "waiting for the game to accept the proxy's connection";
+	if (up.state != UPSTREAM_DOWN || up.why[0] == '\0')
+		return upstream_state_names[up.state];
+	return up.why;
+}
+
+/* Applies reloaded settings: fewer slow lanes close the extra idle ones. */
+void
+upstream_reconfigure(void)
+{
+	int i;
+
+	for (i = up.nslow - 1; i >= 0 && up.nslow > cfg->upstream_slow_lanes; i--) {
+		if (up.slow[i]->ninflight + up.slow[i]->nqueue == 0)
+			upstream_lane_drop(up.slow[i], "closed by a configuration reload");
+	}
+	schema_set_slow(cfg);
+}
+
+/* Writes a summary of the session. */
+void
+upstream_describe(krpc_buf_t *b, bool json)
+{
+	bool first = true;
+	int i, inflight = (int)up.primary.ninflight;
+
+	for (i = 0; i < up.nslow; i++)
+		inflight += (int)up.slow[i]->ninflight;
+	if (json)
+		krpc_buf_byte(b, '{');
+	util_kv_str(b, json, &first, "state", upstream_state_names[up.state]);
+	util_kv_str(b, json, &first, "target", up.target);
+	util_kv_num(b, json, &first, "sessions", (double)up.sessions);
+	util_kv_num(b, json, &first, "connected_for",
+	    up.state == UPSTREAM_READY ? util_now() - up.since : 0.0);
+	util_kv_num(b, json, &first, "slow_lanes", up.nslow);
+	util_kv_num(b, json, &first, "in_flight", inflight);
+	util_kv_str(b, json, &first, "last_failure", upstream_failure_names[up.failure]);
+	util_kv_str(b, json, &first, "why", up.why);
+	if (json)
+		krpc_buf_byte(b, '}');
+}
