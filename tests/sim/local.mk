@@ -33,3 +33,10 @@ SIM_SERVICES_SOURCES = \
 	tests/sim/svc_benchmark.c \
 	tests/sim/svc_spacecenter.c \
 	tests/sim/svc_test.c tests/sim/svc_test.h tests/sim/svc_test_state.c
+
+# Their integration tests, through a real krpc-sim.
+check_PROGRAMS += tests/integration/test_sim_services
+TESTS += tests/integration/test_sim_services
+tests_integration_test_sim_services_SOURCES = tests/integration/test_sim_services.c
+tests_integration_test_sim_services_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_services_LDADD = $(INTEG_LDADD)

@@ -10,30 +10,31 @@
 #include "sim.h"
 
 /*
- * Flight model (quoted by krpc-sim --help and krpc-sim(1)):
+ * Flight model (for krpc-sim --help and krpc-sim(1)):
  *
- *   One vessel ("Kerbal X") on the launch pad of Kerbin (radius 600000 m,
- *   surface gravity 9.81 m/s^2, falling off with the square of the distance
- *   from the centre).  On the pad its mean altitude is 70 m and its surface
- *   altitude 5 m (the terrain there is 65 m above sea level).  Universal
- *   time starts at 0 and advances by 1/rate seconds every update (rate =
- *   --update-rate, 60 by default), so simulated time follows the update
- *   count, not the wall clock.  The first Control.ActivateNextStage ignites
- *   the engines; from then on thrust follows the throttle (clamped to 0..1):
- *   3.5 g at full throttle, a net 2.5 g climb, straight up, for 60 s of
- *   full-throttle fuel (less throttle burns proportionally longer).  The
- *   vessel then coasts up and falls back, and comes to rest on the pad
- *   again: it never goes below it.  At full throttle from the pad it passes
- *   1000 m of mean altitude about 8.7 s after launch (set throttle 1, then
- *   ActivateNextStage).  Motion is vertical only: in the body's reference
- *   frame Flight.VerticalSpeed is the climb rate and Flight.Speed its
- *   absolute value; in the vessel's own and surface frames (the default of
- *   Vessel.Flight) both are 0, as in the game.  Vessel.Position is (0, 600000 + mean altitude, 0) in the body's
- *   reference frame and (0, 0, 0) in the vessel's own and surface frames.
- *   Control.Abort only sets a flag.  WarpTo(ut) advances time on rails at
- *   maxRailsRate (clamped to 10..100000) times the normal pace, never past
- *   ut, and returns in the first update at or after ut (at least one update
- *   later).  set_ActiveVessel and ActivateNextStage return one update later.
+ *   One vessel ("Kerbal X") stands on the launch pad of Kerbin (radius
+ *   600000 m, surface gravity 9.81 m/s^2, weakening with the square of the
+ *   distance from the centre): mean altitude 70 m, surface altitude 5 m
+ *   (the terrain there is 65 m above sea level), speed 0.  Universal time
+ *   starts at 0 and advances by 1/rate s every update (rate: --update-rate,
+ *   60 by default), so simulated time follows the update count, not the
+ *   wall clock.  The first Control.ActivateNextStage ignites the engines;
+ *   from then on the thrust follows the throttle (clamped to 0..1): 3.5 g
+ *   at full throttle, a net climb of 2.5 g, straight up, with fuel for 60 s
+ *   at full throttle (longer at less).  The vessel then coasts up, falls
+ *   back and comes to rest on the pad: it never goes below it.  Launched at
+ *   full throttle (set throttle 1, then ActivateNextStage) it passes 1000 m
+ *   of mean altitude about 8.7 s later.  Motion is vertical only: in the
+ *   body's reference frame Flight.VerticalSpeed is the climb rate and
+ *   Flight.Speed its size; in the vessel's own and surface frames (the
+ *   surface frame is Vessel.Flight's default) both are 0, as in the game.
+ *   Vessel.Position is (0, 600000 + mean altitude, 0) in the body's frame
+ *   and (0, 0, 0) in the vessel's frames.  Control.Abort only sets a flag.
+ *   While a WarpTo(ut) call waits, time runs maxRailsRate times faster
+ *   (clamped to 10..100000; physics in steps of at most 0.02 s), never past
+ *   ut; the call returns in the first update at or after ut, and never in
+ *   the update it was made.  set_ActiveVessel (there is one vessel) and
+ *   ActivateNextStage (it creates no vessels) return one update later.
  */
 
 #define SVC_SC_G0		9.81		/* m/s^2 at the surface */
@@ -56,24 +57,25 @@ enum svc_sc_frame {
 
 /* An object of the subset: the data the object store holds. */
 struct svc_sc_obj {
-	const char	*cls;
+	const char		*cls;
 	enum svc_sc_frame	 frame;		/* ReferenceFrame and Flight */
+	uint64_t		 id;		/* its id once stored */
 };
 
 /* The fixed set of objects (static storage: nothing to free). */
-static struct svc_sc_obj svc_sc_vessel = { "Vessel", 0 };
-static struct svc_sc_obj svc_sc_orbit = { "Orbit", 0 };
-static struct svc_sc_obj svc_sc_body = { "CelestialBody", 0 };
-static struct svc_sc_obj svc_sc_control = { "Control", 0 };
+static struct svc_sc_obj svc_sc_vessel = { .cls = "Vessel" };
+static struct svc_sc_obj svc_sc_orbit = { .cls = "Orbit" };
+static struct svc_sc_obj svc_sc_body = { .cls = "CelestialBody" };
+static struct svc_sc_obj svc_sc_control = { .cls = "Control" };
 static struct svc_sc_obj svc_sc_frames[SVC_SC_NFRAMES] = {
-	{ "ReferenceFrame", SVC_SC_FRAME_SURFACE },
-	{ "ReferenceFrame", SVC_SC_FRAME_VESSEL },
-	{ "ReferenceFrame", SVC_SC_FRAME_BODY },
+	{ .cls = "ReferenceFrame", .frame = SVC_SC_FRAME_SURFACE },
+	{ .cls = "ReferenceFrame", .frame = SVC_SC_FRAME_VESSEL },
+	{ .cls = "ReferenceFrame", .frame = SVC_SC_FRAME_BODY },
 };
 static struct svc_sc_obj svc_sc_flights[SVC_SC_NFRAMES] = {
-	{ "Flight", SVC_SC_FRAME_SURFACE },
-	{ "Flight", SVC_SC_FRAME_VESSEL },
-	{ "Flight", SVC_SC_FRAME_BODY },
+	{ .cls = "Flight", .frame = SVC_SC_FRAME_SURFACE },
+	{ .cls = "Flight", .frame = SVC_SC_FRAME_VESSEL },
+	{ .cls = "Flight", .frame = SVC_SC_FRAME_BODY },
 };
 
 /* The simulated world. */
@@ -87,8 +89,10 @@ static struct {
 	float	 throttle;	/* 0..1 */
 	bool	 abort;
 	bool	 ignited;
-	double	 warp_until;	/* UT a WarpTo waits for (warping while ut < it) */
-	double	 warp_rate;
+	bool	 warping;	/* a WarpTo ran in the last update: */
+	uint64_t warp_driven;	/* the update it ran in */
+	double	 warp_until;	/* the UT it waits for */
+	double	 warp_rate;	/* and its speed-up */
 } svc_sc;
 
 /* ---- Flight model ----------------------------------------------------- */
@@ -143,7 +147,9 @@ svc_sc_tick(sim_server_t *srv)
 	double rate = sim_server_rate(srv);
 	double dt = rate > 0 ? 1.0 / rate : 1.0 / 60, step = dt;
 
-	if (svc_sc.ut < svc_sc.warp_until) {
+	if (svc_sc.warping && sim_server_updates(srv) - svc_sc.warp_driven > 1)
+		svc_sc.warping = false;		/* no WarpTo drives it any more */
+	if (svc_sc.warping && svc_sc.ut < svc_sc.warp_until) {
 		step = dt * svc_sc.warp_rate;
 		if (step > svc_sc.warp_until - svc_sc.ut)
 			step = svc_sc.warp_until - svc_sc.ut;
@@ -167,9 +173,12 @@ svc_sc_same(const void *data, const void *key)
 static uint64_t
 svc_sc_id(sim_server_t *srv, struct svc_sc_obj *o)
 {
-	uint64_t id = sim_object_find(srv, "SpaceCenter", o->cls, svc_sc_same, o);
-
-	return id != 0 ? id : sim_object_add(srv, "SpaceCenter", o->cls, o);
+	if (o->id != 0 && sim_object_get(srv, o->id, "SpaceCenter", o->cls) == o)
+		return o->id;
+	o->id = sim_object_find(srv, "SpaceCenter", o->cls, svc_sc_same, o);
+	if (o->id == 0)
+		o->id = sim_object_add(srv, "SpaceCenter", o->cls, o);
+	return o->id;
 }
 
 /* Returns one of the fixed objects. */
@@ -203,24 +212,28 @@ svc_sc_flight_frame(sim_call_t *c)
 
 /* ---- Service members -------------------------------------------------- */
 
-/* WarpTo(ut, maxRailsRate, maxPhysicsRate): yields until UT >= ut. */
+/*
+ * WarpTo(ut, maxRailsRate, maxPhysicsRate): yields until UT >= ut.  Like the
+ * game's, every run of a waiting call drives the warp for the next update,
+ * so a call dropped with its connection stops warping, and of several
+ * waiting calls the last one run in an update sets the pace.
+ */
 static sim_rc_t
 svc_sc_warp_to(sim_call_t *c)
 {
 	double ut = sim_arg_double(c, 0), rate = sim_arg_float(c, 1);
 
-	if (sim_call_first(c)) {
-		if (!(rate >= SVC_SC_WARP_MIN))
-			rate = SVC_SC_WARP_MIN;
-		if (rate > SVC_SC_WARP_MAX)
-			rate = SVC_SC_WARP_MAX;
-		if (ut > svc_sc.warp_until || svc_sc.ut >= svc_sc.warp_until) {
-			svc_sc.warp_until = ut;
-			svc_sc.warp_rate = rate;
-		}
-		return SIM_YIELD;	/* at least one update */
-	}
-	return svc_sc.ut >= ut || isnan(ut) ? SIM_DONE : SIM_YIELD;
+	if (!sim_call_first(c) && (svc_sc.ut >= ut || isnan(ut)))
+		return SIM_DONE;	/* the first run always yields: at least one update */
+	if (!(rate >= SVC_SC_WARP_MIN))
+		rate = SVC_SC_WARP_MIN;
+	if (rate > SVC_SC_WARP_MAX)
+		rate = SVC_SC_WARP_MAX;
+	svc_sc.warp_until = ut;
+	svc_sc.warp_rate = rate;
+	svc_sc.warp_driven = sim_server_updates(sim_call_server(c));
+	svc_sc.warping = true;
+	return SIM_YIELD;
 }
 
 /* get_ActiveVessel. */
@@ -439,7 +452,12 @@ svc_sc_vessel_surface_frame(sim_call_t *c)
 static void
 svc_sc_init(sim_server_t *srv)
 {
+	int i;
+
 	memset(&svc_sc, 0, sizeof(svc_sc));
+	svc_sc_vessel.id = svc_sc_orbit.id = svc_sc_body.id = svc_sc_control.id = 0;
+	for (i = 0; i < SVC_SC_NFRAMES; i++)
+		svc_sc_frames[i].id = svc_sc_flights[i].id = 0;
 	svc_sc.name = strdup("Kerbal X");
 	svc_sc.namelen = svc_sc.name != NULL ? strlen(svc_sc.name) : 0;
 	svc_sc.fuel = SVC_SC_FUEL;
