@@ -261,12 +261,13 @@ void		 sim_result_free(Krpc__Schema__ProcedureResult *);
 
 /*
  * TestService keeps Counter state per client, keyed by the 16-byte client
- * id (TESTSERVICE.md section 3).  The core calls this once when a client's
- * RPC connection has closed (after its pending and yielded requests are
- * dropped; its streams are never evaluated again), so that the service can
- * forget that state and a long-running sim does not grow with every client
- * that ever connected.  Defined in svc_test_state.c.  Optional: without the
- * call the state is only freed at exit.
+ * id (TESTSERVICE.md section 3).  The core calls this once per client that
+ * is gone for good: after its RPC connection has closed and nothing will
+ * run as that client again (no request, stream or event evaluation; e.g.
+ * just before it frees the client), so that the service forgets that state
+ * and a long-running sim does not grow with every client that ever
+ * connected.  Defined in svc_test_state.c.  Without the call the state is
+ * only freed at exit.
  */
 void		 svc_test_state_client_gone(sim_server_t *, const uint8_t id[16]);
 
