@@ -35,8 +35,14 @@ SIM_SERVICES_SOURCES = \
 	tests/sim/svc_test.c tests/sim/svc_test.h tests/sim/svc_test_state.c
 
 # Their integration tests, through a real krpc-sim.
-check_PROGRAMS += tests/integration/test_sim_services
-TESTS += tests/integration/test_sim_services
-tests_integration_test_sim_services_SOURCES = tests/integration/test_sim_services.c
+check_PROGRAMS += tests/integration/test_sim_services tests/integration/test_sim_spacecenter
+TESTS += tests/integration/test_sim_services tests/integration/test_sim_spacecenter
+SVCTEST_SOURCES = tests/integration/svctest.c tests/integration/svctest.h
+tests_integration_test_sim_services_SOURCES = tests/integration/test_sim_services.c \
+	$(SVCTEST_SOURCES)
 tests_integration_test_sim_services_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_sim_services_LDADD = $(INTEG_LDADD)
+tests_integration_test_sim_spacecenter_SOURCES = tests/integration/test_sim_spacecenter.c \
+	$(SVCTEST_SOURCES)
+tests_integration_test_sim_spacecenter_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_spacecenter_LDADD = $(INTEG_LDADD)

@@ -97,40 +97,68 @@ svc_bench_put(krpc_value_t *d, const char *key, double value)
 	return krpc_value_put(d, krpc_value_string(key), krpc_value_double(value)) == KRPC_OK;
 }
 
-/* Call(call, iterations): probe, check, warm up, time. */
-static sim_rc_t
-svc_bench_call(sim_call_t *c)
+/*
+ * Runs the call once as a probe and checks that it can be benchmarked;
+ * false with the call's error set if not.
+ */
+static bool
+svc_bench_probe(sim_call_t *c, const krpc_value_t *call, uint32_t iterations)
 {
-	const krpc_value_t *call = sim_arg(c, 0);
-	uint32_t iterations = sim_arg_uint(c, 1), i;
 	Krpc__Schema__ProcedureResult *r = NULL;
-	krpc_buf_t scratch = KRPC_BUF_INIT;
+	sim_invoke_rc_t rc = sim_invoke(c, call, &r);
 	char name[256];
-	sim_invoke_rc_t rc;
-	krpc_value_t *d;
-	double t0, secs;
+	bool ok = false;
 
-	rc = sim_invoke(c, call, &r);
 	if (rc == SIM_INVOKE_UNRESOLVED) {
 		svc_bench_copy_error(c, r);
 		goto out;
 	}
 	svc_bench_name(call, name, sizeof(name));
-	if (rc == SIM_INVOKE_DONE && r != NULL && krpc_msg_error_set(r->error)) {
+	if (rc == SIM_INVOKE_DONE && r != NULL && krpc_msg_error_set(r->error))
 		sim_error(c, "KRPC", "ArgumentException", "Call to %s failed: %s", name,
 		    r->error->description != NULL ? r->error->description : "");
-		goto out;
-	}
-	if (rc == SIM_INVOKE_YIELDED) {
+	else if (rc == SIM_INVOKE_YIELDED)
 		sim_error(c, "KRPC", "ArgumentException", "Procedure %s yields, so it spans several "
 		    "updates and cannot be benchmarked in a loop", name);
-		goto out;
-	}
-	if (iterations == 0) {
+	else if (iterations == 0)
 		sim_error(c, "KRPC", "ArgumentException",
 		    "Iterations must be at least one (Parameter 'iterations')");
-		goto out;
+	else
+		ok = true;
+out:
+	sim_result_free(r);
+	return ok;
+}
+
+/* The result dictionary for iterations calls that took secs; NULL on out-of-memory. */
+static krpc_value_t *
+svc_bench_result(uint32_t iterations, double secs)
+{
+	krpc_value_t *d = krpc_value_collection(KRPC_TYPE_DICTIONARY);
+
+	if (d == NULL || !svc_bench_put(d, "iterations", iterations) ||
+	    !svc_bench_put(d, "seconds", secs) ||
+	    !svc_bench_put(d, "nanoseconds_per_operation", secs * 1e9 / iterations) ||
+	    !svc_bench_put(d, "bytes_per_operation", 0) || !svc_bench_put(d, "collections", 0) ||
+	    !svc_bench_put(d, "exact_allocations", 0)) {
+		krpc_value_free(d);
+		return NULL;
 	}
+	return d;
+}
+
+/* Call(call, iterations): probe, check, warm up, then time the iterations. */
+static sim_rc_t
+svc_bench_call(sim_call_t *c)
+{
+	const krpc_value_t *call = sim_arg(c, 0);
+	uint32_t iterations = sim_arg_uint(c, 1), i;
+	krpc_buf_t scratch = KRPC_BUF_INIT;
+	krpc_value_t *d;
+	double t0, secs;
+
+	if (!svc_bench_probe(c, call, iterations))
+		return SIM_DONE;
 	t0 = svc_bench_now();
 	for (i = 0; i < SVC_BENCH_WARMUP_CALLS && svc_bench_now() - t0 < SVC_BENCH_WARMUP_SECS; i++)
 		svc_bench_once(c, call, &scratch);
@@ -138,19 +166,11 @@ svc_bench_call(sim_call_t *c)
 	for (i = 0; i < iterations; i++)
 		svc_bench_once(c, call, &scratch);
 	secs = svc_bench_now() - t0;
-	d = krpc_value_collection(KRPC_TYPE_DICTIONARY);
-	if (d == NULL || !svc_bench_put(d, "iterations", iterations) ||
-	    !svc_bench_put(d, "seconds", secs) ||
-	    !svc_bench_put(d, "nanoseconds_per_operation", secs * 1e9 / iterations) ||
-	    !svc_bench_put(d, "bytes_per_operation", 0) || !svc_bench_put(d, "collections", 0) ||
-	    !svc_bench_put(d, "exact_allocations", 0)) {
-		krpc_value_free(d);
-		sim_error(c, NULL, NULL, "Out of memory");
-	} else
-		sim_return(c, d);
-out:
 	krpc_buf_free(&scratch);
-	sim_result_free(r);
+	if ((d = svc_bench_result(iterations, secs)) == NULL)
+		sim_error(c, NULL, NULL, "Out of memory");
+	else
+		sim_return(c, d);
 	return SIM_DONE;
 }
 
