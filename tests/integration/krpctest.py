@@ -57,6 +57,10 @@ def enc_sint32(v):
     return varint(zigzag(v) & 0xFFFFFFFF)
 
 
+def enc_sint64(v):
+    return varint(zigzag(v) & 0xFFFFFFFFFFFFFFFF)
+
+
 def enc_uint(v):
     return varint(v)
 

@@ -119,12 +119,14 @@ expr_binary(sim_call_t *c, struct expr *e)
 		e->code = KRPC_TYPE_BOOL;
 		break;
 	case EXPR_GREATER: case EXPR_GREATER_EQ: case EXPR_LESS: case EXPR_LESS_EQ:
-		ok = (x == KRPC_TYPE_NONE || expr_numeric(x)) && (y == KRPC_TYPE_NONE || x == y);
+		ok = (x == KRPC_TYPE_NONE || expr_numeric(x)) && (y == KRPC_TYPE_NONE || expr_numeric(y)) &&
+		    (x == KRPC_TYPE_NONE || y == KRPC_TYPE_NONE || x == y);
 		e->code = KRPC_TYPE_BOOL;
 		break;
 	case EXPR_AND: case EXPR_OR: case EXPR_XOR:
 		ok = (x == KRPC_TYPE_NONE || x == KRPC_TYPE_BOOL || expr_integer(x)) &&
-		    (y == KRPC_TYPE_NONE || x == KRPC_TYPE_NONE || x == y);
+		    (y == KRPC_TYPE_NONE || y == KRPC_TYPE_BOOL || expr_integer(y)) &&
+		    (x == KRPC_TYPE_NONE || y == KRPC_TYPE_NONE || x == y);
 		e->code = x != KRPC_TYPE_NONE ? x : y;
 		break;
 	case EXPR_SHL: case EXPR_SHR:
@@ -137,7 +139,8 @@ expr_binary(sim_call_t *c, struct expr *e)
 		e->code = x;
 		break;
 	default:	/* Add, Subtract, Multiply, Divide, Modulo */
-		ok = (x == KRPC_TYPE_NONE || expr_numeric(x)) && (y == KRPC_TYPE_NONE || x == KRPC_TYPE_NONE || x == y);
+		ok = (x == KRPC_TYPE_NONE || expr_numeric(x)) && (y == KRPC_TYPE_NONE || expr_numeric(y)) &&
+		    (x == KRPC_TYPE_NONE || y == KRPC_TYPE_NONE || x == y);
 		e->code = x != KRPC_TYPE_NONE ? x : y;
 		break;
 	}

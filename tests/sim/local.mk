@@ -24,6 +24,20 @@ tests_sim_krpc_sim_SOURCES = \
 tests_sim_krpc_sim_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_sim_krpc_sim_LDADD = lib/libkrpcwire.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS) -lm
 
+# Integration tests of the core (protocol, streams, events, counters) and an
+# independent Python client as a second opinion.
+SIMTEST_SOURCES = tests/integration/simtest.c tests/integration/simtest.h
+check_PROGRAMS += tests/integration/test_sim tests/integration/test_sim_stream
+TESTS += tests/integration/test_sim tests/integration/test_sim_stream \
+	tests/integration/test_sim_py.py
+EXTRA_DIST += tests/integration/krpctest.py tests/integration/test_sim_py.py
+tests_integration_test_sim_SOURCES = tests/integration/test_sim.c $(SIMTEST_SOURCES)
+tests_integration_test_sim_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_LDADD = $(INTEG_LDADD)
+tests_integration_test_sim_stream_SOURCES = tests/integration/test_sim_stream.c $(SIMTEST_SOURCES)
+tests_integration_test_sim_stream_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_stream_LDADD = $(INTEG_LDADD)
+
 # ---- krpc-sim services: TestService, Benchmark, SpaceCenter ----------------
 # (maintained with svc_test.c, svc_benchmark.c and svc_spacecenter.c; keep this
 # block at the end of the file.)  krpc-sim's sources must include all of
