@@ -49,13 +49,19 @@ SIM_SERVICES_SOURCES = \
 	tests/sim/svc_test.c tests/sim/svc_test.h tests/sim/svc_test_state.c
 
 # Their integration tests, through a real krpc-sim.
-check_PROGRAMS += tests/integration/test_sim_services tests/integration/test_sim_spacecenter
-TESTS += tests/integration/test_sim_services tests/integration/test_sim_spacecenter
+SIM_SERVICES_TESTS = tests/integration/test_sim_services tests/integration/test_sim_surface \
+	tests/integration/test_sim_spacecenter
+check_PROGRAMS += $(SIM_SERVICES_TESTS)
+TESTS += $(SIM_SERVICES_TESTS)
 SVCTEST_SOURCES = tests/integration/svctest.c tests/integration/svctest.h
 tests_integration_test_sim_services_SOURCES = tests/integration/test_sim_services.c \
 	$(SVCTEST_SOURCES)
 tests_integration_test_sim_services_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_sim_services_LDADD = $(INTEG_LDADD)
+tests_integration_test_sim_surface_SOURCES = tests/integration/test_sim_surface.c \
+	$(SVCTEST_SOURCES)
+tests_integration_test_sim_surface_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_surface_LDADD = $(INTEG_LDADD)
 tests_integration_test_sim_spacecenter_SOURCES = tests/integration/test_sim_spacecenter.c \
 	$(SVCTEST_SOURCES)
 tests_integration_test_sim_spacecenter_CFLAGS = $(INTEG_CFLAGS)
