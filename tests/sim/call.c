@@ -289,6 +289,7 @@ call_spec_free(struct call_spec *sp)
 	free(sp);
 }
 
+/* The procedure a spec calls. */
 const struct svc_proc *
 call_spec_proc(const struct call_spec *sp)
 {
@@ -414,18 +415,21 @@ call_run(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* True if the finished call failed. */
 bool
 call_failed(const sim_call_t *c)
 {
 	return c->failed;
 }
 
+/* The call's error (when call_failed()). */
 const struct sim_err *
 call_err(const sim_call_t *c)
 {
 	return &c->err;
 }
 
+/* The result value (borrowed; NULL for void or error). */
 const krpc_value_t *
 call_value(const sim_call_t *c)
 {
@@ -463,12 +467,14 @@ call_result_write(const sim_call_t *c, krpc_buf_t *b)
 
 /* ---- the sim.h API: arguments ---------------------------------------- */
 
+/* Argument i, decoded, defaults filled in. */
 const krpc_value_t *
 sim_arg(sim_call_t *c, size_t i)
 {
 	return i < SIM_PARAMS_MAX ? c->spec->args[i] : NULL;
 }
 
+/* The typed readers of sim.h: 0 (false) if the argument is null or of another type. */
 #define CALL_ARG_READER(fn, ctype, reader)				\
 ctype									\
 fn(sim_call_t *c, size_t i)						\
@@ -490,6 +496,7 @@ CALL_ARG_READER(sim_arg_ulong, uint64_t, krpc_value_as_uint64)
 CALL_ARG_READER(sim_arg_bool, bool, krpc_value_as_bool)
 CALL_ARG_READER(sim_arg_object, uint64_t, krpc_value_as_object)
 
+/* A STRING argument, NUL-terminated; NULL if null. */
 const char *
 sim_arg_str(sim_call_t *c, size_t i, size_t *len)
 {
@@ -502,6 +509,7 @@ sim_arg_str(sim_call_t *c, size_t i, size_t *len)
 	return s;
 }
 
+/* The stored data of a CLASS argument; NULL if null. */
 void *
 sim_arg_data(sim_call_t *c, size_t i)
 {
@@ -516,6 +524,7 @@ sim_arg_data(sim_call_t *c, size_t i)
 
 /* ---- the sim.h API: results and context ------------------------------ */
 
+/* Sets the result (takes ownership). */
 void
 sim_return(sim_call_t *c, krpc_value_t *v)
 {
@@ -523,6 +532,7 @@ sim_return(sim_call_t *c, krpc_value_t *v)
 	c->result = v;
 }
 
+/* Sets a call-level error. */
 void
 sim_error(sim_call_t *c, const char *service, const char *name, const char *fmt, ...)
 {
@@ -537,6 +547,7 @@ sim_error(sim_call_t *c, const char *service, const char *name, const char *fmt,
 	c->failed = true;
 }
 
+/* A zeroed block that survives SIM_YIELD. */
 void *
 sim_call_state(sim_call_t *c, size_t size)
 {
@@ -545,24 +556,28 @@ sim_call_state(sim_call_t *c, size_t size)
 	return c->state;
 }
 
+/* True on the first run of a call. */
 bool
 sim_call_first(sim_call_t *c)
 {
 	return c->first;
 }
 
+/* The client the call runs as. */
 sim_client_t *
 sim_call_client(sim_call_t *c)
 {
 	return c->client;
 }
 
+/* The server. */
 sim_server_t *
 sim_call_server(sim_call_t *c)
 {
 	return c->server;
 }
 
+/* True when evaluated for a stream or an expression. */
 bool
 sim_call_streaming(sim_call_t *c)
 {
@@ -585,6 +600,7 @@ call_unpack_result(const krpc_buf_t *b)
 	return r;
 }
 
+/* Runs a PROCEDURE_CALL value once as c's client (Benchmark.Call). */
 sim_invoke_rc_t
 sim_invoke(sim_call_t *c, const krpc_value_t *call, Krpc__Schema__ProcedureResult **result)
 {
@@ -622,6 +638,7 @@ sim_invoke(sim_call_t *c, const krpc_value_t *call, Krpc__Schema__ProcedureResul
 	return rc;
 }
 
+/* Frees a result from sim_invoke(). */
 void
 sim_result_free(Krpc__Schema__ProcedureResult *r)
 {

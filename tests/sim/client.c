@@ -81,18 +81,21 @@ client_free(sim_client_t *c)
 	free(c);
 }
 
+/* The client's number in logs. */
 unsigned
 client_number(const sim_client_t *c)
 {
 	return c->number;
 }
 
+/* The RPC connection, NULL once closed. */
 conn_t *
 client_rpc(const sim_client_t *c)
 {
 	return c->rpc;
 }
 
+/* The stream connection, or NULL. */
 conn_t *
 client_stream(const sim_client_t *c)
 {
@@ -138,18 +141,21 @@ client_gone(const sim_client_t *c)
 	return c->rpc == NULL && c->stream == NULL;
 }
 
+/* The client's streams and events. */
 struct stream_set *
 client_streams(sim_client_t *c)
 {
 	return c->streams;
 }
 
+/* The yielded request being resumed each update, or NULL. */
 struct rpc_req *
 client_pending(const sim_client_t *c)
 {
 	return c->pending;
 }
 
+/* Sets (or clears) the yielded request. */
 void
 client_set_pending(sim_client_t *c, struct rpc_req *r)
 {
@@ -158,12 +164,14 @@ client_set_pending(sim_client_t *c, struct rpc_req *r)
 
 /* ---- the sim.h API --------------------------------------------------- */
 
+/* The client's 16-byte identifier. */
 const uint8_t *
 sim_client_id(const sim_client_t *c)
 {
 	return c->id;
 }
 
+/* The client_name of its handshake. */
 const char *
 sim_client_name(const sim_client_t *c)
 {

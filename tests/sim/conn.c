@@ -144,12 +144,14 @@ conn_free(conn_t *c)
 	free(c);
 }
 
+/* RPC or stream connection. */
 enum conn_kind
 conn_kind(const conn_t *c)
 {
 	return c->kind;
 }
 
+/* The connection's state. */
 enum conn_state
 conn_state(const conn_t *c)
 {
@@ -177,30 +179,35 @@ conn_set_state(conn_t *c, enum conn_state st, const char *why)
 	server_reap_later(c->server);
 }
 
+/* The connection's number in logs. */
 unsigned
 conn_number(const conn_t *c)
 {
 	return c->number;
 }
 
+/* The peer IP address, or the socket path. */
 const char *
 conn_addr(const conn_t *c)
 {
 	return c->addr;
 }
 
+/* When the connection was accepted. */
 double
 conn_since(const conn_t *c)
 {
 	return c->since;
 }
 
+/* The client the connection belongs to, or NULL. */
 sim_client_t *
 conn_client(const conn_t *c)
 {
 	return c->client;
 }
 
+/* Binds the connection to a client (NULL: unbinds). */
 void
 conn_set_client(conn_t *c, sim_client_t *client)
 {

@@ -38,6 +38,7 @@ enum eval_kind {
 	EVAL_UNSIGNED,
 };
 
+/* How values of a type code do arithmetic. */
 static enum eval_kind
 eval_kind(krpc_type_code_t code)
 {
@@ -56,6 +57,7 @@ struct eval_num {
 	uint64_t	 u;
 };
 
+/* A numeric value in the three forms arithmetic uses. */
 static struct eval_num
 eval_num(const krpc_value_t *v)
 {

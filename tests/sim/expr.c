@@ -334,6 +334,7 @@ expr_fill(sim_call_t *c, struct expr *e)
 
 /* ---- public ---------------------------------------------------------- */
 
+/* The wire name of a builder. */
 const char *
 expr_op_name(enum expr_op op)
 {

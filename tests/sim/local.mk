@@ -23,6 +23,7 @@ tests_sim_krpc_sim_SOURCES = \
 	$(SIM_SERVICES_SOURCES)
 tests_sim_krpc_sim_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_sim_krpc_sim_LDADD = lib/libkrpcwire.la $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS) -lm
+dist_man_MANS += docs/krpc-sim.1
 
 # Integration tests of the core (protocol, streams, events, counters) and an
 # independent Python client as a second opinion.

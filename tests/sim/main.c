@@ -180,6 +180,7 @@ main_parse(int argc, char **argv, struct sim_options *o)
 		main_fail("--rpc-port and --stream-port must differ");
 }
 
+/* Parses the command line, then runs the server until a signal. */
 int
 main(int argc, char **argv)
 {

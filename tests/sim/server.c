@@ -421,12 +421,14 @@ server_free(sim_server_t *s)
 	free(s);
 }
 
+/* The event base everything runs on. */
 struct event_base *
 server_base(sim_server_t *s)
 {
 	return s->base;
 }
 
+/* The command-line settings. */
 const struct sim_options *
 server_options(const sim_server_t *s)
 {
@@ -448,12 +450,14 @@ server_log(sim_server_t *s, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Registers a new connection (polled in accept order). */
 void
 server_add_conn(sim_server_t *s, conn_t *c)
 {
 	server_push((void ***)&s->conns, &s->nconns, &s->capconns, c);
 }
 
+/* Registers a new client. */
 void
 server_add_client(sim_server_t *s, sim_client_t *c)
 {
@@ -476,30 +480,35 @@ server_rpc_arrived(sim_server_t *s)
 		event_active(s->wait_ev, EV_TIMEOUT, 0);
 }
 
+/* Counts bytes received (Status.bytes_read). */
 void
 server_count_read(sim_server_t *s, size_t n)
 {
 	s->st.bytes_read += n;
 }
 
+/* Counts bytes sent (Status.bytes_written). */
 void
 server_count_written(sim_server_t *s, size_t n)
 {
 	s->st.bytes_written += n;
 }
 
+/* Counts stream evaluations (Status.stream_rpcs_executed). */
 void
 server_count_stream_evals(sim_server_t *s, uint64_t n)
 {
 	s->st.stream_evals += n;
 }
 
+/* Counts an executed request (Status.rpcs_executed). */
 void
 server_count_rpc(sim_server_t *s)
 {
 	s->st.rpcs++;
 }
 
+/* The next id of the server-wide stream counter (from 0). */
 uint64_t
 server_next_stream_id(sim_server_t *s)
 {
@@ -520,18 +529,21 @@ server_find_client(sim_server_t *s, const uint8_t *id)
 	return NULL;
 }
 
+/* The number of clients (with an RPC or stream connection left). */
 size_t
 server_nclients(const sim_server_t *s)
 {
 	return s->nclients;
 }
 
+/* Client i, or NULL. */
 sim_client_t *
 server_client(const sim_server_t *s, size_t i)
 {
 	return i < s->nclients ? s->clients[i] : NULL;
 }
 
+/* The object store. */
 struct object_store *
 server_objects(sim_server_t *s)
 {
@@ -573,12 +585,14 @@ server_status(sim_server_t *s, krpc_buf_t *out)
 	out->len += krpc__schema__status__pack(&st, p);
 }
 
+/* KRPC.Paused. */
 bool
 server_paused(const sim_server_t *s)
 {
 	return s->paused;
 }
 
+/* Sets KRPC.Paused. */
 void
 server_set_paused(sim_server_t *s, bool paused)
 {
@@ -587,24 +601,28 @@ server_set_paused(sim_server_t *s, bool paused)
 
 /* ---- the sim.h API --------------------------------------------------- */
 
+/* Updates completed since start. */
 uint64_t
 sim_server_updates(const sim_server_t *s)
 {
 	return s->updates;
 }
 
+/* Nominal updates per second. */
 double
 sim_server_rate(const sim_server_t *s)
 {
 	return s->opt.rate;
 }
 
+/* Monotonic seconds. */
 double
 sim_server_now(const sim_server_t *s)
 {
 	return util_now();
 }
 
+/* The game scene (--game-scene). */
 int
 sim_server_scene(const sim_server_t *s)
 {

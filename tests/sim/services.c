@@ -345,12 +345,14 @@ services_fini(void)
 	services_schema_bytes = NULL;
 }
 
+/* The number of services. */
 size_t
 services_count(void)
 {
 	return SERVICES_N;
 }
 
+/* Service i in listing order, or NULL. */
 const struct sim_service *
 services_at(size_t i)
 {

@@ -227,6 +227,7 @@ stream_write_result(krpc_buf_t *upd, struct stream *st)
 
 /* ---- public ---------------------------------------------------------- */
 
+/* An empty set of streams. */
 struct stream_set *
 stream_set_new(void)
 {
@@ -410,6 +411,7 @@ stream_value(krpc_type_code_t code, uint64_t id)
 
 /* ---- the sim.h API ---------------------------------------------------- */
 
+/* Registers an event polled from a service (TestService.OnTimer). */
 krpc_value_t *
 sim_event_new(sim_call_t *c, sim_event_poll_fn poll, void *ud, void (*free_fn)(void *))
 {

@@ -28,6 +28,7 @@ krpc_need_stream(sim_call_t *c)
 
 /* ---- identity, status, services ------------------------------------- */
 
+/* GetClientID: the caller's 16-byte id. */
 static sim_rc_t
 krpc_get_client_id(sim_call_t *c)
 {
@@ -35,6 +36,7 @@ krpc_get_client_id(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* GetClientName: the caller's name. */
 static sim_rc_t
 krpc_get_client_name(sim_call_t *c)
 {
@@ -42,6 +44,7 @@ krpc_get_client_name(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* GetStatus: the server's counters and settings. */
 static sim_rc_t
 krpc_get_status(sim_call_t *c)
 {
@@ -53,6 +56,7 @@ krpc_get_status(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* GetServices: every service offered. */
 static sim_rc_t
 krpc_get_services(sim_call_t *c)
 {
@@ -89,6 +93,7 @@ krpc_get_clients(sim_call_t *c)
 
 /* ---- streams and events ---------------------------------------------- */
 
+/* AddStream: registers (or finds) a stream of a call, started unless asked not to. */
 static sim_rc_t
 krpc_add_stream(sim_call_t *c)
 {
@@ -120,6 +125,7 @@ krpc_add_stream(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* StartStream: starts a stream (resending its value). */
 static sim_rc_t
 krpc_start_stream(sim_call_t *c)
 {
@@ -128,6 +134,7 @@ krpc_start_stream(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* SetStreamRate: evaluations per second (0: every update). */
 static sim_rc_t
 krpc_set_stream_rate(sim_call_t *c)
 {
@@ -137,6 +144,7 @@ krpc_set_stream_rate(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* RemoveStream: unknown ids are ignored. */
 static sim_rc_t
 krpc_remove_stream(sim_call_t *c)
 {
@@ -145,6 +153,7 @@ krpc_remove_stream(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* AddEvent: a new event on a boolean expression. */
 static sim_rc_t
 krpc_add_event(sim_call_t *c)
 {
@@ -166,6 +175,7 @@ krpc_add_event(sim_call_t *c)
 
 /* ---- scene and pause ------------------------------------------------- */
 
+/* get_GameScene (and the deprecated get_CurrentGameScene). */
 static sim_rc_t
 krpc_get_game_scene(sim_call_t *c)
 {
@@ -173,6 +183,7 @@ krpc_get_game_scene(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* set_GameScene: not supported without the game. */
 static sim_rc_t
 krpc_set_game_scene(sim_call_t *c)
 {
@@ -181,6 +192,7 @@ krpc_set_game_scene(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* get_Paused. */
 static sim_rc_t
 krpc_get_paused(sim_call_t *c)
 {
@@ -188,6 +200,7 @@ krpc_get_paused(sim_call_t *c)
 	return SIM_DONE;
 }
 
+/* set_Paused: shows or hides the (imaginary) pause menu. */
 static sim_rc_t
 krpc_set_paused(sim_call_t *c)
 {
@@ -197,6 +210,7 @@ krpc_set_paused(sim_call_t *c)
 
 /* ---- Expression and Type builders ------------------------------------ */
 
+/* Expression_static_<Name>: builds a node (expr.c). */
 #define KRPC_EXPR_FN(op, name)					\
 static sim_rc_t							\
 krpc_expr_##op(sim_call_t *c)					\
@@ -206,6 +220,7 @@ krpc_expr_##op(sim_call_t *c)					\
 EXPR_OPS(KRPC_EXPR_FN)
 #undef KRPC_EXPR_FN
 
+/* Type_static_<Name>: a new KRPC.Type object. */
 #define KRPC_TYPE_FN(fn, code)					\
 static sim_rc_t							\
 fn(sim_call_t *c)						\
