@@ -80,3 +80,25 @@ tests_unit_test_services_LDADD = $(CLIENT_UNIT_LDADD)
 tests_unit_test_libclient_SOURCES = tests/unit/test_libclient.c tests/unit/unit.h
 tests_unit_test_libclient_CFLAGS = $(UNIT_CFLAGS) -pthread
 tests_unit_test_libclient_LDADD = $(CLIENT_UNIT_LDADD)
+
+# Integration tests: the public library against krpc-sim, or against any
+# server named by KRPC_TEST_RPC / KRPC_TEST_STREAM (see tests/integration/libtest.h).
+CLIENT_INTEG_SOURCES = tests/integration/libtest.c tests/integration/libtest.h
+CLIENT_INTEG_LDADD = lib/libkrpcmux.la $(INTEG_LDADD)
+
+check_PROGRAMS += tests/integration/test_client tests/integration/test_client_stream \
+	tests/integration/test_client_event
+TESTS += tests/integration/test_client tests/integration/test_client_stream \
+	tests/integration/test_client_event
+
+tests_integration_test_client_SOURCES = tests/integration/test_client.c $(CLIENT_INTEG_SOURCES)
+tests_integration_test_client_CFLAGS = $(INTEG_CFLAGS) -pthread
+tests_integration_test_client_LDADD = $(CLIENT_INTEG_LDADD)
+
+tests_integration_test_client_stream_SOURCES = tests/integration/test_client_stream.c $(CLIENT_INTEG_SOURCES)
+tests_integration_test_client_stream_CFLAGS = $(INTEG_CFLAGS) -pthread
+tests_integration_test_client_stream_LDADD = $(CLIENT_INTEG_LDADD)
+
+tests_integration_test_client_event_SOURCES = tests/integration/test_client_event.c $(CLIENT_INTEG_SOURCES)
+tests_integration_test_client_event_CFLAGS = $(INTEG_CFLAGS) -pthread
+tests_integration_test_client_event_LDADD = $(CLIENT_INTEG_LDADD)
