@@ -29,3 +29,19 @@ sbin_PROGRAMS += daemon/krpcmuxd
 daemon_krpcmuxd_SOURCES = daemon/main.c
 daemon_krpcmuxd_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS)
 daemon_krpcmuxd_LDADD = daemon/libkrpcmuxd.la
+
+# ---- tests ------------------------------------------------------------------
+# Integration tests: real krpc-sim and krpcmuxd processes, several programs so
+# that `make -j2 check` runs them in parallel.
+DAEMON_ITESTS = \
+	tests/integration/test_daemon_basic \
+	tests/integration/test_daemon_streams
+check_PROGRAMS += $(DAEMON_ITESTS)
+TESTS += $(DAEMON_ITESTS)
+DAEMONTEST_SOURCES = tests/integration/daemontest.c tests/integration/daemontest.h
+tests_integration_test_daemon_basic_SOURCES = tests/integration/test_daemon_basic.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_basic_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_basic_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_streams_SOURCES = tests/integration/test_daemon_streams.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_streams_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_streams_LDADD = $(INTEG_LDADD)

@@ -230,10 +230,13 @@ router_lane(const struct rcall *rc)
 
 /* True for calls sent upstream as they are. */
 static bool
-router_forwardable(const struct rcall *rc)
+router_forwardable(const struct rreq *r, const struct rcall *rc)
 {
-	return rc->fwd.len == 0 &&
-	    (rc->kind == CALL_FORWARD || rc->kind == CALL_SLOW || rc->kind == CALL_OWNED);
+	if (rc->fwd.len != 0)
+		return false;
+	if (rc->kind == CALL_OWNED)
+		return r->client != NULL && r->client->stream != NULL;
+	return rc->kind == CALL_FORWARD || rc->kind == CALL_SLOW;
 }
 
 /* Maps the stream or event id in an OWNED call's result to a new client id. */
@@ -353,8 +356,8 @@ router_send_batch(struct rreq *r)
 	enum upstream_lane lane = router_lane(first);
 	size_t end = r->next + 1, i;
 
-	if (router_forwardable(first)) {
-		while (end < r->ncalls && router_forwardable(&r->calls[end]) &&
+	if (router_forwardable(r, first)) {
+		while (end < r->ncalls && router_forwardable(r, &r->calls[end]) &&
 		    router_lane(&r->calls[end]) == lane)
 			end++;
 	}
@@ -493,6 +496,10 @@ router_local(struct rreq *r, struct rcall *rc)
 	case SCHEMA_HOLD_TICK:
 	case SCHEMA_RELEASE_TICK:
 		return router_tick(r, rc);
+	case SCHEMA_OWNED:
+		/* Events need the caller's stream connection, not just the proxy's. */
+		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", router_no_stream);
+		return STEP_DONE;
 	default:
 		return router_forward_original(rc);
 	}
@@ -637,7 +644,7 @@ router_run(struct rreq *r)
 
 	while (r->state != RREQ_DONE && r->next < r->ncalls) {
 		rc = &r->calls[r->next];
-		if (router_forwardable(rc)) {
+		if (router_forwardable(r, rc)) {
 			router_send_batch(r);
 			return;
 		}

@@ -1,0 +1,449 @@
+/*
+ * Helpers shared by the krpcmuxd integration tests (see daemontest.h).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemontest.h"
+
+/* Starts the simulator. */
+int
+dt_sim_start(struct dt *t, const char *prefix, bool unix_sockets)
+{
+	const char *argv[16], *out, *line;
+	char name[128];
+	int n = 0;
+
+	argv[n++] = th_bin("tests/sim/krpc-sim");
+	argv[n++] = "--quiet";
+	if (unix_sockets) {
+		snprintf(name, sizeof name, "%s-sim-rpc", prefix);
+		snprintf(t->sim_rpc_path, sizeof t->sim_rpc_path, "%s", th_tmp(name));
+		snprintf(name, sizeof name, "%s-sim-stream", prefix);
+		snprintf(t->sim_stream_path, sizeof t->sim_stream_path, "%s", th_tmp(name));
+		argv[n++] = "--rpc-path";
+		argv[n++] = t->sim_rpc_path;
+		argv[n++] = "--stream-path";
+		argv[n++] = t->sim_stream_path;
+	} else {
+		argv[n++] = "--rpc-port";
+		argv[n++] = "0";
+		argv[n++] = "--stream-port";
+		argv[n++] = "0";
+	}
+	argv[n] = NULL;
+	if ((t->sim = th_spawn(argv, "krpc-sim: listening", 10.0)) == NULL)
+		return -1;
+	if (unix_sockets)
+		return 0;
+	out = th_proc_stdout(t->sim);
+	if ((line = strstr(out, "rpc=127.0.0.1:")) == NULL ||
+	    sscanf(line, "rpc=127.0.0.1:%d stream=127.0.0.1:%d", &t->sim_rpc_port,
+	    &t->sim_stream_port) != 2) {
+		fprintf(stderr, "daemontest: no ports in krpc-sim's ready line: %s\n", out);
+		dt_sim_stop(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stops the simulator (and forgets the direct client). */
+void
+dt_sim_stop(struct dt *t)
+{
+	th_client_close(t->direct);
+	t->direct = NULL;
+	th_proc_stop(t->sim);
+	t->sim = NULL;
+}
+
+/* Waits for a file to exist. */
+static bool
+dt_wait_file(const char *path, double timeout)
+{
+	double end = th_now() + timeout;
+	struct stat st;
+
+	while (th_now() < end) {
+		if (stat(path, &st) == 0)
+			return true;
+		th_sleep(0.01);
+	}
+	return false;
+}
+
+/* Starts the proxy. */
+int
+dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *const *extra,
+    bool wait)
+{
+	const char *argv[48];
+	char name[128], rpcport[16], streamport[16];
+	FILE *f;
+	int n = 0, i;
+
+	snprintf(name, sizeof name, "%s-rpc", prefix);
+	snprintf(t->rpc, sizeof t->rpc, "%s", th_tmp(name));
+	snprintf(name, sizeof name, "%s-stream", prefix);
+	snprintf(t->stream, sizeof t->stream, "%s", th_tmp(name));
+	snprintf(name, sizeof name, "%s-admin", prefix);
+	snprintf(t->admin, sizeof t->admin, "%s", th_tmp(name));
+	snprintf(name, sizeof name, "%s.conf", prefix);
+	snprintf(t->conf, sizeof t->conf, "%s", th_tmp(name));
+	if ((f = fopen(t->conf, "w")) == NULL)
+		return -1;
+	fputs(conf != NULL ? conf : "# no settings\n", f);
+	fclose(f);
+	argv[n++] = th_bin("daemon/krpcmuxd");
+	argv[n++] = "-f";
+	argv[n++] = "-c";
+	argv[n++] = t->conf;
+	if (t->sim_rpc_path[0] != '\0') {
+		argv[n++] = "--upstream-rpc-path";
+		argv[n++] = t->sim_rpc_path;
+		argv[n++] = "--upstream-stream-path";
+		argv[n++] = t->sim_stream_path;
+	} else {
+		snprintf(rpcport, sizeof rpcport, "%d", t->sim_rpc_port);
+		snprintf(streamport, sizeof streamport, "%d", t->sim_stream_port);
+		argv[n++] = "--upstream-rpc-port";
+		argv[n++] = rpcport;
+		argv[n++] = "--upstream-stream-port";
+		argv[n++] = streamport;
+	}
+	argv[n++] = "--rpc-path";
+	argv[n++] = t->rpc;
+	argv[n++] = "--stream-path";
+	argv[n++] = t->stream;
+	argv[n++] = "--admin-path";
+	argv[n++] = t->admin;
+	for (i = 0; extra != NULL && extra[i] != NULL && n < 47; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	t->daemon = th_spawn(argv, wait ? "krpcmuxd: listening" : NULL, 15.0);
+	if (t->daemon == NULL)
+		return -1;
+	if (!wait && !dt_wait_file(t->rpc, 10.0)) {
+		fprintf(stderr, "daemontest: %s did not appear\n", t->rpc);
+		dt_daemon_stop(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stops the proxy. */
+void
+dt_daemon_stop(struct dt *t)
+{
+	th_proc_stop(t->daemon);
+	t->daemon = NULL;
+}
+
+/* Starts the simulator and the proxy. */
+int
+dt_start(struct dt *t, const char *prefix)
+{
+	memset(t, 0, sizeof *t);
+	if (dt_sim_start(t, prefix, false) != 0)
+		return -1;
+	if (dt_daemon_start(t, prefix, NULL, NULL, true) != 0) {
+		dt_sim_stop(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stops both. */
+void
+dt_stop(struct dt *t)
+{
+	dt_daemon_stop(t);
+	dt_sim_stop(t);
+}
+
+/* A client through the proxy. */
+th_client_t *
+dt_client(struct dt *t, const char *name, bool stream)
+{
+	return th_client_unix(t->rpc, stream ? t->stream : NULL, name);
+}
+
+/* A client of the simulator. */
+th_client_t *
+dt_direct(struct dt *t, const char *name, bool stream)
+{
+	if (t->sim_rpc_path[0] != '\0')
+		return th_client_unix(t->sim_rpc_path, stream ? t->sim_stream_path : NULL, name);
+	return th_client_tcp(t->sim_rpc_port, stream ? t->sim_stream_port : 0, name);
+}
+
+/* The simulator's count of registered streams. */
+int
+dt_stream_rpcs(struct dt *t)
+{
+	krpc_value_t *v;
+	Krpc__Schema__Status *st;
+	const uint8_t *data;
+	size_t len;
+	int n = -1;
+
+	if (t->direct == NULL && (t->direct = dt_direct(t, "daemontest", false)) == NULL)
+		return -1;
+	if ((v = th_call_value(t->direct, "status", "KRPC", "GetStatus", 0)) == NULL)
+		return -1;
+	data = krpc_value_data(v, &len);
+	if ((st = krpc__schema__status__unpack(NULL, len, data)) != NULL) {
+		n = (int)st->stream_rpcs;
+		krpc__schema__status__free_unpacked(st, NULL);
+	}
+	krpc_value_free(v);
+	return n;
+}
+
+/* Waits for stream_rpcs to reach n. */
+bool
+dt_wait_stream_rpcs(struct dt *t, int n, double timeout)
+{
+	double end = th_now() + timeout;
+	int got = -1;
+
+	while (th_now() < end) {
+		if ((got = dt_stream_rpcs(t)) == n)
+			return true;
+		th_sleep(0.02);
+	}
+	fprintf(stderr, "daemontest: stream_rpcs is %d, expected %d\n", got, n);
+	return false;
+}
+
+/* The stream id of a STREAM or EVENT value. */
+uint64_t
+dt_stream_id(krpc_value_t *v, bool event)
+{
+	Krpc__Schema__Stream *s;
+	Krpc__Schema__Event *e;
+	const uint8_t *data;
+	uint64_t id = UINT64_MAX;
+	size_t len = 0;
+
+	if (v == NULL)
+		return id;
+	data = krpc_value_data(v, &len);
+	if (event && (e = krpc__schema__event__unpack(NULL, len, data)) != NULL) {
+		id = e->stream != NULL ? e->stream->id : 0;
+		krpc__schema__event__free_unpacked(e, NULL);
+	} else if (!event && (s = krpc__schema__stream__unpack(NULL, len, data)) != NULL) {
+		id = s->id;
+		krpc__schema__stream__free_unpacked(s, NULL);
+	}
+	krpc_value_free(v);
+	return id;
+}
+
+/* AddStream of a call built from values. */
+uint64_t
+dt_add(th_client_t *c, bool start, const char *service, const char *procedure, size_t nargs, ...)
+{
+	krpc_value_t *args[8] = { NULL }, *call;
+	krpc_buf_t b = KRPC_BUF_INIT;
+	va_list ap;
+	size_t i;
+
+	va_start(ap, nargs);
+	for (i = 0; i < nargs && i < 8; i++)
+		args[i] = va_arg(ap, krpc_value_t *);
+	va_end(ap);
+	krpc_msg_call_values(&b, service, procedure, (const krpc_value_t *const *)args, nargs);
+	for (i = 0; i < nargs && i < 8; i++)
+		krpc_value_free(args[i]);
+	call = krpc_buf_ok(&b) ? krpc_value_message(KRPC_TYPE_PROCEDURE_CALL, b.data, b.len) : NULL;
+	krpc_buf_free(&b);
+	return call != NULL ? th_add_stream(c, call, start) : UINT64_MAX;
+}
+
+/* True if a one-call Response succeeded. */
+static bool
+dt_ok(Krpc__Schema__Response *r)
+{
+	bool ok = r != NULL && r->error == NULL && r->n_results == 1 && r->results[0]->error == NULL;
+
+	if (r != NULL && !ok)
+		fprintf(stderr, "daemontest: call failed: %s\n", r->error ? r->error->description :
+		    r->n_results == 1 && r->results[0]->error ? r->results[0]->error->description :
+		    "wrong result count");
+	if (r != NULL)
+		krpc__schema__response__free_unpacked(r, NULL);
+	return ok;
+}
+
+bool
+dt_start_stream(th_client_t *c, uint64_t id)
+{
+	return dt_ok(th_call(c, "KRPC", "StartStream", 1, krpc_value_uint64(id)));
+}
+
+bool
+dt_remove_stream(th_client_t *c, uint64_t id)
+{
+	return dt_ok(th_call(c, "KRPC", "RemoveStream", 1, krpc_value_uint64(id)));
+}
+
+bool
+dt_set_rate(th_client_t *c, uint64_t id, float hz)
+{
+	return dt_ok(th_call(c, "KRPC", "SetStreamRate", 2, krpc_value_uint64(id),
+	    krpc_value_float(hz)));
+}
+
+/* Reads updates for seconds; calls fn for each result of stream id. */
+static int
+dt_scan(th_client_t *c, uint64_t id, double seconds, double *values, int max)
+{
+	double end = th_now() + seconds;
+	Krpc__Schema__StreamUpdate *u;
+	krpc_type_t *t = krpc_type_new(KRPC_TYPE_DOUBLE);
+	krpc_value_t *v;
+	int n = 0;
+	size_t i;
+
+	while (th_now() < end) {
+		if ((u = th_recv_update(c, end - th_now())) == NULL)
+			break;
+		for (i = 0; i < u->n_results; i++) {
+			if (u->results[i]->id != id)
+				continue;
+			if (values != NULL && n < max && krpc_msg_result_value(u->results[i]->result, t,
+			    &v, NULL, 0) == KRPC_OK) {
+				krpc_value_as_double(v, &values[n]);
+				krpc_value_free(v);
+			}
+			n++;
+		}
+		krpc__schema__stream_update__free_unpacked(u, NULL);
+	}
+	krpc_type_free(t);
+	return n;
+}
+
+int
+dt_collect_doubles(th_client_t *c, uint64_t id, double seconds, double *values, int max)
+{
+	return dt_scan(c, id, seconds, values, max);
+}
+
+int
+dt_count_updates(th_client_t *c, uint64_t id, double seconds)
+{
+	return dt_scan(c, id, seconds, NULL, 0);
+}
+
+bool
+dt_no_update(th_client_t *c, uint64_t id, double seconds)
+{
+	return dt_scan(c, id, seconds, NULL, 0) == 0;
+}
+
+/* Discards what is already waiting on the stream connection. */
+void
+dt_drain(th_client_t *c)
+{
+	Krpc__Schema__StreamUpdate *u;
+
+	while ((u = th_recv_update(c, 0.0)) != NULL)
+		krpc__schema__stream_update__free_unpacked(u, NULL);
+}
+
+/* One admin command. */
+char *
+dt_admin(struct dt *t, const char *command)
+{
+	struct sockaddr_un sun;
+	krpc_buf_t out = KRPC_BUF_INIT;
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return NULL;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(t->admin) >= sizeof sun.sun_path) {
+		close(fd);
+		return NULL;
+	}
+	memcpy(sun.sun_path, t->admin, strlen(t->admin) + 1);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0 ||
+	    write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) != 1) {
+		close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		krpc_buf_append(&out, buf, (size_t)n);
+	close(fd);
+	krpc_buf_byte(&out, '\0');
+	if (!krpc_buf_ok(&out)) {
+		krpc_buf_free(&out);
+		return NULL;
+	}
+	return (char *)out.data;
+}
+
+/* A "name value" line of an admin answer. */
+double
+dt_admin_number(const char *answer, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = answer;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, len) == 0 && p[len] == ' ')
+			return atof(p + len + 1);
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return -1;
+}
+
+/* The error of a Response. */
+char *
+dt_error(const Krpc__Schema__Response *r, char **service, char **name)
+{
+	const Krpc__Schema__Error *e = NULL;
+
+	if (r == NULL)
+		return NULL;
+	if (r->error != NULL)
+		e = r->error;
+	else if (r->n_results > 0 && r->results[0]->error != NULL)
+		e = r->results[0]->error;
+	if (e == NULL)
+		return NULL;
+	if (service != NULL)
+		*service = strdup(e->service);
+	if (name != NULL)
+		*name = strdup(e->name);
+	return strdup(e->description);
+}
+
+/* Runs a suite (forking per test) and returns the exit status. */
+int
+dt_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	th_cleanup();
+	return failed == 0 ? 0 : 1;
+}

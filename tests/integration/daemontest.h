@@ -1,0 +1,89 @@
+/*
+ * Helpers shared by the krpcmuxd integration tests: start krpc-sim (the
+ * game), start krpcmuxd in front of it on temporary Unix sockets, open
+ * clients through the proxy or straight to the simulator, and read the
+ * simulator's own counters (the proof of deduplication).
+ */
+#ifndef KRPC_DAEMONTEST_H
+#define KRPC_DAEMONTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <check.h>
+
+#include "harness.h"
+
+struct dt {
+	th_proc_t	*sim;
+	int		 sim_rpc_port;		/* TCP, or 0 when the simulator uses Unix sockets */
+	int		 sim_stream_port;
+	char		 sim_rpc_path[256];	/* "" unless Unix */
+	char		 sim_stream_path[256];
+	th_proc_t	*daemon;
+	char		 rpc[256];		/* the proxy's Unix sockets */
+	char		 stream[256];
+	char		 admin[256];
+	int		 rpc_port;		/* the proxy's TCP ports (0: none) */
+	int		 stream_port;
+	char		 conf[256];		/* a configuration file written for it ("" if none) */
+	th_client_t	*direct;		/* a client of the simulator itself */
+};
+
+/* Starts krpc-sim on ephemeral TCP ports (unix: on Unix sockets named prefix-sim-*). */
+int		 dt_sim_start(struct dt *, const char *prefix, bool unix_sockets);
+void		 dt_sim_stop(struct dt *);
+/*
+ * Starts krpcmuxd in front of the simulator with Unix sockets prefix-rpc and
+ * prefix-stream, an admin socket, a configuration file holding conf (NULL:
+ * none) and extra flags; waits for its ready line (wait false: only for the
+ * socket file).  -1 on failure.
+ */
+int		 dt_daemon_start(struct dt *, const char *prefix, const char *conf,
+		    const char *const *extra, bool wait);
+void		 dt_daemon_stop(struct dt *);
+/* Both. */
+int		 dt_start(struct dt *, const char *prefix);
+void		 dt_stop(struct dt *);
+
+/* A client through the proxy (stream: with a stream connection). */
+th_client_t	*dt_client(struct dt *, const char *name, bool stream);
+/* A client of the simulator directly. */
+th_client_t	*dt_direct(struct dt *, const char *name, bool stream);
+
+/* The simulator's GetStatus.stream_rpcs, asked directly; -1 on error. */
+int		 dt_stream_rpcs(struct dt *);
+/* Waits until stream_rpcs equals n; false on timeout. */
+bool		 dt_wait_stream_rpcs(struct dt *, int n, double timeout);
+
+/* The stream id in a STREAM or EVENT value (freed); UINT64_MAX if none. */
+uint64_t	 dt_stream_id(krpc_value_t *, bool event);
+/* AddStream through c of service.procedure with values (ownership taken). */
+uint64_t	 dt_add(th_client_t *, bool start, const char *service, const char *procedure,
+		    size_t nargs, ...);
+/* StartStream / RemoveStream / SetStreamRate: true on success. */
+bool		 dt_start_stream(th_client_t *, uint64_t id);
+bool		 dt_remove_stream(th_client_t *, uint64_t id);
+bool		 dt_set_rate(th_client_t *, uint64_t id, float hz);
+/* Collects the double values of stream id for seconds; returns the count (values may be NULL). */
+int		 dt_collect_doubles(th_client_t *, uint64_t id, double seconds, double *values,
+		    int max);
+/* Counts updates holding stream id within seconds. */
+int		 dt_count_updates(th_client_t *, uint64_t id, double seconds);
+/* Throws away the updates already waiting on the stream connection. */
+void		 dt_drain(th_client_t *);
+/* True if no update for stream id arrives within seconds. */
+bool		 dt_no_update(th_client_t *, uint64_t id, double seconds);
+
+/* Sends one admin command and returns the answer (malloc'd), or NULL. */
+char		*dt_admin(struct dt *, const char *command);
+/* A numeric field "name value" of an admin text answer; -1 if absent. */
+double		 dt_admin_number(const char *answer, const char *name);
+
+/* Error description of a Response's first result (or request-level), malloc'd; NULL if none. */
+char		*dt_error(const Krpc__Schema__Response *, char **service, char **name);
+
+/* Runs a Check suite; the process exit status. */
+int		 dt_run(Suite *);
+
+#endif
