@@ -102,3 +102,46 @@ tests_integration_test_client_stream_LDADD = $(CLIENT_INTEG_LDADD)
 tests_integration_test_client_event_SOURCES = tests/integration/test_client_event.c $(CLIENT_INTEG_SOURCES)
 tests_integration_test_client_event_CFLAGS = $(INTEG_CFLAGS) -pthread
 tests_integration_test_client_event_LDADD = $(CLIENT_INTEG_LDADD)
+
+# ---- make check-threads: the threaded tests under ThreadSanitizer ----------
+# The library, the codec, the harness and each test are compiled again with
+# -fsanitize=thread into programs built only by this target (ThreadSanitizer
+# cannot share objects with the normal or AddressSanitizer builds).
+TSAN_CC = -std=gnu11 $(WARN_CFLAGS) -fsanitize=thread -g -O1 -pthread \
+	$(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) -I$(top_srcdir)/tests/integration
+TSAN_LD = -fsanitize=thread -pthread
+TSAN_SRC = $(KRPC_CLIENT_SOURCES) $(lib_libkrpcwire_la_SOURCES) \
+	tests/integration/harness.c tests/integration/harness.h $(CLIENT_INTEG_SOURCES)
+TSAN_LIBS = $(CHECK_LIBS) $(PROTOBUF_C_LIBS) -lm
+TSAN_TESTS = tests/integration/tsan_test_client tests/integration/tsan_test_client_stream \
+	tests/integration/tsan_test_client_event
+EXTRA_PROGRAMS += $(TSAN_TESTS)
+CLEANFILES += $(TSAN_TESTS)
+
+tests_integration_tsan_test_client_SOURCES = tests/integration/test_client.c $(TSAN_SRC)
+nodist_tests_integration_tsan_test_client_SOURCES = $(nodist_lib_libkrpcwire_la_SOURCES)
+tests_integration_tsan_test_client_CFLAGS = $(TSAN_CC)
+tests_integration_tsan_test_client_LDFLAGS = $(TSAN_LD)
+tests_integration_tsan_test_client_LDADD = $(TSAN_LIBS)
+
+tests_integration_tsan_test_client_stream_SOURCES = tests/integration/test_client_stream.c $(TSAN_SRC)
+nodist_tests_integration_tsan_test_client_stream_SOURCES = $(nodist_lib_libkrpcwire_la_SOURCES)
+tests_integration_tsan_test_client_stream_CFLAGS = $(TSAN_CC)
+tests_integration_tsan_test_client_stream_LDFLAGS = $(TSAN_LD)
+tests_integration_tsan_test_client_stream_LDADD = $(TSAN_LIBS)
+
+tests_integration_tsan_test_client_event_SOURCES = tests/integration/test_client_event.c $(TSAN_SRC)
+nodist_tests_integration_tsan_test_client_event_SOURCES = $(nodist_lib_libkrpcwire_la_SOURCES)
+tests_integration_tsan_test_client_event_CFLAGS = $(TSAN_CC)
+tests_integration_tsan_test_client_event_LDFLAGS = $(TSAN_LD)
+tests_integration_tsan_test_client_event_LDADD = $(TSAN_LIBS)
+
+# halt_on_error turns any report into a failing test (the forked test exits 66).
+check-threads: $(TSAN_TESTS) tests/sim/krpc-sim
+	@fail=0; for t in $(TSAN_TESTS); do \
+	  echo "check-threads: $$t"; \
+	  top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 $$TSAN_OPTIONS" \
+	  ./$$t || fail=1; \
+	done; test $$fail = 0
+.PHONY: check-threads
