@@ -95,9 +95,11 @@ admin_clients(krpc_buf_t *out, bool json)
 		TAILQ_FOREACH(s, &c->subs, client_link)
 			nsubs++;
 		if (!json) {
-			snprintf(line, sizeof line, "%llu %s \"%s\" %s pid=%ld streams=%zu queued=%zu%s\n",
+			snprintf(line, sizeof line, "%llu %s \"%s\" %s pid=%ld streams=%zu queued=%zu "
+			    "rpc_output=%zu stream_output=%zu%s\n",
 			    (unsigned long long)c->serial, c->transport == PEER_UNIX ? "unix" : "tcp",
-			    c->name, c->address, (long)c->pid, nsubs, c->nrequests,
+			    c->name, c->address, (long)c->pid, nsubs, c->nrequests, peer_output(c->rpc),
+			    c->stream != NULL ? peer_output(c->stream) : 0,
 			    c->stream != NULL ? "" : " (no stream connection)");
 			admin_puts(out, line);
 			continue;
@@ -114,6 +116,9 @@ admin_clients(krpc_buf_t *out, bool json)
 		util_kv_num(out, true, &first, "pid", (double)c->pid);
 		util_kv_num(out, true, &first, "streams", (double)nsubs);
 		util_kv_num(out, true, &first, "queued", (double)c->nrequests);
+		util_kv_num(out, true, &first, "rpc_output", (double)peer_output(c->rpc));
+		util_kv_num(out, true, &first, "stream_output",
+		    c->stream != NULL ? (double)peer_output(c->stream) : 0);
 		util_kv_str(out, true, &first, "stream_connection", c->stream != NULL ? "yes" : "no");
 		krpc_buf_byte(out, '}');
 	}

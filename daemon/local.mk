@@ -35,7 +35,8 @@ daemon_krpcmuxd_LDADD = daemon/libkrpcmuxd.la
 # that `make -j2 check` runs them in parallel.
 DAEMON_ITESTS = \
 	tests/integration/test_daemon_basic \
-	tests/integration/test_daemon_streams
+	tests/integration/test_daemon_streams \
+	tests/integration/test_daemon_upstream
 check_PROGRAMS += $(DAEMON_ITESTS)
 TESTS += $(DAEMON_ITESTS)
 DAEMONTEST_SOURCES = tests/integration/daemontest.c tests/integration/daemontest.h
@@ -45,3 +46,6 @@ tests_integration_test_daemon_basic_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_streams_SOURCES = tests/integration/test_daemon_streams.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_streams_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_streams_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_upstream_SOURCES = tests/integration/test_daemon_upstream.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_upstream_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_upstream_LDADD = $(INTEG_LDADD)

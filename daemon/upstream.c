@@ -258,7 +258,7 @@ upstream_lane_drop(struct lane *l, const char *why)
 			free(u->body);
 			u->body = NULL;
 		}
-	} else if (l->ready)
+	} else if (l->ready && up.state != UPSTREAM_STOPPED)
 		log_warn("upstream", "slow lane %d lost: %s", l->index, why);
 	snprintf(desc, sizeof desc, "krpcmuxd: lost the connection to the game's kRPC server (%s)",
 	    why);
@@ -282,7 +282,7 @@ upstream_schedule(void)
 	tv = util_timeval(delay);
 	evtimer_add(up.retry, &tv);
 	log_msg(up.attempt <= 1 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "upstream",
-	    "%s: %s; retrying in %.1f s", up.target, up.why, delay);
+	    "%s: %s; retrying in %.2f s", up.target, up.why, delay);
 }
 
 /* Ends the session: fail what is in flight, close clients, reconnect later. */
