@@ -398,6 +398,9 @@ START_TEST(test_expressions)
 	x2 = expr1(c, "ConstantDouble", krpc_value_double(2.5));
 	assert_event(c, expr2(c, "GreaterThan", krpc_value_object(x1), krpc_value_object(x2)), 0);
 	assert_event(c, expr2(c, "LessThan", krpc_value_object(x1), krpc_value_object(x2)), 1);
+	/* mixed numeric operands are promoted: 1 + 1.5 == 2.5 */
+	e = expr2(c, "Add", krpc_value_object(one), krpc_value_object(x1));
+	assert_event(c, expr2(c, "Equal", krpc_value_object(e), krpc_value_object(x2)), 1);
 	/* Cast(2.5, Int) == 2 */
 	pa = simtest_object(th_call_value(c, "class(KRPC.Type)", "KRPC", "Type_static_Int", 0));
 	e = expr2(c, "Cast", krpc_value_object(x2), krpc_value_object(pa));
@@ -420,10 +423,11 @@ START_TEST(test_expressions)
 	assert_event(c, expr2(c, "All", krpc_value_object(list), krpc_value_object(fn)), 0);
 	/* type errors when building, and non-boolean events */
 	desc = th_call_error(c, NULL, &name, "KRPC", "Expression_static_Add", 2,
-	    krpc_value_object(one), krpc_value_object(x1));
+	    krpc_value_object(one), krpc_value_object(expr1(c, "ConstantString",
+	    krpc_value_string("1"))));
 	ck_assert_ptr_nonnull(desc);
 	ck_assert_str_eq(desc, "The binary operator Add is not defined for the types "
-	    "'System.Int32' and 'System.Double'.");
+	    "'System.Int32' and 'System.String'.");
 	ck_assert_str_eq(name, "InvalidOperationException");
 	free(desc);
 	free(name);

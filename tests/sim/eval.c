@@ -250,6 +250,33 @@ eval_convert(const krpc_value_t *v, krpc_type_code_t to)
 	return eval_make(to, n);
 }
 
+/* Converts two numeric operands of different types to their common type. */
+static bool
+eval_promote(struct eval_ctx *x, enum expr_op op, krpc_value_t **a, krpc_value_t **b)
+{
+	krpc_type_code_t ca = krpc_value_code(*a), cb = krpc_value_code(*b), to;
+	krpc_value_t *t;
+
+	if (!eval_promotes(op) || ca == cb || eval_kind(ca) == EVAL_NONE || eval_kind(cb) == EVAL_NONE)
+		return true;
+	if ((to = eval_common(ca, cb)) == KRPC_TYPE_NONE) {
+		eval_fail(x, "KRPC", "InvalidOperationException", "No implicit conversion between %s "
+		    "and %s. Use a cast to convert one of the operands.", eval_dotnet(ca), eval_dotnet(cb));
+		return false;
+	}
+	if (ca != to) {
+		t = eval_convert(*a, to);
+		krpc_value_free(*a);
+		*a = t;
+	}
+	if (cb != to) {
+		t = eval_convert(*b, to);
+		krpc_value_free(*b);
+		*b = t;
+	}
+	return true;
+}
+
 /* Evaluates a binary operator node. */
 static krpc_value_t *
 eval_binary(struct eval_ctx *x, const struct expr *e, const struct eval_env *env)
@@ -261,6 +288,11 @@ eval_binary(struct eval_ctx *x, const struct expr *e, const struct eval_env *env
 		return NULL;
 	if ((b = eval(x, e->a[1], env)) == NULL) {
 		krpc_value_free(a);
+		return NULL;
+	}
+	if (!eval_promote(x, e->op, &a, &b)) {
+		krpc_value_free(a);
+		krpc_value_free(b);
 		return NULL;
 	}
 	if (e->op <= EXPR_LESS_EQ)
@@ -730,7 +762,7 @@ eval(struct eval_ctx *x, const struct expr *e, const struct eval_env *env)
 	default:
 		break;
 	}
-	if (e->op >= EXPR_EQUAL && e->op <= EXPR_SHR)
+	if (expr_binary_op(e->op))
 		return eval_binary(x, e, env);
 	return eval_seq_op(x, e, env);
 }
@@ -744,6 +776,37 @@ eval_node(sim_server_t *s, sim_client_t *client, const struct expr *e, struct si
 	struct eval_ctx x = { s, client, err, 0 };
 
 	return eval(&x, e, NULL);
+}
+
+/* True for the operators whose numeric operands are promoted to a common type. */
+bool
+eval_promotes(enum expr_op op)
+{
+	return (op >= EXPR_EQUAL && op <= EXPR_LESS_EQ) || (op >= EXPR_ADD && op <= EXPR_MOD);
+}
+
+/* C#'s binary numeric promotion of two different numeric types. */
+krpc_type_code_t
+eval_common(krpc_type_code_t a, krpc_type_code_t b)
+{
+	krpc_type_code_t other;
+
+	if (a == KRPC_TYPE_DOUBLE || b == KRPC_TYPE_DOUBLE)
+		return KRPC_TYPE_DOUBLE;
+	if (a == KRPC_TYPE_FLOAT || b == KRPC_TYPE_FLOAT)
+		return KRPC_TYPE_FLOAT;
+	if (a == KRPC_TYPE_UINT64 || b == KRPC_TYPE_UINT64) {
+		other = a == KRPC_TYPE_UINT64 ? b : a;
+		return other == KRPC_TYPE_UINT32 || other == KRPC_TYPE_UINT64 ? KRPC_TYPE_UINT64 :
+		    KRPC_TYPE_NONE;
+	}
+	if (a == KRPC_TYPE_SINT64 || b == KRPC_TYPE_SINT64)
+		return KRPC_TYPE_SINT64;
+	if (a == KRPC_TYPE_UINT32 || b == KRPC_TYPE_UINT32) {
+		other = a == KRPC_TYPE_UINT32 ? b : a;
+		return other == KRPC_TYPE_SINT32 ? KRPC_TYPE_SINT64 : KRPC_TYPE_UINT32;
+	}
+	return KRPC_TYPE_SINT32;
 }
 
 /* The .NET name of a type code. */

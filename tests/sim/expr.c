@@ -110,44 +110,45 @@ static bool
 expr_binary(sim_call_t *c, struct expr *e)
 {
 	krpc_type_code_t x = e->a[0]->code, y = e->a[1]->code;
-	bool ok = true;
+	bool known = x != KRPC_TYPE_NONE && y != KRPC_TYPE_NONE, ok = true;
 
+	if (known && x != y && eval_promotes(e->op) && expr_numeric(x) && expr_numeric(y)) {
+		if ((x = y = eval_common(x, y)) == KRPC_TYPE_NONE) {
+			sim_error(c, "KRPC", "InvalidOperationException", "No implicit conversion between "
+			    "%s and %s. Use a cast to convert one of the operands.",
+			    eval_dotnet(e->a[0]->code), eval_dotnet(e->a[1]->code));
+			return false;
+		}
+	}
 	switch (e->op) {
-	case EXPR_EQUAL:
-	case EXPR_NOT_EQUAL:
-		ok = x == KRPC_TYPE_NONE || y == KRPC_TYPE_NONE || x == y;
-		e->code = KRPC_TYPE_BOOL;
+	case EXPR_EQUAL: case EXPR_NOT_EQUAL:
+		ok = !known || x == y;
 		break;
 	case EXPR_GREATER: case EXPR_GREATER_EQ: case EXPR_LESS: case EXPR_LESS_EQ:
-		ok = (x == KRPC_TYPE_NONE || expr_numeric(x)) && (y == KRPC_TYPE_NONE || expr_numeric(y)) &&
-		    (x == KRPC_TYPE_NONE || y == KRPC_TYPE_NONE || x == y);
-		e->code = KRPC_TYPE_BOOL;
+		ok = known ? x == y && expr_numeric(x) : expr_numeric(x) || expr_numeric(y);
 		break;
 	case EXPR_AND: case EXPR_OR: case EXPR_XOR:
-		ok = (x == KRPC_TYPE_NONE || x == KRPC_TYPE_BOOL || expr_integer(x)) &&
-		    (y == KRPC_TYPE_NONE || y == KRPC_TYPE_BOOL || expr_integer(y)) &&
-		    (x == KRPC_TYPE_NONE || y == KRPC_TYPE_NONE || x == y);
-		e->code = x != KRPC_TYPE_NONE ? x : y;
+		ok = (!known || x == y) && (x == KRPC_TYPE_BOOL || expr_integer(x) ||
+		    y == KRPC_TYPE_BOOL || expr_integer(y));
 		break;
 	case EXPR_SHL: case EXPR_SHR:
-		ok = (x == KRPC_TYPE_NONE || expr_integer(x)) &&
-		    (y == KRPC_TYPE_NONE || y == KRPC_TYPE_SINT32);
-		e->code = x;
+		ok = (x == KRPC_TYPE_NONE || expr_integer(x)) && (y == KRPC_TYPE_NONE || y == KRPC_TYPE_SINT32);
 		break;
 	case EXPR_POW:
 		ok = (x == KRPC_TYPE_NONE || expr_numeric(x)) && (y == KRPC_TYPE_NONE || expr_numeric(y));
-		e->code = x;
 		break;
 	default:	/* Add, Subtract, Multiply, Divide, Modulo */
-		ok = (x == KRPC_TYPE_NONE || expr_numeric(x)) && (y == KRPC_TYPE_NONE || expr_numeric(y)) &&
-		    (x == KRPC_TYPE_NONE || y == KRPC_TYPE_NONE || x == y);
-		e->code = x != KRPC_TYPE_NONE ? x : y;
+		ok = known ? x == y && expr_numeric(x) : expr_numeric(x) || expr_numeric(y);
 		break;
 	}
+	if (!ok && !known && x == KRPC_TYPE_NONE && y == KRPC_TYPE_NONE)
+		ok = true;	/* nothing known yet: checked when evaluated */
+	e->code = e->op <= EXPR_LESS_EQ ? KRPC_TYPE_BOOL : e->op == EXPR_POW || e->op == EXPR_SHL ||
+	    e->op == EXPR_SHR ? e->a[0]->code : x != KRPC_TYPE_NONE ? x : y;
 	if (!ok)
 		sim_error(c, "KRPC", "InvalidOperationException", "The binary operator %s is not "
-		    "defined for the types '%s' and '%s'.", expr_names[e->op], eval_dotnet(x),
-		    eval_dotnet(y));
+		    "defined for the types '%s' and '%s'.", expr_names[e->op],
+		    eval_dotnet(e->a[0]->code), eval_dotnet(e->a[1]->code));
 	return ok;
 }
 
@@ -176,7 +177,7 @@ expr_build_call(sim_call_t *c, struct expr *e)
 		return false;
 	}
 	if (call_spec_proc(e->spec)->ret == NULL) {
-		sim_error(c, "KRPC", "ArgumentException",
+		sim_error(c, "KRPC", "InvalidOperationException",
 		    "Cannot use a procedure that does not return a value.");
 		return false;
 	}
@@ -324,7 +325,7 @@ expr_fill(sim_call_t *c, struct expr *e)
 	default:
 		break;
 	}
-	if (e->op >= EXPR_EQUAL && e->op <= EXPR_SHR) {
+	if (expr_binary_op(e->op)) {
 		e->a[0] = sim_arg_data(c, 0);
 		e->a[1] = sim_arg_data(c, 1);
 		return expr_binary(c, e);

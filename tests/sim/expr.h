@@ -9,7 +9,7 @@
 
 #include "core.h"
 
-/* The builders, in procedure order (KRPC.Expression_static_<Name>). */
+/* The builders in the real server's declaration order (KRPC.Expression_static_<Name>). */
 #define EXPR_OPS(X)							\
 	X(CONST_DOUBLE, ConstantDouble)	X(CONST_FLOAT, ConstantFloat)	\
 	X(CONST_INT, ConstantInt)	X(CONST_BOOL, ConstantBool)	\
@@ -18,22 +18,22 @@
 	X(GREATER, GreaterThan)		X(GREATER_EQ, GreaterThanOrEqual) \
 	X(LESS, LessThan)		X(LESS_EQ, LessThanOrEqual)	\
 	X(AND, And)			X(OR, Or)			\
-	X(XOR, ExclusiveOr)		X(ADD, Add)			\
-	X(SUB, Subtract)		X(MUL, Multiply)		\
-	X(DIV, Divide)			X(MOD, Modulo)			\
-	X(POW, Power)			X(SHL, LeftShift)		\
-	X(SHR, RightShift)		X(NOT, Not)			\
+	X(XOR, ExclusiveOr)		X(NOT, Not)			\
+	X(ADD, Add)			X(SUB, Subtract)		\
+	X(MUL, Multiply)		X(DIV, Divide)			\
+	X(MOD, Modulo)			X(POW, Power)			\
+	X(SHL, LeftShift)		X(SHR, RightShift)		\
 	X(CAST, Cast)			X(PARAM, Parameter)		\
 	X(FUNCTION, Function)		X(INVOKE, Invoke)		\
 	X(TUPLE, CreateTuple)		X(LIST, CreateList)		\
 	X(SET, CreateSet)		X(DICT, CreateDictionary)	\
 	X(TO_LIST, ToList)		X(TO_SET, ToSet)		\
-	X(COUNT, Count)			X(SUM, Sum)			\
-	X(MAX, Max)			X(MIN, Min)			\
-	X(AVERAGE, Average)		X(GET, Get)			\
+	X(GET, Get)			X(COUNT, Count)			\
+	X(SUM, Sum)			X(MAX, Max)			\
+	X(MIN, Min)			X(AVERAGE, Average)		\
 	X(SELECT, Select)		X(WHERE, Where)			\
-	X(AGGREGATE, Aggregate)		X(AGGREGATE_SEED, AggregateWithSeed) \
-	X(CONTAINS, Contains)		X(CONCAT, Concat)		\
+	X(CONTAINS, Contains)		X(AGGREGATE, Aggregate)		\
+	X(AGGREGATE_SEED, AggregateWithSeed) X(CONCAT, Concat)		\
 	X(ORDER_BY, OrderBy)		X(ALL, All)			\
 	X(ANY, Any)
 
@@ -45,6 +45,13 @@ enum expr_op {
 #undef EXPR_ENUM
 
 #define EXPR_ARGS_MAX	3
+
+/* True for the builders with two Expr operands arg0, arg1 (Equal ... RightShift, not Not). */
+static inline bool
+expr_binary_op(enum expr_op op)
+{
+	return (op >= EXPR_EQUAL && op <= EXPR_XOR) || (op >= EXPR_ADD && op <= EXPR_SHR);
+}
 
 struct expr {
 	enum expr_op		 op;
@@ -71,5 +78,13 @@ struct expr	*expr_get(sim_server_t *, uint64_t id);
 krpc_value_t	*eval_node(sim_server_t *, sim_client_t *, const struct expr *, struct sim_err *);
 /* The .NET name of a type code (eval.c, for error texts). */
 const char	*eval_dotnet(krpc_type_code_t);
+/*
+ * The type two different numeric operands are promoted to (C#'s binary
+ * numeric promotion, as the real server does); KRPC_TYPE_NONE when there is
+ * no implicit conversion (UInt64 with a signed type).
+ */
+krpc_type_code_t eval_common(krpc_type_code_t, krpc_type_code_t);
+/* True for the binary operators whose numeric operands are promoted. */
+bool		 eval_promotes(enum expr_op);
 
 #endif

@@ -79,7 +79,7 @@ static const struct option main_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Prints an error line and the help hint, and exits 1. */
+/* Prints one error line (with a hint at --help) and exits 1. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 main_fail(const char *fmt, ...)
 {
@@ -89,7 +89,7 @@ main_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'krpc-sim --help' for more information.\n", stderr);
+	fputs(" (see krpc-sim --help)\n", stderr);
 	exit(1);
 }
 
@@ -143,7 +143,8 @@ main_parse(int argc, char **argv, struct sim_options *o)
 	bool tcp_asked = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", main_options, NULL)) != -1) {
+	opterr = 0;	/* one error line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":", main_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_BIND: o->bind = optarg; tcp_asked = true; break;
 		case OPT_RPC_PORT: o->rpc_port = main_port("--rpc-port", optarg); tcp_asked = true; break;
@@ -162,9 +163,10 @@ main_parse(int argc, char **argv, struct sim_options *o)
 			printf("krpc-sim (%s) %s, kRPC server %s\n", PACKAGE_NAME, PACKAGE_VERSION,
 			    SIM_VERSION);
 			exit(0);
+		case ':':
+			main_fail("%s needs an argument", argv[optind - 1]);
 		default:
-			fputs("Try 'krpc-sim --help' for more information.\n", stderr);
-			exit(1);
+			main_fail("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
