@@ -145,3 +145,4 @@ check-threads: $(TSAN_TESTS) tests/sim/krpc-sim
 	  ./$$t || fail=1; \
 	done; test $$fail = 0
 .PHONY: check-threads
+dist_man_MANS += docs/libkrpcmux.3
