@@ -298,3 +298,10 @@ conn_close(conn_t *c, bool flush, const char *why)
 	}
 	conn_set_state(c, CONN_DEAD, why);
 }
+
+/* True while more than SIM_WRITE_HIGH bytes wait to be sent. */
+bool
+conn_backlogged(const conn_t *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev)) > SIM_WRITE_HIGH;
+}

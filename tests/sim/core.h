@@ -19,6 +19,7 @@
 #define SIM_HANDSHAKE_TIMEOUT	3.0		/* seconds (PROTOCOL.md 3.1) */
 #define SIM_FRAME_MAX		(64u << 20)	/* largest message accepted */
 #define SIM_READ_HIGH		(4u << 20)	/* RPC input buffered before reading pauses */
+#define SIM_WRITE_HIGH		(4u << 20)	/* output queued before a peer counts as not reading */
 #define SIM_UNIX_PATH_MAX	100		/* bytes (PROTOCOL.md 3.3) */
 
 /* Game scenes (krpc.schema.Procedure.GameScene numbering). */
@@ -123,6 +124,8 @@ void		 conn_discard_input(conn_t *);
 void		 conn_send(conn_t *, const void *body, size_t len);
 void		 conn_send_msg(conn_t *, const ProtobufCMessage *);
 void		 conn_close(conn_t *, bool flush, const char *why);
+/* True while the peer is not reading: more than SIM_WRITE_HIGH bytes wait to be sent. */
+bool		 conn_backlogged(const conn_t *);
 
 /* ---- handshake.c ----------------------------------------------------- */
 

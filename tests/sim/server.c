@@ -118,8 +118,9 @@ server_rpc_passes(sim_server_t *s)
 			conn_t *c = s->conns[i];
 
 			if (conn_kind(c) != CONN_RPC || conn_state(c) != CONN_READY ||
-			    (client = conn_client(c)) == NULL || client_pending(client) != NULL)
-				continue;
+			    (client = conn_client(c)) == NULL || client_pending(client) != NULL ||
+			    conn_backlogged(c))
+				continue;	/* a peer that does not read its responses waits */
 			switch (conn_take(c, &body, &len)) {
 			case CONN_FRAME_NONE:
 				continue;
@@ -228,7 +229,12 @@ server_update_end(sim_server_t *s)
 		c = s->clients[i];
 		stream_reap(c);
 		stream_poll(s, c);
-		if (client_rpc(c) != NULL && client_stream(c) != NULL)
+		/*
+		 * The game blocks on a stream connection that is not read; the
+		 * sim holds back only that client's streams until it reads again.
+		 */
+		if (client_rpc(c) != NULL && client_stream(c) != NULL &&
+		    !conn_backlogged(client_stream(c)))
 			stream_phase(s, c, t0);
 	}
 	t1 = util_now();
