@@ -36,7 +36,8 @@ daemon_krpcmuxd_LDADD = daemon/libkrpcmuxd.la
 DAEMON_ITESTS = \
 	tests/integration/test_daemon_basic \
 	tests/integration/test_daemon_streams \
-	tests/integration/test_daemon_upstream
+	tests/integration/test_daemon_upstream \
+	tests/integration/test_daemon_mock
 check_PROGRAMS += $(DAEMON_ITESTS)
 TESTS += $(DAEMON_ITESTS)
 DAEMONTEST_SOURCES = tests/integration/daemontest.c tests/integration/daemontest.h
@@ -49,3 +50,6 @@ tests_integration_test_daemon_streams_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_upstream_SOURCES = tests/integration/test_daemon_upstream.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_upstream_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_upstream_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_mock_SOURCES = tests/integration/test_daemon_mock.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_mock_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_mock_LDADD = $(INTEG_LDADD)
