@@ -434,9 +434,9 @@ START_TEST(test_mock_pipelined)
 }
 END_TEST
 
-/* The Stream id a response carries. */
+/* The Stream id a response carries (the response is freed). */
 static uint64_t
-stream_id_of(const Krpc__Schema__Response *r)
+stream_id_of(Krpc__Schema__Response *r)
 {
 	Krpc__Schema__Stream *s;
 	uint64_t id;
@@ -448,6 +448,7 @@ stream_id_of(const Krpc__Schema__Response *r)
 	ck_assert_ptr_nonnull(s);
 	id = s->id;
 	krpc__schema__stream__free_unpacked(s, NULL);
+	krpc__schema__response__free_unpacked(r, NULL);
 	return id;
 }
 
