@@ -59,7 +59,6 @@ sim_server_t		*server_new(const struct sim_options *);
 int			 server_run(sim_server_t *);
 void			 server_free(sim_server_t *);
 struct event_base	*server_base(sim_server_t *);
-const struct sim_options *server_options(const sim_server_t *);
 void			 server_log(sim_server_t *, const char *, ...)
 			    __attribute__((format(printf, 2, 3)));
 void			 server_add_conn(sim_server_t *, conn_t *);

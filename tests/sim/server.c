@@ -434,13 +434,6 @@ server_base(sim_server_t *s)
 	return s->base;
 }
 
-/* The command-line settings. */
-const struct sim_options *
-server_options(const sim_server_t *s)
-{
-	return &s->opt;
-}
-
 /* A log line on stderr (not with --quiet). */
 void
 server_log(sim_server_t *s, const char *fmt, ...)
