@@ -191,6 +191,7 @@ krpc_call_prepare(krpc_client_t *c, const char *service, const char *procedure,
 	return KRPC_OK;
 }
 
+/* Frees a prepared call. */
 void
 krpc_call_prepared_free(krpc_prepared_t *p)
 {

@@ -74,11 +74,13 @@ client_start_thread(krpc_client_t *c)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	c->thread_started = true;	/* before the thread runs: it reads this */
 	err = pthread_create(&c->thread, NULL, krpc_dispatch_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err != 0)
+	if (err != 0) {
+		c->thread_started = false;
 		return krpc_error_set(KRPC_ERR_NOMEM, "cannot start the stream thread: %s", strerror(err));
-	c->thread_started = true;
+	}
 	return KRPC_OK;
 }
 
@@ -230,10 +232,18 @@ krpc_client_leave(krpc_client_t *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* True once krpc_client_close() has begun. */
 bool
 krpc_client_closing(const krpc_client_t *c)
 {
 	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == KRPC_CLIENT_CLOSING;
+}
+
+/* True if the caller is the client's stream thread (a callback). */
+bool
+krpc_client_on_thread(const krpc_client_t *c)
+{
+	return c->thread_started && pthread_equal(pthread_self(), c->thread);
 }
 
 /* A fresh callback tag; c->mu held. */
@@ -266,7 +276,7 @@ krpc_client_close(krpc_client_t *c)
 	pthread_mutex_lock(&c->mu);
 	while (c->users > 0)
 		pthread_cond_wait(&c->idle, &c->mu);
-	self = c->thread_started && pthread_equal(pthread_self(), c->thread);
+	self = krpc_client_on_thread(c);
 	c->free_on_exit = self;
 	pthread_mutex_unlock(&c->mu);
 	if (self) {
@@ -305,6 +315,7 @@ krpc_client_name(const krpc_client_t *c)
 	return c->name;
 }
 
+/* True if the client has a stream connection. */
 bool
 krpc_client_has_stream(const krpc_client_t *c)
 {

@@ -18,6 +18,7 @@ krpc_cond_self(void)
 	return &cond_token;
 }
 
+/* Initialises a lock and its condition on the monotonic clock. */
 int
 krpc_cond_init(krpc_cond_t *k)
 {
@@ -29,6 +30,7 @@ krpc_cond_init(krpc_cond_t *k)
 	return krpc_time_cond_init(&k->cv);
 }
 
+/* Destroys a lock and its condition. */
 void
 krpc_cond_destroy(krpc_cond_t *k)
 {
@@ -43,6 +45,7 @@ krpc_cond_held(const krpc_cond_t *k)
 	return __atomic_load_n(&k->holder, __ATOMIC_RELAXED) == krpc_cond_self();
 }
 
+/* Takes the lock and records this thread as its holder. */
 void
 krpc_cond_lock(krpc_cond_t *k)
 {
@@ -50,6 +53,7 @@ krpc_cond_lock(krpc_cond_t *k)
 	__atomic_store_n(&k->holder, krpc_cond_self(), __ATOMIC_RELAXED);
 }
 
+/* Clears the holder and releases the lock. */
 void
 krpc_cond_unlock(krpc_cond_t *k)
 {
@@ -69,6 +73,7 @@ krpc_cond_wait(krpc_cond_t *k, double deadline)
 	return more;
 }
 
+/* Wakes every waiter. */
 void
 krpc_cond_broadcast(krpc_cond_t *k)
 {
@@ -111,6 +116,7 @@ krpc_callbacks_del(krpc_callbacks_t *a, unsigned tag)
 	return false;
 }
 
+/* True if a callback with tag is registered. */
 bool
 krpc_callbacks_has(const krpc_callbacks_t *a, unsigned tag)
 {
@@ -137,6 +143,7 @@ krpc_callbacks_copy(const krpc_callbacks_t *a, size_t *n)
 	return v;
 }
 
+/* Frees the array. */
 void
 krpc_callbacks_free(krpc_callbacks_t *a)
 {

@@ -30,6 +30,7 @@ static const char *const conn_status_names[] = {
 	"OK", "MALFORMED_MESSAGE", "TIMEOUT", "WRONG_TYPE",
 };
 
+/* A connection object around a connected socket. */
 static krpc_conn_t *
 conn_new(int fd, const char *peer)
 {
@@ -293,6 +294,7 @@ krpc_conn_shutdown(krpc_conn_t *conn)
 		shutdown(conn->fd, SHUT_RDWR);
 }
 
+/* Closes the socket and frees the connection. */
 void
 krpc_conn_free(krpc_conn_t *conn)
 {

@@ -8,18 +8,21 @@
 
 #include "internal.h"
 
+/* The schema message behind a class handle. */
 static const Krpc__Schema__Class *
 defs_class(const krpc_class_t *c)
 {
 	return (const Krpc__Schema__Class *)(const void *)c;
 }
 
+/* The schema message behind an exception handle. */
 static const Krpc__Schema__Exception *
 defs_exception(const krpc_exception_t *e)
 {
 	return (const Krpc__Schema__Exception *)(const void *)e;
 }
 
+/* The schema message behind an enumeration handle. */
 static const Krpc__Schema__Enumeration *
 defs_enum(const krpc_enum_t *e)
 {

@@ -25,6 +25,7 @@ static __thread bool error_tls_keyed;
 static pthread_key_t error_key;
 static pthread_once_t error_once = PTHREAD_ONCE_INIT;
 
+/* Frees the strings of an error and zeroes it. */
 static void
 error_fault_clear(struct krpc_fault *f)
 {
@@ -43,6 +44,7 @@ error_key_destroy(void *p)
 	error_fault_clear(p);
 }
 
+/* Creates the key whose destructor frees a thread's strings. */
 static void
 error_key_make(void)
 {
@@ -61,6 +63,7 @@ error_state(void)
 	return &error_tls;
 }
 
+/* A copy of s ("" for NULL), or NULL on out-of-memory. */
 static char *
 error_dup(const char *s)
 {
@@ -193,6 +196,7 @@ krpc_error_raise(const krpc_fault_t *f)
 	return error_store(f);
 }
 
+/* Frees a saved error. */
 void
 krpc_error_fault_free(krpc_fault_t *f)
 {

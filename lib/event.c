@@ -8,6 +8,7 @@
 
 #include "internal.h"
 
+/* The stream behind an event handle (the same object). */
 static krpc_stream_t *
 event_stream(krpc_event_t *e)
 {

@@ -17,6 +17,7 @@ struct krpc_idmap {
 	size_t			 n;
 };
 
+/* Spreads an id over the table (a 64-bit finaliser). */
 static size_t
 idmap_hash(uint64_t id, size_t cap)
 {
@@ -37,6 +38,7 @@ idmap_find(const krpc_idmap_t *m, uint64_t id)
 	return &m->slots[i];
 }
 
+/* Doubles the table, reinserting every entry. */
 static bool
 idmap_grow(krpc_idmap_t *m)
 {
@@ -58,6 +60,7 @@ idmap_grow(krpc_idmap_t *m)
 	return true;
 }
 
+/* An empty map. */
 krpc_idmap_t *
 krpc_idmap_new(void)
 {
@@ -73,6 +76,7 @@ krpc_idmap_new(void)
 	return m;
 }
 
+/* Frees the map (not the pointers it holds). */
 void
 krpc_idmap_free(krpc_idmap_t *m)
 {

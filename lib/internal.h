@@ -174,6 +174,8 @@ krpc_code_t	 krpc_client_enter(krpc_client_t *) KRPC_INTERNAL;
 /* Marks its end (wakes a pending close). */
 void		 krpc_client_leave(krpc_client_t *) KRPC_INTERNAL;
 bool		 krpc_client_closing(const krpc_client_t *) KRPC_INTERNAL;
+/* True if the caller is the client's stream thread (running a callback). */
+bool		 krpc_client_on_thread(const krpc_client_t *) KRPC_INTERNAL;
 /* The stream thread's last act: frees the client if it was closed from a callback. */
 void		 krpc_client_thread_exit(krpc_client_t *) KRPC_INTERNAL;
 /* A fresh callback tag (under c->mu). */

@@ -22,6 +22,7 @@ struct invoke_num {
 	double		 d;
 };
 
+/* True for the codes that convert as numbers (ids and enums included). */
 static bool
 invoke_is_number(krpc_type_code_t code)
 {
@@ -146,6 +147,7 @@ struct invoke_ctx {
 	const char		*param;
 };
 
+/* Records a type mismatch of an argument. */
 static krpc_code_t
 invoke_mismatch(const struct invoke_ctx *x, const krpc_type_t *t, const krpc_value_t *v)
 {
@@ -285,6 +287,7 @@ krpc_invoke_check(const krpc_procedure_t *proc, krpc_value_t *const *args, size_
 	return KRPC_OK;
 }
 
+/* Frees an argument array and its values. */
 void
 krpc_invoke_free_args(krpc_value_t **args, size_t n)
 {

@@ -20,6 +20,7 @@ options_str(char **dst, const char *src)
 	return KRPC_OK;
 }
 
+/* Checks a port number (KRPC_NO_STREAM allowed for streams). */
 static krpc_code_t
 options_check_port(int port, bool stream)
 {
@@ -45,6 +46,7 @@ krpc_options_new(void)
 	return o;
 }
 
+/* Frees options. */
 void
 krpc_options_free(krpc_options_t *o)
 {

@@ -95,6 +95,7 @@ krpc_procedure_init(krpc_procedure_t *p, const krpc_services_t *m, const krpc_se
 	return KRPC_OK;
 }
 
+/* Frees a procedure's derived data. */
 void
 krpc_procedure_fini(krpc_procedure_t *p)
 {

@@ -13,6 +13,7 @@
 /* Deepest struct-in-struct nesting resolved (deeper means a cycle). */
 #define SERVICES_DEPTH_MAX 16
 
+/* The schema definition of structure service.name, or NULL. */
 static const Krpc__Schema__Struct *
 services_find_struct(const krpc_services_t *m, const char *service, const char *name)
 {
@@ -112,6 +113,7 @@ krpc_services_unresolved(const krpc_type_t *t)
 	return false;
 }
 
+/* Orders procedures by wire name (qsort). */
 static int
 services_cmp_proc(const void *a, const void *b)
 {
@@ -151,6 +153,7 @@ services_build(krpc_services_t *m, krpc_service_t *s, const Krpc__Schema__Servic
 	return KRPC_OK;
 }
 
+/* Frees one service's derived data. */
 static void
 services_service_free(krpc_service_t *s)
 {
@@ -199,6 +202,7 @@ krpc_services_parse(const void *data, size_t len, krpc_services_t **out)
 	return KRPC_OK;
 }
 
+/* Frees a model. */
 void
 krpc_services_free(krpc_services_t *m)
 {
@@ -300,6 +304,7 @@ krpc_service_procedure_at(const krpc_service_t *s, size_t i)
 	return s != NULL && i < s->pb->n_procedures ? &s->procs[i] : NULL;
 }
 
+/* Compares a name with a procedure (bsearch). */
 static int
 services_key_cmp(const void *key, const void *elt)
 {

@@ -178,6 +178,7 @@ stream_enter(krpc_stream_t *s)
 	return KRPC_OK;
 }
 
+/* Ends a public call on s. */
 static void
 stream_leave(krpc_stream_t *s)
 {
@@ -197,18 +198,38 @@ stream_lock_if(krpc_stream_t *s)
 	return true;
 }
 
-/* Sends StartStream once; with wait, waits for a result (lock held). */
+/* Refuses to block the stream thread (a callback waiting for stream data). */
 static krpc_code_t
-stream_start_locked(krpc_stream_t *s, bool wait)
+stream_may_block(krpc_stream_t *s)
+{
+	if (krpc_client_on_thread(s->c))
+		return krpc_error_set(KRPC_ERR_ARG,
+		    "waiting for stream data in a callback would block the stream thread");
+	return KRPC_OK;
+}
+
+/*
+ * Sends StartStream once; with wait, waits for a result.  The lock is
+ * held; with own (the library took it, not the caller) it is released
+ * during the call so that the stream thread keeps delivering.
+ */
+static krpc_code_t
+stream_start_locked(krpc_stream_t *s, bool wait, bool own)
 {
 	krpc_code_t rc;
 
 	if ((rc = stream_dead(s)) != KRPC_OK)
 		return rc;
+	if (wait && !s->has_result && (rc = stream_may_block(s)) != KRPC_OK)
+		return rc;
 	if (!s->started) {
 		s->started = true;
+		if (own)
+			krpc_cond_unlock(&s->cond);
 		rc = krpc_call_simple(s->c, "KRPC", "StartStream", 1, krpc_value_uint64(s->id), NULL, NULL,
 		    "", NULL);
+		if (own)
+			krpc_cond_lock(&s->cond);
 		if (rc != KRPC_OK) {
 			s->started = false;
 			return rc;
@@ -399,7 +420,7 @@ krpc_stream_start(krpc_stream_t *s, bool wait)
 	if ((rc = stream_enter(s)) != KRPC_OK)
 		return rc;
 	locked = stream_lock_if(s);
-	rc = stream_start_locked(s, wait);
+	rc = stream_start_locked(s, wait, locked);
 	if (locked)
 		krpc_cond_unlock(&s->cond);
 	stream_leave(s);
@@ -443,25 +464,27 @@ krpc_stream_set_rate(krpc_stream_t *s, float hz)
 	return rc;
 }
 
+/* The server's stream id. */
 uint64_t
 krpc_stream_id(const krpc_stream_t *s)
 {
 	return s != NULL ? s->id : 0;
 }
 
+/* The client owning the stream. */
 krpc_client_t *
 krpc_stream_client(const krpc_stream_t *s)
 {
 	return s != NULL ? s->c : NULL;
 }
 
-/* The latest value (lock held): starts an unstarted stream and waits. */
+/* The latest value (lock held, by the library if own): starts an unstarted stream and waits. */
 static krpc_code_t
-stream_read_locked(krpc_stream_t *s, krpc_value_t **out)
+stream_read_locked(krpc_stream_t *s, krpc_value_t **out, bool own)
 {
 	krpc_code_t rc;
 
-	if (!s->started && (rc = stream_start_locked(s, true)) != KRPC_OK)
+	if (!s->started && (rc = stream_start_locked(s, true, own)) != KRPC_OK)
 		return rc;
 	if (__atomic_load_n(&s->removed, __ATOMIC_ACQUIRE))
 		return krpc_error_set(KRPC_ERR_CLOSED, "the stream was removed");
@@ -490,7 +513,7 @@ krpc_stream_get(krpc_stream_t *s, krpc_value_t **out)
 	if ((rc = stream_enter(s)) != KRPC_OK)
 		return rc;
 	locked = stream_lock_if(s);
-	rc = stream_read_locked(s, out);
+	rc = stream_read_locked(s, out, locked);
 	if (locked)
 		krpc_cond_unlock(&s->cond);
 	stream_leave(s);
@@ -595,7 +618,7 @@ krpc_stream_wait_for(krpc_stream_t *s, double timeout, bool event)
 
 	if (s == NULL || !krpc_cond_held(&s->cond))
 		return krpc_error_set(KRPC_ERR_ARG, "waiting needs the lock held");
-	if ((rc = stream_start_locked(s, false)) != KRPC_OK)
+	if ((rc = stream_may_block(s)) != KRPC_OK || (rc = stream_start_locked(s, false, false)) != KRPC_OK)
 		return rc;
 	gen = s->gen;
 	trues = s->trues;

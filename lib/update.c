@@ -44,6 +44,8 @@ krpc_update_wait(krpc_client_t *c, double timeout)
 		return krpc_error_set(KRPC_ERR_ARG, "krpc_update_wait() needs the update lock held");
 	if (c->stream == NULL)
 		return krpc_error_set(KRPC_ERR_ARG, "the client has no stream connection");
+	if (krpc_client_on_thread(c))
+		return krpc_error_set(KRPC_ERR_ARG, "waiting for an update in a callback would block the stream thread");
 	gen = c->update_gen;
 	for (;;) {
 		if (c->update_gen != gen)

@@ -15,7 +15,9 @@
  * krpc_stream_wait() requires it.
  * Callbacks run on the stream thread with no library lock held; they may
  * call the library (including removing their own stream) but should return
- * quickly: no other update is processed meanwhile.
+ * quickly: no other update is processed meanwhile.  In a callback, calls
+ * that would wait for stream data (a wait, a read or start that waits for
+ * a first value) fail with KRPC_ERR_ARG instead of deadlocking.
  */
 #ifndef KRPCMUX_STREAM_H
 #define KRPCMUX_STREAM_H

@@ -478,6 +478,57 @@ START_TEST(test_close_from_callback)
 }
 END_TEST
 
+struct blocker {
+	krpc_stream_t	*other;		/* an unstarted stream */
+	krpc_code_t	 read, wait, update;
+	struct lt_count	 done;
+};
+
+/* Tries, on the stream thread, everything that would wait for stream data. */
+static void
+try_to_block(krpc_stream_t *s, const krpc_value_t *v, void *ud)
+{
+	struct blocker *b = ud;
+	krpc_value_t *got = NULL;
+
+	(void)v;
+	if (lt_count_get(&b->done) > 0)
+		return;
+	b->read = krpc_stream_get(b->other, &got);
+	krpc_value_free(got);
+	if (krpc_stream_lock(s) == KRPC_OK) {
+		b->wait = krpc_stream_wait(s, 5);
+		krpc_stream_unlock(s);
+	}
+	if (krpc_update_lock(krpc_stream_client(s)) == KRPC_OK) {
+		b->update = krpc_update_wait(krpc_stream_client(s), 5);
+		krpc_update_unlock(krpc_stream_client(s));
+	}
+	lt_count_add(&b->done, 1);
+}
+
+START_TEST(test_callback_cannot_block_the_thread)
+{
+	krpc_client_t *c = lt_client("cb-block");
+	krpc_stream_t *s = counter_stream(c, "cb-block");
+	struct blocker b;
+	int32_t n;
+
+	memset(&b, 0, sizeof b);
+	lt_count_init(&b.done);
+	b.other = counter_stream(c, "cb-block-other");
+	krpc_stream_add_callback(s, try_to_block, &b);
+	LT_OK(krpc_stream_start(s, false));
+	ck_assert(lt_count_wait(&b.done, 1, 10));
+	/* Refused at once instead of deadlocking the thread that would deliver. */
+	ck_assert_int_eq(b.read, KRPC_ERR_ARG);
+	ck_assert_int_eq(b.wait, KRPC_ERR_ARG);
+	ck_assert_int_eq(b.update, KRPC_ERR_ARG);
+	LT_OK(krpc_stream_get_sint32(b.other, &n));	/* fine outside a callback */
+	krpc_client_close(c);
+}
+END_TEST
+
 /* ---- client-level updates, scoped streams ---------------------------- */
 
 static void
@@ -588,6 +639,7 @@ stream_suite(void)
 	tcase_add_test(tc, test_callbacks_before_start);
 	tcase_add_test(tc, test_callback_calls_library_and_removes_stream);
 	tcase_add_test(tc, test_close_from_callback);
+	tcase_add_test(tc, test_callback_cannot_block_the_thread);
 	tcase_add_test(tc, test_update_condition_and_callbacks);
 	tcase_add_test(tc, test_scoped_streams);
 	suite_add_tcase(s, tc);
