@@ -28,7 +28,7 @@ typedef struct krpc_fault krpc_fault_t;
 
 /* Records a library error for this thread; returns code. */
 krpc_code_t	 krpc_error_set(krpc_code_t, const char *fmt, ...) KRPC_INTERNAL KRPC_PRINTF(2, 3);
-krpc_code_t	 krpc_error_setv(krpc_code_t, const char *fmt, va_list) KRPC_INTERNAL;
+krpc_code_t	 krpc_error_setv(krpc_code_t, const char *fmt, va_list) KRPC_INTERNAL KRPC_PRINTF(2, 0);
 /* Records a server error (KRPC_ERR_RPC); returns KRPC_ERR_RPC. */
 krpc_code_t	 krpc_error_set_rpc(const Krpc__Schema__Error *) KRPC_INTERNAL;
 /* Records a refused handshake with the server's status and message. */
