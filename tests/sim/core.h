@@ -222,6 +222,9 @@ void		 call_result_write(const sim_call_t *, krpc_buf_t *);
 /* Sets an error from a struct sim_err (copied). */
 void		 call_set_err(sim_call_t *, const struct sim_err *);
 
+
+/* ---- err.c ----------------------------------------------------------- */
+
 void		 err_set(struct sim_err *, const char *service, const char *name, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
 void		 err_clear(struct sim_err *);

@@ -12,6 +12,7 @@ tests_sim_krpc_sim_SOURCES = \
 	tests/sim/client.c \
 	tests/sim/rpc.c \
 	tests/sim/call.c \
+	tests/sim/err.c \
 	tests/sim/services.c \
 	tests/sim/schema.c \
 	tests/sim/stream.c \
