@@ -451,6 +451,89 @@ START_TEST(test_expressions)
 }
 END_TEST
 
+/* Shorthands for test_expression_operators (c is the test's client). */
+#define I(v)		expr1(c, "ConstantInt", krpc_value_sint32(v))
+#define D(v)		expr1(c, "ConstantDouble", krpc_value_double(v))
+#define OP1(name, a)	expr1(c, name, krpc_value_object(a))
+#define OP2(name, a, b)	expr2(c, name, krpc_value_object(a), krpc_value_object(b))
+#define EQ(a, b)	OP2("Equal", a, b)
+
+/* A Function of one parameter x (an Int) with a body built from x. */
+static uint64_t
+fn1(th_client_t *c, uint64_t x, uint64_t body)
+{
+	return expr2(c, "Function", expr_list(1, &x), krpc_value_object(body));
+}
+
+START_TEST(test_expression_operators)
+{
+	th_client_t *c = client("operators");
+	uint64_t list, ids[3], x, y, t_int, t_double, fn, dict, seed;
+	krpc_value_t *args;
+	size_t i;
+	uint64_t checks[32];
+	size_t n = 0;
+
+	t_int = simtest_object(th_call_value(c, "class(KRPC.Type)", "KRPC", "Type_static_Int", 0));
+	t_double = simtest_object(th_call_value(c, "class(KRPC.Type)", "KRPC", "Type_static_Double", 0));
+	ids[0] = I(1), ids[1] = I(2), ids[2] = I(3);
+	list = expr1(c, "CreateList", expr_list(3, ids));
+	x = expr2(c, "Parameter", krpc_value_string("x"), krpc_value_object(t_int));
+	y = expr2(c, "Parameter", krpc_value_string("y"), krpc_value_object(t_int));
+	/* aggregates over [1, 2, 3] */
+	checks[n++] = EQ(OP1("Sum", list), I(6));
+	checks[n++] = EQ(OP1("Max", list), I(3));
+	checks[n++] = EQ(OP1("Min", list), I(1));
+	checks[n++] = EQ(OP1("Average", list), D(2.0));
+	checks[n++] = OP2("Contains", list, I(2));
+	checks[n++] = EQ(OP1("Count", OP2("Concat", list, list)), I(6));
+	checks[n++] = EQ(OP1("Count", OP1("ToSet", OP2("Concat", list, list))), I(3));
+	checks[n++] = EQ(OP2("Get", list, I(0)), I(1));
+	/* functions */
+	checks[n++] = EQ(OP2("Get", OP2("OrderBy", list, fn1(c, x, OP2("Subtract", I(0), x))), I(0)),
+	    I(3));
+	checks[n++] = EQ(OP1("Count", OP2("Where", list, fn1(c, x, OP2("GreaterThan", x, I(1))))), I(2));
+	checks[n++] = EQ(OP1("Sum", OP2("Select", list, fn1(c, x, OP2("Multiply", x, x)))), I(14));
+	ids[0] = x, ids[1] = y;
+	fn = expr2(c, "Function", expr_list(2, ids), krpc_value_object(OP2("Add", x, y)));
+	seed = I(10);
+	checks[n++] = EQ(simtest_object(th_call_value(c, EXPR, "KRPC",
+	    "Expression_static_AggregateWithSeed", 3, krpc_value_object(list), krpc_value_object(seed),
+	    krpc_value_object(fn))), I(16));
+	args = krpc_value_collection(KRPC_TYPE_DICTIONARY);
+	krpc_value_put(args, krpc_value_string("x"), krpc_value_object(I(21)));
+	checks[n++] = EQ(expr2(c, "Invoke", krpc_value_object(fn1(c, x, OP2("Multiply", x, I(2)))),
+	    args), I(42));
+	ids[0] = I(1), ids[1] = I(2);
+	ids[2] = I(4);
+	dict = expr2(c, "CreateDictionary", expr_list(2, ids), expr_list(2, &ids[1]));
+	checks[n++] = EQ(OP2("Get", dict, I(2)), I(4));
+	/* arithmetic, bits, logic, casts */
+	checks[n++] = EQ(OP2("Power", I(2), I(10)), I(1024));
+	checks[n++] = EQ(OP2("LeftShift", I(1), I(4)), I(16));
+	checks[n++] = EQ(OP2("RightShift", I(-16), I(2)), I(-4));
+	checks[n++] = EQ(OP2("Modulo", I(7), I(3)), I(1));
+	checks[n++] = EQ(OP2("Divide", I(7), I(2)), I(3));
+	checks[n++] = EQ(OP2("Divide", D(7), D(2)), D(3.5));
+	checks[n++] = OP1("Not", EQ(I(1), I(2)));
+	checks[n++] = OP2("ExclusiveOr", EQ(I(1), I(1)), EQ(I(1), I(2)));
+	checks[n++] = OP2("And", OP2("NotEqual", I(1), I(2)), OP2("LessThanOrEqual", I(2), I(2)));
+	checks[n++] = EQ(OP2("Cast", I(7), t_double), D(7.0));
+	checks[n++] = EQ(expr1(c, "Call", th_proc_call("TestService", "Int32ToString", 1,
+	    krpc_value_sint32(42))), expr1(c, "ConstantString", krpc_value_string("42")));
+	checks[n++] = EQ(OP2("Add", expr1(c, "ConstantFloat", krpc_value_float(0.5f)),
+	    expr1(c, "ConstantFloat", krpc_value_float(0.25f))),
+	    expr1(c, "ConstantFloat", krpc_value_float(0.75f)));
+	for (i = 0; i < n; i++) {
+		char err[256];
+		int got = next_bool(c, add_event(c, checks[i]), 5.0, err, sizeof err);
+
+		ck_assert_msg(got == 1, "check %zu: got %d (%s)", i, got, err);
+	}
+	th_client_close(c);
+}
+END_TEST
+
 /* ---- counters -------------------------------------------------------- */
 
 START_TEST(test_status_counters)
@@ -525,6 +608,7 @@ stream_suite(void)
 	tcase_add_test(ev, test_event_counter_expression);
 	tcase_add_test(ev, test_event_ontimer);
 	tcase_add_test(ev, test_expressions);
+	tcase_add_test(ev, test_expression_operators);
 	suite_add_tcase(s, ev);
 	tcase_set_timeout(ct, 30);
 	tcase_add_test(ct, test_status_counters);
