@@ -311,6 +311,19 @@ START_TEST(test_multi_call)
 	ck_assert_ptr_null(r->results[2]->error);
 	ck_assert_mem_eq(r->results[2]->value.data, "\x02" "42", 3);
 	krpc__schema__response__free_unpacked(r, NULL);
+	/* a call that yields holds back the rest of its request, which then completes */
+	krpc_buf_reset(&req);
+	th_request_add(&req, "KRPC", "GetClientName", 0);
+	th_request_add(&req, "TestService", "BlockingProcedure", 1, krpc_value_sint32(5));
+	th_request_add(&req, "TestService", "Int32ToString", 1, krpc_value_sint32(7));
+	ck_assert_int_eq(th_send_request(c, &req), 0);
+	r = th_recv_response(c, 5.0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->n_results, 3);
+	ck_assert_mem_eq(r->results[0]->value.data, "\x05multi", 6);
+	ck_assert_mem_eq(r->results[1]->value.data, "\x1e", 1);	/* 15 */
+	ck_assert_mem_eq(r->results[2]->value.data, "\x01" "7", 2);
+	krpc__schema__response__free_unpacked(r, NULL);
 	/* an empty request gets an empty response */
 	krpc_buf_reset(&req);
 	ck_assert_int_eq(th_send_frame(c->rpc, "", 0), 0);
