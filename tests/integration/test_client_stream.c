@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,6 +530,44 @@ START_TEST(test_callback_cannot_block_the_thread)
 }
 END_TEST
 
+START_TEST(test_server_lost)
+{
+	const char *argv[] = { th_bin("tests/sim/krpc-sim"), "--rpc-port", "0", "--stream-port", "0",
+	    "--quiet", NULL };
+	krpc_client_t *c;
+	krpc_stream_t *s, *t;
+	struct lt_count ready;
+	struct waiter w;
+	th_proc_t *sim;
+	pthread_t th;
+	int rpc, stream;
+	int32_t n;
+
+	if (lt.external)
+		return;		/* needs a server of its own to kill */
+	sim = th_spawn(argv, "krpc-sim: listening", 20);
+	ck_assert_ptr_nonnull(sim);
+	ck_assert_int_eq(sscanf(strstr(th_proc_stdout(sim), "rpc="), "rpc=127.0.0.1:%d stream=127.0.0.1:%d",
+	    &rpc, &stream), 2);
+	LT_OK(krpc_connect(&c, "lost", "127.0.0.1", rpc, stream));
+	s = counter_stream(c, "lost");
+	t = counter_stream(c, "never-started");
+	LT_OK(krpc_stream_get_sint32(s, &n));
+	lt_count_init(&ready);
+	w = (struct waiter){ s, &ready, 30, KRPC_OK, 1 << 30 };
+	ck_assert_int_eq(pthread_create(&th, NULL, waiter_main, &w), 0);
+	ck_assert(lt_count_wait(&ready, 1, 10));
+	th_proc_signal(sim, SIGKILL);		/* the game crashes */
+	pthread_join(th, NULL);
+	ck_assert_int_eq(w.rc, KRPC_ERR_IO);	/* the waiter learns the stream connection is gone */
+	LT_FAILS(krpc_call(c, "KRPC", "GetClientName", NULL, 0, "string", NULL), KRPC_ERR_IO);
+	LT_FAILS(krpc_stream_start(t, true), KRPC_ERR_IO);
+	LT_OK(krpc_stream_get_sint32(s, &n));	/* the last value stays readable */
+	krpc_client_close(c);
+	th_proc_wait(sim, 10);
+}
+END_TEST
+
 /* ---- client-level updates, scoped streams ---------------------------- */
 
 static void
@@ -640,6 +679,7 @@ stream_suite(void)
 	tcase_add_test(tc, test_callback_calls_library_and_removes_stream);
 	tcase_add_test(tc, test_close_from_callback);
 	tcase_add_test(tc, test_callback_cannot_block_the_thread);
+	tcase_add_test(tc, test_server_lost);
 	tcase_add_test(tc, test_update_condition_and_callbacks);
 	tcase_add_test(tc, test_scoped_streams);
 	suite_add_tcase(s, tc);
