@@ -540,7 +540,11 @@ START_TEST(test_close_with_blocked_call)
 	lt_count_init(&b.started);
 	ck_assert_int_eq(pthread_create(&t, NULL, blocked_main, &b), 0);
 	ck_assert(lt_count_wait(&b.started, 1, 5));
-	/* Make sure the request went out: a second call queues behind it on the lock. */
+	/*
+	 * Give the request time to go out, so that close meets a thread blocked
+	 * reading its response (no signal says "sent"); the result is
+	 * KRPC_ERR_CLOSED whichever way the race goes.
+	 */
 	th_sleep(0.1);
 	krpc_client_close(b.c);
 	pthread_join(t, NULL);

@@ -3,6 +3,8 @@
  * captured from krpc-sim (tests/unit/data/services-sim.bin: KRPC,
  * TestService, Benchmark, SpaceCenter) and hand-built Services messages for
  * the edge cases (old-style defaults, struct cycles, bad types).
+ * The capture is the SERVICES value of krpc_call(c, "KRPC", "GetServices",
+ * NULL, 0, "services", &v) written out with krpc_value_data().
  */
 #include <math.h>
 
