@@ -236,6 +236,7 @@ KRPC_TYPE_FN(krpc_type_string, KRPC_TYPE_STRING)
 
 /* ---- the tables ------------------------------------------------------ */
 
+#define NOPARAMS		{ { NULL, NULL, 0, NULL } }
 #define P1(n1, t1)		{ { n1, t1, 0, NULL } }
 #define P2(n1, t1, n2, t2)	{ { n1, t1, 0, NULL }, { n2, t2, 0, NULL } }
 #define P3(n1, t1, n2, t2, n3, t3) \
@@ -244,20 +245,20 @@ KRPC_TYPE_FN(krpc_type_string, KRPC_TYPE_STRING)
 	{ "Expression_static_" #name, krpc_expr_##op, EXPR_T, 0, doc, NULL, params }
 #define BINARY(op, name, doc) BUILDER(op, name, doc, P2("arg0", EXPR_T, "arg1", EXPR_T))
 #define UNARY(op, name, doc) BUILDER(op, name, doc, P1("arg", EXPR_T))
-#define TYPEFN(fn, name, doc) { "Type_static_" #name, fn, TYPE_T, 0, doc, NULL, { { NULL } } }
+#define TYPEFN(fn, name, doc) { "Type_static_" #name, fn, TYPE_T, 0, doc, NULL, NOPARAMS }
 
 static const struct sim_proc krpc_procs[] = {
 	{ "GetClientID", krpc_get_client_id, "bytes", 0,
-	    "Returns the identifier for the current client.", NULL, { { NULL } } },
+	    "Returns the identifier for the current client.", NULL, NOPARAMS },
 	{ "GetClientName", krpc_get_client_name, "string", 0,
 	    "Returns the name of the current client.\nThis is an empty string if the client has no name.",
-	    NULL, { { NULL } } },
+	    NULL, NOPARAMS },
 	{ "GetStatus", krpc_get_status, "status", 0,
-	    "Returns some information about the server, such as the version.", NULL, { { NULL } } },
+	    "Returns some information about the server, such as the version.", NULL, NOPARAMS },
 	{ "GetServices", krpc_get_services, "services", 0,
 	    "Returns information on all services, procedures, classes, properties etc. provided by the server.\n"
 	    "Can be used by client libraries to automatically create functionality such as stubs.",
-	    NULL, { { NULL } } },
+	    NULL, NOPARAMS },
 	{ "AddStream", krpc_add_stream, "stream", 0,
 	    "<doc>\n<summary>\nAdd a streaming request and return its identifier.\n</summary>\n"
 	    "<param name=\"call\">The procedure call to stream.</param>\n"
@@ -282,15 +283,15 @@ static const struct sim_proc krpc_procs[] = {
 	    P1("expression", EXPR_T) },
 	{ "get_Clients", krpc_get_clients, "list(tuple(bytes, string, string))", 0,
 	    "A list of RPC clients that are currently connected to the server.\n"
-	    "Each entry in the list is a clients identifier, name and address.", NULL, { { NULL } } },
+	    "Each entry in the list is a clients identifier, name and address.", NULL, NOPARAMS },
 	{ "get_GameScene", krpc_get_game_scene, SCENE_T, 0, "Get the current game scene.", NULL,
-	    { { NULL } } },
+	    NOPARAMS },
 	{ "set_GameScene", krpc_set_game_scene, NULL, 0, "Get the current game scene.", NULL,
 	    P1("value", SCENE_T) },
 	{ "get_CurrentGameScene", krpc_get_game_scene, SCENE_T, SIM_DEPRECATED,
 	    "Get the current game scene.", "Use <see cref=\"M:KRPC.GameScene\" /> instead.",
-	    { { NULL } } },
-	{ "get_Paused", krpc_get_paused, "bool", 0, "Whether the game is paused.", NULL, { { NULL } } },
+	    NOPARAMS },
+	{ "get_Paused", krpc_get_paused, "bool", 0, "Whether the game is paused.", NULL, NOPARAMS },
 	{ "set_Paused", krpc_set_paused, NULL, 0, "Whether the game is paused.", NULL,
 	    P1("value", "bool") },
 	BUILDER(CONST_DOUBLE, ConstantDouble, "A constant value of double precision floating point type.",
