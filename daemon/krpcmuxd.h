@@ -543,6 +543,9 @@ struct sub {
 };
 
 void		 streamtab_init(void);
+/* How the table sends AddStream and the management calls: upstream_call1 unless a test says otherwise. */
+typedef struct upcall *(*streamtab_sender)(enum upstream_lane, const void *, size_t, upstream_cb, void *);
+void		 streamtab_set_sender(streamtab_sender);
 /* Forgets everything (upstream session gone). */
 void		 streamtab_reset(void);
 /* The shared entry for a canonical key, or NULL. */
@@ -550,6 +553,7 @@ struct entry	*streamtab_lookup(const uint8_t *key, size_t keylen);
 /*
  * Starts an AddStream for a new key: creates the ADDING entry and sends
  * AddStream(call, start=false) upstream.  call: serialised ProcedureCall.
+ * NULL if it cannot be sent.
  */
 struct entry	*streamtab_add(const uint8_t *key, size_t keylen, const char *label,
 		    const uint8_t *call, size_t calllen);

@@ -53,3 +53,55 @@ tests_integration_test_daemon_upstream_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_mock_SOURCES = tests/integration/test_daemon_mock.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_mock_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_mock_LDADD = $(INTEG_LDADD)
+
+# Unit tests of the daemon's modules, linked against its convenience library.
+DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config
+check_PROGRAMS += $(DAEMON_UTESTS)
+TESTS += $(DAEMON_UTESTS)
+DAEMON_UNIT_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/daemon
+DAEMON_UNIT_LDADD = daemon/libkrpcmuxd.la $(CHECK_LIBS)
+tests_unit_test_streamtab_SOURCES = tests/unit/test_streamtab.c
+tests_unit_test_streamtab_CFLAGS = $(DAEMON_UNIT_CFLAGS)
+tests_unit_test_streamtab_LDADD = $(DAEMON_UNIT_LDADD)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(DAEMON_UNIT_CFLAGS)
+tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)
+
+# ---- documentation, sample configuration, systemd units ----------------------
+dist_man_MANS += docs/krpcmuxd.8 docs/krpcmuxd.conf.5
+EXTRA_DIST += conf/krpcmuxd.conf systemd/krpcmuxd.service.in systemd/krpcmuxd.socket \
+	systemd/krpcmuxd-user.service.in
+
+# The sample configuration becomes sysconfdir/krpcmux/krpcmuxd.conf, never
+# overwriting a file already there (and uninstalled only if unchanged).
+krpcmuxdconfdir = $(sysconfdir)/krpcmux
+install-data-local: install-krpcmuxd-conf
+uninstall-local: uninstall-krpcmuxd-conf
+install-krpcmuxd-conf:
+	$(MKDIR_P) '$(DESTDIR)$(krpcmuxdconfdir)'
+	@if test -f '$(DESTDIR)$(krpcmuxdconfdir)/krpcmuxd.conf'; then \
+	  echo "keeping the existing $(DESTDIR)$(krpcmuxdconfdir)/krpcmuxd.conf"; \
+	else \
+	  echo " $(INSTALL_DATA) conf/krpcmuxd.conf '$(DESTDIR)$(krpcmuxdconfdir)/krpcmuxd.conf'"; \
+	  $(INSTALL_DATA) $(srcdir)/conf/krpcmuxd.conf '$(DESTDIR)$(krpcmuxdconfdir)/krpcmuxd.conf'; \
+	fi
+uninstall-krpcmuxd-conf:
+	@if cmp -s $(srcdir)/conf/krpcmuxd.conf '$(DESTDIR)$(krpcmuxdconfdir)/krpcmuxd.conf'; then \
+	  rm -f '$(DESTDIR)$(krpcmuxdconfdir)/krpcmuxd.conf'; \
+	fi
+.PHONY: install-krpcmuxd-conf uninstall-krpcmuxd-conf
+
+# Units name the installed binary: substituted at build time.
+KRPCMUXD_SUBST = sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g'
+systemd/krpcmuxd.service: $(srcdir)/systemd/krpcmuxd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && $(KRPCMUXD_SUBST) $(srcdir)/systemd/krpcmuxd.service.in > $@
+systemd/krpcmuxd-user/krpcmuxd.service: $(srcdir)/systemd/krpcmuxd-user.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd/krpcmuxd-user && \
+	$(KRPCMUXD_SUBST) $(srcdir)/systemd/krpcmuxd-user.service.in > $@
+CLEANFILES += systemd/krpcmuxd.service systemd/krpcmuxd-user/krpcmuxd.service
+if HAVE_SYSTEMD_SYSTEM
+systemdsystemunit_DATA = systemd/krpcmuxd.service systemd/krpcmuxd.socket
+endif
+if HAVE_SYSTEMD_USER
+systemduserunit_DATA = systemd/krpcmuxd-user/krpcmuxd.service
+endif

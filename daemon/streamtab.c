@@ -28,6 +28,9 @@ static uint64_t		 streamtab_max_upid;	/* highest upstream id seen this session *
 static bool		 streamtab_any_upid;
 static size_t		 streamtab_nsubs;
 
+/* How the table's own upstream calls leave (the unit test replaces it). */
+static streamtab_sender	 streamtab_send = upstream_call1;
+
 static void	streamtab_maybe_free(struct entry *);
 
 /* Logs the failure of a management call. */
@@ -74,9 +77,16 @@ streamtab_manage(const char *proc, uint64_t upid, const float *rate)
 	wire_call(&call, "KRPC", proc, args, rate != NULL ? 2 : 1);
 	xbuf_check(&call);
 	log_debug("upstream", "%s(%llu%s)", proc, (unsigned long long)upid, rate ? ", rate" : "");
-	if (upstream_call1(UPSTREAM_PRIMARY, call.data, call.len, streamtab_call_cb, sc) == NULL)
+	if (streamtab_send(UPSTREAM_PRIMARY, call.data, call.len, streamtab_call_cb, sc) == NULL)
 		free(sc);
 	krpc_buf_free(&call);
+}
+
+/* Replaces how management calls are sent (tests); NULL restores upstream_call1(). */
+void
+streamtab_set_sender(streamtab_sender fn)
+{
+	streamtab_send = fn != NULL ? fn : upstream_call1;
 }
 
 /* Creates the tables. */
@@ -307,26 +317,21 @@ streamtab_add(const uint8_t *key, size_t keylen, const char *label, const uint8_
 	wire_call(&req, "KRPC", "AddStream", args, 2);
 	xbuf_check(&req);
 	stats_inc(streams_upstream);
-	if (upstream_call1(UPSTREAM_PRIMARY, req.data, req.len, streamtab_added_cb, e) == NULL) {
-		/* No upstream: the entry fails as soon as the request is parked on it. */
-		htab_del_value(streamtab_by_key, key, keylen, e);
+	if (streamtab_send(UPSTREAM_PRIMARY, req.data, req.len, streamtab_added_cb, e) == NULL) {
 		e->state = ENTRY_FAILED;
+		streamtab_maybe_free(e);	/* no upstream: nothing to wait for */
+		e = NULL;
 	}
 	krpc_buf_free(&req);
 	return e;
 }
 
-/* Parks a request on an ADDING entry. */
+/* Parks a request on an ADDING entry until its AddStream completes. */
 void
 streamtab_wait(struct entry *e, struct streamtab_wait *w)
 {
-	struct streamtab_result res = { NULL, NULL, 0, NULL, 0,
-	    "krpcmuxd: the game's kRPC server is not connected" };
-
 	w->entry = e;
 	TAILQ_INSERT_TAIL(&e->waiters, w, link);
-	if (e->state == ENTRY_FAILED)
-		streamtab_wake(e, &res);
 }
 
 /* Unparks a request (its client went away). */
