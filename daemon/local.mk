@@ -37,7 +37,8 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_basic \
 	tests/integration/test_daemon_streams \
 	tests/integration/test_daemon_upstream \
-	tests/integration/test_daemon_mock
+	tests/integration/test_daemon_mock \
+	tests/integration/test_daemon_ops
 check_PROGRAMS += $(DAEMON_ITESTS)
 TESTS += $(DAEMON_ITESTS)
 DAEMONTEST_SOURCES = tests/integration/daemontest.c tests/integration/daemontest.h
@@ -53,6 +54,9 @@ tests_integration_test_daemon_upstream_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_mock_SOURCES = tests/integration/test_daemon_mock.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_mock_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_mock_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_ops_SOURCES = tests/integration/test_daemon_ops.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_ops_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_ops_LDADD = $(INTEG_LDADD)
 
 # Unit tests of the daemon's modules, linked against its convenience library.
 DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config

@@ -225,6 +225,8 @@ services(void)
 		proc("RemoveStream", 0, 1, param("id", KRPC_TYPE_UINT64, NULL, 0)),
 		proc("AddEvent", KRPC_TYPE_EVENT, 1, param("expression", KRPC_TYPE_CLASS, NULL, 0)),
 		proc("get_Clients", KRPC_TYPE_LIST, 0),
+		proc("HoldTick", 0, 0),
+		proc("ReleaseTick", 0, 0),
 	};
 	Krpc__Schema__Procedure *test[] = {
 		proc("FloatToString", KRPC_TYPE_STRING, 1, param("value", KRPC_TYPE_FLOAT, NULL, 0)),
@@ -589,6 +591,69 @@ START_TEST(test_mock_loss)
 }
 END_TEST
 
+/* Expects exactly KRPC.<proc>() with no arguments and answers it. */
+static void
+expect_plain(struct mock *m, const char *procname)
+{
+	krpc_buf_t want = KRPC_BUF_INIT, call = KRPC_BUF_INIT;
+
+	krpc_msg_call(&call, "KRPC", procname, NULL, 0);
+	krpc_msg_request_add(&want, call.data, call.len);
+	expect_bytes(m->rpc, want.data, want.len, procname);
+	respond_value(m->rpc, NULL, 0);
+	krpc_buf_free(&want);
+	krpc_buf_free(&call);
+}
+
+/* Tick holding (PROTOCOL.md 12.17): one downstream holder; its release or exit releases upstream. */
+START_TEST(test_mock_tick)
+{
+	struct mock m;
+	th_client_t *a, *b;
+	krpc_buf_t req = KRPC_BUF_INIT;
+	Krpc__Schema__Response *r;
+	char *e, *svc, *name;
+
+	mock_start(&m, "tick", NULL);
+	ck_assert_ptr_nonnull(a = dt_client(&m.t, "holder", false));
+	ck_assert_ptr_nonnull(b = dt_client(&m.t, "other", false));
+	th_request_add(&req, "KRPC", "HoldTick", 0);
+	ck_assert_int_eq(th_send_request(a, &req), 0);
+	expect_plain(&m, "HoldTick");
+	r = th_recv_response(a, 5.0);
+	ck_assert(r != NULL && r->error == NULL && r->results[0]->error == NULL);
+	krpc__schema__response__free_unpacked(r, NULL);
+	/* another client is refused by the proxy itself */
+	e = th_call_error(b, &svc, &name, "KRPC", "HoldTick", 0);
+	ck_assert_str_eq(e, "Another client is holding the tick");
+	ck_assert_str_eq(svc, "KRPC");
+	ck_assert_str_eq(name, "InvalidOperationException");
+	free(e);
+	free(svc);
+	free(name);
+	/* a non-holder's release does nothing */
+	ck_assert_ptr_null(th_call_error(b, NULL, NULL, "KRPC", "ReleaseTick", 0));
+	ck_assert(mock_quiet(m.rpc, 0.2));
+	/* the holder's release goes upstream */
+	krpc_buf_reset(&req);
+	th_request_add(&req, "KRPC", "ReleaseTick", 0);
+	ck_assert_int_eq(th_send_request(a, &req), 0);
+	expect_plain(&m, "ReleaseTick");
+	krpc__schema__response__free_unpacked(th_recv_response(a, 5.0), NULL);
+	/* hold again, then leave: the proxy releases on the holder's behalf */
+	krpc_buf_reset(&req);
+	th_request_add(&req, "KRPC", "HoldTick", 0);
+	ck_assert_int_eq(th_send_request(b, &req), 0);
+	expect_plain(&m, "HoldTick");
+	krpc__schema__response__free_unpacked(th_recv_response(b, 5.0), NULL);
+	th_client_close(b);
+	expect_plain(&m, "ReleaseTick");
+	krpc_buf_free(&req);
+	th_client_close(a);
+	mock_stop(&m);
+}
+END_TEST
+
 static Suite *
 mock_suite(void)
 {
@@ -601,6 +666,7 @@ mock_suite(void)
 	tcase_add_test(tc, test_mock_pipelined);
 	tcase_add_test(tc, test_mock_addstream_once);
 	tcase_add_test(tc, test_mock_loss);
+	tcase_add_test(tc, test_mock_tick);
 	suite_add_tcase(s, tc);
 	return s;
 }

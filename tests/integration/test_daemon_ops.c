@@ -1,0 +1,394 @@
+/*
+ * krpcmuxd integration tests, part 5: operating the daemon.  SIGHUP reloads
+ * (a bad file changes nothing), the admin socket, daemon mode (the command
+ * returns once ready), systemd readiness and socket activation, and the
+ * client limit.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemontest.h"
+
+static struct dt sim;		/* one simulator for every test */
+static char detached_pidfile[256];
+
+static void
+setup(void)
+{
+	memset(&sim, 0, sizeof sim);
+	ck_assert_int_eq(dt_sim_start(&sim, "ops", false), 0);
+	snprintf(detached_pidfile, sizeof detached_pidfile, "%s", th_tmp("detached.pid"));
+}
+
+/* Also kills a detached daemon a failed test may have left behind. */
+static void
+teardown(void)
+{
+	FILE *f = fopen(detached_pidfile, "r");
+	long pid;
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &pid) == 1 && pid > 1)
+			kill((pid_t)pid, SIGKILL);
+		fclose(f);
+		unlink(detached_pidfile);
+	}
+	dt_sim_stop(&sim);
+}
+
+/* A daemon in front of the shared simulator. */
+static void
+start_daemon(struct dt *t, const char *prefix, const char *conf, const char *const *extra)
+{
+	*t = sim;
+	t->sim = NULL;
+	t->direct = NULL;
+	ck_assert_int_eq(dt_daemon_start(t, prefix, conf, extra, true), 0);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Polls the admin socket until its answer to command contains text. */
+static bool
+admin_wait(struct dt *t, const char *command, const char *text, double timeout)
+{
+	double end = th_now() + timeout;
+	char *a;
+	bool found;
+
+	do {
+		a = dt_admin(t, command);
+		found = a != NULL && strstr(a, text) != NULL;
+		free(a);
+		if (found)
+			return true;
+		th_sleep(0.02);
+	} while (th_now() < end);
+	return false;
+}
+
+/* SIGHUP: reloadable options change, the others wait for a restart, a bad file changes nothing. */
+START_TEST(test_reload)
+{
+	struct dt t;
+	th_client_t *c;
+	char *a;
+
+	start_daemon(&t, "reload", "upstream = { wait = 5.0; };\n", NULL);
+	ck_assert(admin_wait(&t, "config", "upstream.wait 5\n", 2.0));
+	write_file(t.conf, "upstream = { wait = 7.5; rpc_port = 1234; };\nlog = { level = \"debug\"; };\n");
+	th_proc_signal(t.daemon, SIGHUP);
+	ck_assert(admin_wait(&t, "config", "upstream.wait 7.5\n", 5.0));
+	a = dt_admin(&t, "config");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(strstr(a, "log.level debug\n"));
+	ck_assert_ptr_null(strstr(a, "upstream.rpc_port 1234\n"));	/* needs a restart */
+	free(a);
+	write_file(t.conf, "upstream = { wait = ;\n");
+	th_proc_signal(t.daemon, SIGHUP);
+	th_sleep(0.3);
+	ck_assert(admin_wait(&t, "config", "upstream.wait 7.5\n", 1.0));
+	a = dt_admin(&t, "reload");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(strncmp(a, "error ", 6) == 0 && strstr(a, "syntax error") != NULL, "%s", a);
+	free(a);
+	write_file(t.conf, "upstream = { wait = 2.0; };\n");
+	a = dt_admin(&t, "reload json");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a, "{\"ok\":\"configuration reloaded\"}\n");
+	free(a);
+	ck_assert(admin_wait(&t, "config", "upstream.wait 2\n", 1.0));
+	c = dt_client(&t, "still-there", false);	/* the session survived all that */
+	ck_assert_ptr_nonnull(c);
+	th_client_close(c);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
+/* The admin socket's commands, as text and JSON. */
+START_TEST(test_admin)
+{
+	struct dt t;
+	th_client_t *c;
+	char *a;
+
+	start_daemon(&t, "admin", NULL, NULL);
+	c = dt_client(&t, "observed", true);
+	ck_assert(dt_add(c, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+	a = dt_admin(&t, "status");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(dt_admin_number(a, "clients") == 1 && dt_admin_number(a, "streams_shared") == 1 &&
+	    dt_admin_number(a, "subscriptions") == 1 && dt_admin_number(a, "upstream_sessions") == 1,
+	    "%s", a);
+	ck_assert_ptr_nonnull(strstr(a, "upstream ready\n"));
+	free(a);
+	a = dt_admin(&t, "clients json");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(a[0] == '[' && strstr(a, "\"name\":\"observed\"") != NULL &&
+	    strstr(a, "\"streams\":1") != NULL, "%s", a);
+	free(a);
+	a = dt_admin(&t, "streams");
+	ck_assert_msg(a != NULL && strstr(a, "SpaceCenter.get_UT") != NULL &&
+	    strstr(a, "subscribers=1") != NULL, "%s", a);
+	free(a);
+	a = dt_admin(&t, "upstream json");
+	ck_assert_msg(a != NULL && strstr(a, "\"state\":\"ready\"") != NULL, "%s", a);
+	free(a);
+	a = dt_admin(&t, "frobnicate");
+	ck_assert_msg(a != NULL && strncmp(a, "error unknown command", 21) == 0, "%s", a);
+	free(a);
+	th_client_close(c);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
+/* Without -f: the command prints the ready line and exits 0; the daemon runs on. */
+START_TEST(test_daemon_mode)
+{
+	struct dt t;
+	char rpc[16], stream[16], *a;
+	const char *argv[16];
+	th_proc_t *p;
+	th_client_t *c;
+	struct stat st;
+	pid_t pid;
+	FILE *f;
+	int status, i;
+
+	t = sim;
+	snprintf(rpc, sizeof rpc, "%d", sim.sim_rpc_port);
+	snprintf(stream, sizeof stream, "%d", sim.sim_stream_port);
+	snprintf(t.rpc, sizeof t.rpc, "%s", th_tmp("bg-rpc"));
+	snprintf(t.stream, sizeof t.stream, "%s", th_tmp("bg-stream"));
+	snprintf(t.admin, sizeof t.admin, "%s", th_tmp("bg-admin"));
+	write_file(th_tmp("bg.conf"), "# defaults\n");
+	i = 0;
+	argv[i++] = th_bin("daemon/krpcmuxd");
+	argv[i++] = "-c";
+	argv[i++] = th_tmp("bg.conf");
+	argv[i++] = "--upstream-rpc-port";
+	argv[i++] = rpc;
+	argv[i++] = "--upstream-stream-port";
+	argv[i++] = stream;
+	argv[i++] = "--rpc-path";
+	argv[i++] = t.rpc;
+	argv[i++] = "--stream-path";
+	argv[i++] = t.stream;
+	argv[i++] = "--admin-path";
+	argv[i++] = t.admin;
+	argv[i] = NULL;
+	p = th_spawn(argv, "krpcmuxd: listening", 10.0);
+	ck_assert_ptr_nonnull(p);
+	status = th_proc_wait(p, 5.0);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	th_proc_stop(p);
+	a = dt_admin(&t, "status");
+	ck_assert_ptr_nonnull(a);
+	pid = (pid_t)dt_admin_number(a, "pid");
+	free(a);
+	ck_assert_int_gt(pid, 1);
+	f = fopen(detached_pidfile, "w");
+	fprintf(f, "%ld\n", (long)pid);
+	fclose(f);
+	c = dt_client(&t, "to-the-daemon", false);
+	ck_assert_ptr_nonnull(c);
+	th_client_close(c);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	for (i = 0; i < 500 && (stat(t.rpc, &st) == 0 || kill(pid, 0) == 0); i++)
+		th_sleep(0.01);
+	ck_assert_int_ne(stat(t.rpc, &st), 0);
+	ck_assert_int_ne(kill(pid, 0), 0);
+	unlink(detached_pidfile);
+}
+END_TEST
+
+/* A datagram socket standing in for systemd's notification socket. */
+static int
+notify_socket(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	return fd;
+}
+
+/* Waits for a notification containing text. */
+static bool
+notified(int fd, const char *text, double timeout)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	double end = th_now() + timeout;
+	char buf[512];
+	ssize_t n;
+
+	while (th_now() < end && poll(&pfd, 1, (int)((end - th_now()) * 1000) + 1) == 1) {
+		if ((n = recv(fd, buf, sizeof buf - 1, 0)) <= 0)
+			break;
+		buf[n] = '\0';
+		if (strstr(buf, text) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* sd_notify: READY=1 once listening, STOPPING=1 on the way out. */
+START_TEST(test_systemd_notify)
+{
+	struct dt t;
+	const char *path = th_tmp("notify");
+	int fd = notify_socket(path);
+
+	setenv("NOTIFY_SOCKET", path, 1);
+	start_daemon(&t, "notify", NULL, NULL);
+	unsetenv("NOTIFY_SOCKET");
+	ck_assert(notified(fd, "READY=1", 5.0));
+	th_proc_signal(t.daemon, SIGTERM);
+	ck_assert(notified(fd, "STOPPING=1", 5.0));
+	dt_daemon_stop(&t);
+	close(fd);
+}
+END_TEST
+
+/* A listening Unix socket at path. */
+static int
+unix_listener(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	return fd;
+}
+
+/* Socket activation: the daemon uses the sockets it is given and leaves their files alone. */
+START_TEST(test_socket_activation)
+{
+	char rpc[256], stream[256], out[256], bin[512];
+	char rport[16], sport[16], pidtext[16], text[512] = "";
+	int lr, ls, fd, status;
+	th_client_t *c;
+	struct stat st;
+	double end;
+	pid_t pid;
+
+	snprintf(rpc, sizeof rpc, "%s", th_tmp("act-rpc"));	/* th_tmp's slots rotate */
+	snprintf(stream, sizeof stream, "%s", th_tmp("act-stream"));
+	snprintf(out, sizeof out, "%s", th_tmp("act.out"));
+	snprintf(bin, sizeof bin, "%s", th_bin("daemon/krpcmuxd"));
+	lr = unix_listener(rpc);
+	ls = unix_listener(stream);
+	snprintf(rport, sizeof rport, "%d", sim.sim_rpc_port);
+	snprintf(sport, sizeof sport, "%d", sim.sim_stream_port);
+	if ((pid = fork()) == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDOUT_FILENO);
+		dup2(lr, 3);
+		dup2(ls, 4);
+		snprintf(pidtext, sizeof pidtext, "%ld", (long)getpid());
+		setenv("LISTEN_PID", pidtext, 1);
+		setenv("LISTEN_FDS", "2", 1);
+		setenv("LISTEN_FDNAMES", "rpc:stream", 1);
+		execl(bin, bin, "-f", "-c", "/dev/null", "--upstream-rpc-port", rport,
+		    "--upstream-stream-port", sport, "--admin-path", "", (char *)NULL);
+		_exit(127);
+	}
+	close(lr);
+	close(ls);
+	for (end = th_now() + 10; th_now() < end && strstr(text, "listening") == NULL; th_sleep(0.02)) {
+		FILE *f = fopen(out, "r");
+
+		if (f != NULL) {
+			text[fread(text, 1, sizeof text - 1, f)] = '\0';
+			fclose(f);
+		}
+	}
+	ck_assert_msg(strstr(text, "krpcmuxd: listening rpc=") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, rpc) != NULL && strstr(text, stream) != NULL, "%s", text);
+	c = th_client_unix(rpc, stream, "activated");
+	ck_assert_ptr_nonnull(c);
+	ck_assert(dt_add(c, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+	th_client_close(c);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(stat(rpc, &st), 0);	/* systemd's files, not the daemon's */
+	ck_assert_int_eq(stat(stream, &st), 0);
+}
+END_TEST
+
+/* limits.max_clients: the next connection is closed at once; a free slot serves again. */
+START_TEST(test_max_clients)
+{
+	struct dt t;
+	th_client_t *a, *b, *c;
+	th_conn_t *extra;
+
+	start_daemon(&t, "limit", "limits = { max_clients = 2; };\n", NULL);
+	a = dt_client(&t, "one", false);
+	b = dt_client(&t, "two", false);
+	ck_assert(a && b);
+	extra = th_connect_unix(t.rpc);
+	ck_assert_ptr_nonnull(extra);
+	ck_assert(th_wait_closed(extra, 5.0));
+	th_conn_close(extra);
+	th_client_close(a);
+	th_sleep(0.2);
+	c = dt_client(&t, "three", false);
+	ck_assert_ptr_nonnull(c);
+	th_client_close(b);
+	th_client_close(c);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
+static Suite *
+ops_suite(void)
+{
+	Suite *s = suite_create("krpcmuxd operations");
+	TCase *tc = tcase_create("operations");
+
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_admin);
+	tcase_add_test(tc, test_daemon_mode);
+	tcase_add_test(tc, test_systemd_notify);
+	tcase_add_test(tc, test_socket_activation);
+	tcase_add_test(tc, test_max_clients);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return dt_run(ops_suite());
+}
