@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "libtest.h"
 
@@ -193,6 +194,20 @@ lt_call_str(krpc_client_t *c, const char *service, const char *procedure, size_t
 	s = strdup(krpc_value_str(v, NULL));
 	krpc_value_free(v);
 	return s;
+}
+
+const char *
+lt_id(const char *base)
+{
+	static char slots[8][128];
+	static long stamp;
+	static int next;
+	char *out = slots[next++ % 8];
+
+	if (stamp == 0)
+		stamp = (long)time(NULL);
+	snprintf(out, sizeof slots[0], "%s-%ld-%ld", base, (long)getpid(), stamp);
+	return out;
 }
 
 char *

@@ -71,6 +71,13 @@ krpc_value_t	*lt_call(krpc_client_t *, const char *service, const char *procedur
 /* lt_call for a STRING result, returned malloc'd. */
 char		*lt_call_str(krpc_client_t *, const char *service, const char *procedure,
 		    size_t nargs, ...);
+/*
+ * A TestService.Counter id unique to this test process (base plus pid and
+ * start time; the same base gives the same id).  Counters are per caller,
+ * and through a proxy all clients are one caller: fresh ids keep runs
+ * independent.  Static storage, 8 rotating slots.
+ */
+const char	*lt_id(const char *base);
 /* The value as text (malloc'd, for messages). */
 char		*lt_fmt(const krpc_value_t *);
 

@@ -164,7 +164,7 @@ START_TEST(test_unix_sockets)
 	name = lt_call_str(c, "KRPC", "GetClientName", 0);
 	ck_assert_str_eq(name, "over-unix");
 	free(name);
-	args[0] = krpc_value_string("unix");
+	args[0] = krpc_value_string(lt_id("unix"));
 	LT_OK(krpc_stream_add(c, TS, "Counter", args, 1, "sint32", &s));
 	krpc_value_free(args[0]);
 	LT_OK(krpc_stream_get_sint32(s, &n));
@@ -521,7 +521,12 @@ static void *
 blocked_main(void *arg)
 {
 	struct blocked *b = arg;
-	krpc_value_t *args[1] = { krpc_value_sint32(-1) };	/* never finishes */
+	/*
+	 * Two seconds of yielding (120 updates), far longer than the test
+	 * waits; finite, so that through a proxy it does not hold an upstream
+	 * connection forever after this client has gone.
+	 */
+	krpc_value_t *args[1] = { krpc_value_sint32(120) };
 
 	lt_count_add(&b->started, 1);
 	b->rc = krpc_call(b->c, TS, "BlockingProcedure", args, 1, "sint32", NULL);

@@ -40,14 +40,14 @@ START_TEST(test_expression_event)
 	int32_t n;
 	bool b = false;
 
-	LT_OK(krpc_event_add(c, counter_expression(c, "evt"), &e));
+	LT_OK(krpc_event_add(c, counter_expression(c, lt_id("evt")), &e));
 	LT_OK(krpc_event_lock(e));
 	LT_OK(krpc_event_wait(e, 10));		/* starts it, then waits for the 20th evaluation */
 	krpc_event_unlock(e);
 	LT_OK(krpc_stream_get_bool(krpc_event_stream(e), &b));
 	ck_assert(b);
 	LT_OK(krpc_event_remove(e));
-	v = lt_call(c, TS, "Counter", "sint32", 1, krpc_value_string("evt"));
+	v = lt_call(c, TS, "Counter", "sint32", 1, krpc_value_string(lt_id("evt")));
 	LT_OK(krpc_value_as_sint32(v, &n));
 	ck_assert_int_ge(n, 21);
 	krpc_value_free(v);

@@ -20,7 +20,7 @@
 static krpc_stream_t *
 counter_stream(krpc_client_t *c, const char *id)
 {
-	krpc_value_t *args[1] = { krpc_value_string(id) };
+	krpc_value_t *args[1] = { krpc_value_string(lt_id(id)) };
 	krpc_stream_t *s = NULL;
 
 	LT_OK(krpc_stream_add(c, TS, "Counter", args, 1, "sint32", &s));
@@ -648,7 +648,7 @@ START_TEST(test_scoped_streams)
 		ck_assert_uint_eq(lt_stream_count(c), base + 1);
 	}
 	ck_assert(stream_count_becomes(c, base));
-	args[0] = krpc_value_string("with");
+	args[0] = krpc_value_string(lt_id("with"));
 	LT_OK(krpc_with_stream(c, TS, "Counter", args, 1, "sint32", read_in_scope, &n));
 	krpc_value_free(args[0]);
 	ck_assert_int_ge(n, 1);
