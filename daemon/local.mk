@@ -30,6 +30,12 @@ daemon_krpcmuxd_SOURCES = daemon/main.c
 daemon_krpcmuxd_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS)
 daemon_krpcmuxd_LDADD = daemon/libkrpcmuxd.la
 
+# krpcmuxctl: the admin socket's command-line client.
+bin_PROGRAMS += daemon/krpcmuxctl
+daemon_krpcmuxctl_SOURCES = daemon/krpcmuxctl.c
+daemon_krpcmuxctl_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS)
+daemon_krpcmuxctl_LDADD = daemon/libkrpcmuxd.la
+
 # ---- tests ------------------------------------------------------------------
 # Integration tests: real krpc-sim and krpcmuxd processes, several programs so
 # that `make -j2 check` runs them in parallel.

@@ -124,11 +124,41 @@ START_TEST(test_reload)
 }
 END_TEST
 
-/* The admin socket's commands, as text and JSON. */
+/* Runs krpcmuxctl; returns its exit status and its output (static). */
+static int
+ctl(const char *admin, const char *cmd, const char *flag, const char **output)
+{
+	static char out[8192];
+	int pipefd[2], status;
+	ssize_t n, got = 0;
+	char bin[512];
+	pid_t pid;
+
+	snprintf(bin, sizeof bin, "%s", th_bin("daemon/krpcmuxctl"));
+	ck_assert_int_eq(pipe(pipefd), 0);
+	if ((pid = fork()) == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		execl(bin, bin, "--admin-path", admin, cmd, flag, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], out + got, sizeof out - 1 - (size_t)got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	*output = out;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The admin socket's commands, as text and JSON, directly and through krpcmuxctl. */
 START_TEST(test_admin)
 {
 	struct dt t;
 	th_client_t *c;
+	const char *out;
 	char *a;
 
 	start_daemon(&t, "admin", NULL, NULL);
@@ -156,6 +186,13 @@ START_TEST(test_admin)
 	a = dt_admin(&t, "frobnicate");
 	ck_assert_msg(a != NULL && strncmp(a, "error unknown command", 21) == 0, "%s", a);
 	free(a);
+	ck_assert_int_eq(ctl(t.admin, "clients", NULL, &out), 0);
+	ck_assert_msg(strstr(out, "\"observed\"") != NULL, "%s", out);
+	ck_assert_int_eq(ctl(t.admin, "streams", "--json", &out), 0);
+	ck_assert_msg(out[0] == '[' && strstr(out, "\"call\":\"SpaceCenter.get_UT\"") != NULL, "%s", out);
+	ck_assert_int_eq(ctl(t.admin, "bogus", NULL, &out), 2);
+	ck_assert_int_eq(ctl(th_tmp("no-such-admin"), "status", NULL, &out), 2);
+	ck_assert_ptr_nonnull(strstr(out, "cannot reach krpcmuxd"));
 	th_client_close(c);
 	dt_daemon_stop(&t);
 }
