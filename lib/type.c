@@ -399,6 +399,8 @@ krpc_type_format(const krpc_type_t *t)
 	size_t len;
 	char *s;
 
+	if (t == NULL)
+		return NULL;
 	type_write(t, &b);
 	krpc_buf_byte(&b, '\0');
 	s = (char *)krpc_buf_steal(&b, &len);
@@ -430,6 +432,8 @@ krpc_type_equal(const krpc_type_t *a, const krpc_type_t *b)
 {
 	size_t i;
 
+	if (a == NULL || b == NULL)
+		return a == b;
 	if (a->code != b->code || a->n != b->n)
 		return false;
 	if (strcmp(krpc_type_service(a), krpc_type_service(b)) != 0 ||
@@ -458,34 +462,39 @@ krpc_type_free(krpc_type_t *t)
 	free(t);
 }
 
+/* The type's code (KRPC_TYPE_NONE for NULL). */
 krpc_type_code_t
 krpc_type_code(const krpc_type_t *t)
 {
-	return t->code;
+	return t ? t->code : KRPC_TYPE_NONE;
 }
 
+/* The service of a named type, else "". */
 const char *
 krpc_type_service(const krpc_type_t *t)
 {
-	return t->service ? t->service : "";
+	return t && t->service ? t->service : "";
 }
 
+/* The name of a named type, else "". */
 const char *
 krpc_type_name(const krpc_type_t *t)
 {
-	return t->name ? t->name : "";
+	return t && t->name ? t->name : "";
 }
 
+/* Number of sub-types (0 for NULL). */
 size_t
 krpc_type_count(const krpc_type_t *t)
 {
-	return t->n;
+	return t ? t->n : 0;
 }
 
+/* Sub-type i, or NULL. */
 const krpc_type_t *
 krpc_type_sub(const krpc_type_t *t, size_t i)
 {
-	return i < t->n ? t->types[i] : NULL;
+	return t && i < t->n ? t->types[i] : NULL;
 }
 
 /*

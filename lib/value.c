@@ -723,16 +723,18 @@ krpc_value_put(krpc_value_t *v, krpc_value_t *key, krpc_value_t *val)
 
 /* ---- public: inspection --------------------------------------------- */
 
+/* The value's type code (KRPC_TYPE_NONE for NULL). */
 krpc_type_code_t
 krpc_value_code(const krpc_value_t *v)
 {
-	return v->code;
+	return v ? v->code : KRPC_TYPE_NONE;
 }
 
+/* True for a null value (and for NULL). */
 bool
 krpc_value_is_null(const krpc_value_t *v)
 {
-	return v->null;
+	return v == NULL || v->null;
 }
 
 #define VALUE_AS(fn, ctype, ok, expr)				\
@@ -814,6 +816,8 @@ krpc_value_equal(const krpc_value_t *a, const krpc_value_t *b)
 {
 	size_t i;
 
+	if (a == NULL || b == NULL)
+		return a == b;
 	if (a->code != b->code || a->null != b->null)
 		return false;
 	if (a->null)
@@ -891,6 +895,8 @@ krpc_value_format(const krpc_value_t *v)
 	krpc_buf_t b = KRPC_BUF_INIT;
 	size_t len;
 
+	if (v == NULL)
+		return strdup("(none)");
 	value_render(v, &b);
 	krpc_buf_byte(&b, '\0');
 	return (char *)krpc_buf_steal(&b, &len);

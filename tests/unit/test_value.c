@@ -549,6 +549,30 @@ START_TEST(test_accessors)
 }
 END_TEST
 
+START_TEST(test_null_safety)
+{
+	char *s;
+
+	/* Accessors given NULL answer instead of crashing (the library never aborts). */
+	ck_assert_int_eq(krpc_value_code(NULL), KRPC_TYPE_NONE);
+	ck_assert(krpc_value_is_null(NULL));
+	ck_assert_uint_eq(krpc_value_count(NULL), 0);
+	ck_assert_ptr_null(krpc_value_item(NULL, 0));
+	ck_assert_ptr_null(krpc_value_str(NULL, NULL));
+	ck_assert(krpc_value_equal(NULL, NULL));
+	ck_assert_ptr_null(krpc_value_clone(NULL));
+	s = krpc_value_format(NULL);
+	ck_assert_str_eq(s, "(none)");
+	free(s);
+	ck_assert_int_eq(krpc_type_code(NULL), KRPC_TYPE_NONE);
+	ck_assert_str_eq(krpc_type_service(NULL), "");
+	ck_assert_uint_eq(krpc_type_count(NULL), 0);
+	ck_assert_ptr_null(krpc_type_format(NULL));
+	krpc_value_free(NULL);
+	krpc_type_free(NULL);
+}
+END_TEST
+
 static Suite *
 value_suite(void)
 {
@@ -568,6 +592,7 @@ value_suite(void)
 	tcase_add_test(tc, test_type_text);
 	tcase_add_test(tc, test_type_pb);
 	tcase_add_test(tc, test_accessors);
+	tcase_add_test(tc, test_null_safety);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
