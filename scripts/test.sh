@@ -2,7 +2,8 @@
 # Runs the whole krpcmux test suite, as CI does: installs missing Debian
 # packages, then builds twice from this tree (warnings as errors; then with
 # AddressSanitizer + UndefinedBehaviorSanitizer) and runs `make check` in
-# each.  Build trees go to build/check and build/sanitize.
+# each, and the client library's threaded tests under ThreadSanitizer.
+# Build trees go to build/check and build/sanitize.
 # Usage: scripts/test.sh [--quick]   (--quick: skip the sanitizer build)
 set -eu
 
@@ -39,6 +40,9 @@ run_suite() {
 }
 
 run_suite check --enable-werror
+# The client library's threaded tests again under ThreadSanitizer.
+echo "== krpcmux: make check-threads (ThreadSanitizer) =="
+make -C build/check check-threads
 if [ "$quick" = no ]; then
 	run_suite sanitize --enable-werror --enable-sanitizers
 fi
