@@ -315,27 +315,32 @@ client_rpc_drained(struct peer *p, void *arg)
 	client_check_output(arg);
 }
 
-/* Stops reading a client whose output or queue is too long; resumes it later. */
+/*
+ * Stops reading a client whose output or request queue is too long, and
+ * resumes once both are short again.  A drain callback is asked for only
+ * while the output is above the low mark, so it never fires at once.
+ */
 void
 client_check_output(struct client *c)
 {
+	size_t out, low = (size_t)cfg->limits_output_low;
 	bool over;
 
 	if (c->dead || c->state != CLIENT_READY)
 		return;
-	over = peer_output(c->rpc) > (size_t)cfg->limits_output_high ||
-	    c->nrequests >= CLIENT_QUEUE_MAX;
+	out = peer_output(c->rpc);
+	over = out > (size_t)cfg->limits_output_high || c->nrequests >= CLIENT_QUEUE_MAX;
 	if (over && !c->paused) {
-		log_debug(c->prefix, "backlog (%zu bytes, %zu requests): pausing input",
-		    peer_output(c->rpc), c->nrequests);
+		log_debug(c->prefix, "backlog (%zu bytes, %zu requests): pausing input", out,
+		    c->nrequests);
 		c->paused = true;
 		peer_pause(c->rpc, true);
-		peer_want_drain(c->rpc, (size_t)cfg->limits_output_low);
-	} else if (!over && c->paused && peer_output(c->rpc) <= (size_t)cfg->limits_output_low) {
+	} else if (!over && c->paused && out <= low) {
 		c->paused = false;
 		peer_pause(c->rpc, false);
-	} else if (over)
-		peer_want_drain(c->rpc, (size_t)cfg->limits_output_low);
+	}
+	if (c->paused && out > low)
+		peer_want_drain(c->rpc, low);
 }
 
 /* The client's stream connection: input is ignored; a close drops its streams. */

@@ -322,6 +322,8 @@ const char	*peer_reason(const struct peer *);
 int		 peer_fd(const struct peer *);
 /* Peers not yet freed. */
 size_t		 peer_count(void);
+/* Closes every peer at once (exit). */
+void		 peer_close_all(void);
 
 /* ---- listener.c: downstream sockets ---------------------------------- */
 

@@ -342,6 +342,7 @@ main_cleanup(void)
 	upstream_stop();
 	streamtab_reset();
 	schema_reset();
+	peer_close_all();
 	defer_flush();
 	for (i = 0; i < sizeof m.signals / sizeof m.signals[0]; i++) {
 		if (m.signals[i] != NULL)

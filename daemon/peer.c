@@ -27,6 +27,7 @@
 #define PEER_FLUSH_TIMEOUT	5.0
 
 struct peer {
+	TAILQ_ENTRY(peer)	 link;		/* all peers not yet freed */
 	struct bufferevent	*bev;
 	enum peer_state		 state;
 	enum peer_transport	 transport;
@@ -46,6 +47,7 @@ struct peer {
 };
 
 static size_t	peer_live;	/* peers not yet freed */
+static TAILQ_HEAD(, peer) peer_all = TAILQ_HEAD_INITIALIZER(peer_all);
 
 static const char *const peer_state_names[] = {
 	"connecting", "handshake", "ready", "closing", "dead",
@@ -66,6 +68,7 @@ peer_free(void *ptr)
 	if (p->kick != NULL)
 		event_free(p->kick);
 	free(p->name);
+	TAILQ_REMOVE(&peer_all, p, link);
 	free(p);
 	peer_live--;
 }
@@ -245,6 +248,7 @@ peer_alloc(struct bufferevent *bev, enum peer_transport transport, const char *n
 	struct peer *p = xcalloc(1, sizeof *p);
 
 	peer_live++;
+	TAILQ_INSERT_TAIL(&peer_all, p, link);
 	p->bev = bev;
 	p->transport = transport;
 	p->name = xstrdup(name);
@@ -548,4 +552,16 @@ size_t
 peer_count(void)
 {
 	return peer_live;
+}
+
+/* Closes every peer still open or flushing (exit: nothing may outlive the loop). */
+void
+peer_close_all(void)
+{
+	struct peer *p;
+
+	TAILQ_FOREACH(p, &peer_all, link) {
+		if (p->state != PEER_DEAD)
+			peer_finish(p);
+	}
 }

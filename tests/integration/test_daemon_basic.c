@@ -308,6 +308,40 @@ START_TEST(test_pipelined)
 }
 END_TEST
 
+/* Thousands of requests in one burst: the proxy stops reading at its queue limit, then resumes. */
+START_TEST(test_pipeline_backpressure)
+{
+	enum { N = 3000 };
+	th_client_t *a = dt_client(&d, "flood", false);
+	krpc_buf_t req = KRPC_BUF_INIT, all = KRPC_BUF_INIT;
+	Krpc__Schema__Response *r;
+	char want[16];
+	int i, bad = -1;
+
+	ck_assert_ptr_nonnull(a);
+	for (i = 0; i < N; i++) {
+		krpc_buf_reset(&req);
+		th_request_add(&req, "TestService", "Int32ToString", 1, krpc_value_sint32(i));
+		krpc_frame_append(&all, req.data, req.len);
+	}
+	ck_assert(krpc_buf_ok(&all));
+	ck_assert_int_eq(th_send_raw(a->rpc, all.data, all.len), 0);
+	for (i = 0; i < N && bad < 0; i++) {	/* Check's asserts are slow: one at the end */
+		if ((r = th_recv_response(a, 10.0)) == NULL)
+			break;
+		snprintf(want, sizeof want, "%d", i);
+		if (r->n_results != 1 || r->results[0]->value.len != strlen(want) + 1 ||
+		    memcmp(r->results[0]->value.data + 1, want, strlen(want)) != 0)
+			bad = i;
+		krpc__schema__response__free_unpacked(r, NULL);
+	}
+	ck_assert_msg(bad < 0 && i == N, "response %d of %d wrong or missing", bad < 0 ? i : bad, N);
+	krpc_buf_free(&req);
+	krpc_buf_free(&all);
+	th_client_close(a);
+}
+END_TEST
+
 /* One request mixing forwarded and intercepted calls: results merged in order. */
 START_TEST(test_multicall_mixed)
 {
@@ -691,6 +725,7 @@ basic_suite(void)
 	tcase_add_test(tc, test_get_clients);
 	tcase_add_test(tc, test_numeric_ids);
 	tcase_add_test(tc, test_pipelined);
+	tcase_add_test(tc, test_pipeline_backpressure);
 	tcase_add_test(tc, test_multicall_mixed);
 	tcase_add_test(tc, test_multicall_request_error);
 	tcase_add_test(tc, test_passthrough_errors);
