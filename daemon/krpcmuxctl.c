@@ -122,12 +122,15 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			krpcmuxctl_usage(stdout);
+			free(path);
 			return 0;
 		case 'V':
 			printf("krpcmuxctl %s\n", PACKAGE_VERSION);
+			free(path);
 			return 0;
 		default:
 			krpcmuxctl_usage(stderr);
+			free(path);
 			return 2;
 		}
 	}
@@ -136,15 +139,14 @@ main(int argc, char **argv)
 			json = true;
 		else if (cmd == NULL)
 			cmd = argv[optind];
-		else {
-			krpcmuxctl_usage(stderr);
-			return 2;
-		}
+		else
+			cmd = "";	/* two commands: a usage error */
 	}
 	if (cmd == NULL || !krpcmuxctl_known(cmd)) {
-		if (cmd != NULL)
+		if (cmd != NULL && *cmd != '\0')
 			fprintf(stderr, "krpcmuxctl: unknown command \"%s\"\n", cmd);
 		krpcmuxctl_usage(stderr);
+		free(path);
 		return 2;
 	}
 	if (path == NULL && (path = util_runtime_path("krpcmux", "admin", why, sizeof why)) == NULL) {
