@@ -69,7 +69,7 @@ next_string(th_client_t *c, uint64_t id, double timeout)
 /* N clients share one upstream stream; each receives every change under its own id. */
 START_TEST(test_shared_stream)
 {
-	enum { N = 4, MAX = 64 };
+	enum { N = 8, MAX = 64 };
 	th_client_t *c[N];
 	uint64_t id[N];
 	double v[N][MAX];
