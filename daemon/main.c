@@ -49,7 +49,7 @@ main_usage(FILE *f)
 	    "A multiplexing proxy for kRPC: many clients share one connection to the game's\n"
 	    "kRPC server, with identical streams deduplicated.\n\n"
 	    "  -c, --config FILE     configuration file (default %s)\n"
-	    "  -f, --foreground      stay in the foreground, log to standard error\n"
+	    "  -f, --foreground      stay in the foreground (logs on standard error unless log.syslog)\n"
 	    "  -t, --test-config     check the configuration and the flags, then exit\n"
 	    "  -h, --help            this text\n"
 	    "  -V, --version         the version\n\n"
