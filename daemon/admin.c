@@ -19,9 +19,16 @@
 #define ADMIN_TIMEOUT	5
 #define ADMIN_LINE_MAX	256
 
+/* One admin connection: reads a line, writes the answer, closes. */
+struct admin_conn {
+	struct bufferevent		*bev;
+	TAILQ_ENTRY(admin_conn)		 link;
+};
+
 static struct evconnlistener	*admin_listener;
 static char			*admin_path;
 static double			 admin_started;
+static TAILQ_HEAD(, admin_conn)	 admin_conns = TAILQ_HEAD_INITIALIZER(admin_conns);
 
 /* Appends text. */
 static void
@@ -185,19 +192,28 @@ admin_command(const char *cmd, bool json, krpc_buf_t *out)
 	xbuf_check(out);
 }
 
+/* Frees an admin connection (libevent allows this inside its callbacks). */
+static void
+admin_conn_free(struct admin_conn *ac)
+{
+	TAILQ_REMOVE(&admin_conns, ac, link);
+	bufferevent_free(ac->bev);
+	free(ac);
+}
+
 /* Closes an admin connection once its answer is written. */
 static void
 admin_write_cb(struct bufferevent *bev, void *arg)
 {
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		bufferevent_free(bev);
+		admin_conn_free(arg);
 }
 
 /* Errors and timeouts end the connection. */
 static void
 admin_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	bufferevent_free(bev);
+	admin_conn_free(arg);
 }
 
 /* Reads the command line and answers it. */
@@ -212,7 +228,7 @@ admin_read_cb(struct bufferevent *bev, void *arg)
 
 	if ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_ANY)) == NULL) {
 		if (evbuffer_get_length(in) > ADMIN_LINE_MAX)
-			bufferevent_free(bev);
+			admin_conn_free(arg);
 		return;
 	}
 	if ((sp = strchr(line, ' ')) != NULL) {
@@ -222,7 +238,7 @@ admin_read_cb(struct bufferevent *bev, void *arg)
 	admin_command(line, json, &out);
 	free(line);
 	bufferevent_disable(bev, EV_READ);
-	bufferevent_setcb(bev, NULL, admin_write_cb, admin_event_cb, NULL);
+	bufferevent_setcb(bev, NULL, admin_write_cb, admin_event_cb, arg);
 	bufferevent_write(bev, out.data, out.len);
 	krpc_buf_free(&out);
 }
@@ -232,17 +248,20 @@ static void
 admin_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
     void *arg)
 {
-	struct bufferevent *bev;
+	struct admin_conn *ac;
 	struct timeval tv = { ADMIN_TIMEOUT, 0 };
 
 	evutil_make_socket_nonblocking(fd);
-	if ((bev = bufferevent_socket_new(ev_base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	ac = xcalloc(1, sizeof *ac);
+	if ((ac->bev = bufferevent_socket_new(ev_base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		close(fd);
+		free(ac);
 		return;
 	}
-	bufferevent_setcb(bev, admin_read_cb, NULL, admin_event_cb, NULL);
-	bufferevent_set_timeouts(bev, &tv, &tv);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&admin_conns, ac, link);
+	bufferevent_setcb(ac->bev, admin_read_cb, NULL, admin_event_cb, ac);
+	bufferevent_set_timeouts(ac->bev, &tv, &tv);
+	bufferevent_enable(ac->bev, EV_READ | EV_WRITE);
 }
 
 /* Opens the admin socket (admin.path; "" disables it). */
@@ -269,10 +288,12 @@ admin_open(const struct config *c, char *why, size_t whylen)
 	return true;
 }
 
-/* Closes the admin socket and removes its file. */
+/* Closes the admin socket and its connections, and removes its file. */
 void
 admin_close(void)
 {
+	while (!TAILQ_EMPTY(&admin_conns))
+		admin_conn_free(TAILQ_FIRST(&admin_conns));
 	if (admin_listener != NULL)
 		evconnlistener_free(admin_listener);
 	admin_listener = NULL;

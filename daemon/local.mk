@@ -64,6 +64,10 @@ tests_integration_test_daemon_ops_SOURCES = tests/integration/test_daemon_ops.c 
 tests_integration_test_daemon_ops_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_ops_LDADD = $(INTEG_LDADD)
 
+# Random traffic through the proxy, from the independent Python client.
+TESTS += tests/integration/test_daemon_fuzz.py
+EXTRA_DIST += tests/integration/test_daemon_fuzz.py
+
 # Unit tests of the daemon's modules, linked against its convenience library.
 DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config
 check_PROGRAMS += $(DAEMON_UTESTS)
