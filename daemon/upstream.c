@@ -85,6 +85,8 @@ static struct {
 	double			 lanes_disabled_until;
 	uint64_t		 sessions;
 	double			 since;
+	char			 version[32];	/* GetStatus().version of this session */
+	bool			 serial;	/* before v0.6: one request at a time per connection */
 } up;
 
 static void	upstream_primary_dispatch(struct peer *, const uint8_t *, size_t, void *);
@@ -219,19 +221,34 @@ upstream_lane_write(struct lane *l, struct upcall *u, const void *req, size_t le
 	l->ninflight++;
 }
 
-/* Sends the requests queued behind a lane's handshake. */
+/* Sends queued requests: all of them, or one at a time to a server that cannot pipeline. */
 static void
 upstream_lane_flush(struct lane *l)
 {
 	struct upcall *u;
 
-	while ((u = TAILQ_FIRST(&l->queue)) != NULL) {
+	while (l->ready && (!up.serial || l->ninflight == 0) &&
+	    (u = TAILQ_FIRST(&l->queue)) != NULL) {
 		TAILQ_REMOVE(&l->queue, u, link);
 		l->nqueue--;
 		upstream_lane_write(l, u, u->body, u->len);
 		free(u->body);
 		u->body = NULL;
 	}
+}
+
+/* Writes a request now, or queues it (handshake pending, or a serial server busy). */
+static void
+upstream_lane_submit(struct lane *l, struct upcall *u, const void *req, size_t len)
+{
+	if (l->ready && (!up.serial || l->ninflight == 0)) {
+		upstream_lane_write(l, u, req, len);
+		return;
+	}
+	u->body = xmemdup(req, len);
+	u->len = len;
+	TAILQ_INSERT_TAIL(&l->queue, u, link);
+	l->nqueue++;
 }
 
 /* Closes and frees a slow lane; its queued requests move to another lane or fail. */
@@ -253,10 +270,13 @@ upstream_lane_drop(struct lane *l, const char *why)
 		    "primary connection for %.0f s", l->index, why, UPSTREAM_LANE_BACKOFF);
 		up.lanes_disabled_until = util_now() + UPSTREAM_LANE_BACKOFF;
 		while ((u = TAILQ_FIRST(&l->queue)) != NULL) {
+			uint8_t *body = u->body;
+
 			TAILQ_REMOVE(&l->queue, u, link);
-			upstream_lane_write(&up.primary, u, u->body, u->len);
-			free(u->body);
+			l->nqueue--;
 			u->body = NULL;
+			upstream_lane_submit(&up.primary, u, body, u->len);
+			free(body);
 		}
 	} else if (l->ready && up.state != UPSTREAM_STOPPED)
 		log_warn("upstream", "slow lane %d lost: %s", l->index, why);
@@ -337,6 +357,8 @@ upstream_connect(void)
 	char why[256];
 
 	upstream_lane_init(&up.primary, 0);
+	up.serial = false;
+	up.version[0] = '\0';
 	upstream_set_state(UPSTREAM_CONNECTING);
 	up.primary.peer = upstream_open(false, "upstream rpc", &upstream_primary_ops, NULL, why,
 	    sizeof why);
@@ -379,23 +401,10 @@ upstream_stream_connected(struct peer *p, void *arg)
 	upstream_send_request(p, true);
 }
 
-/* GetServices answered: the session is ready. */
+/* The session is established: clients may be served. */
 static void
-upstream_services_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
+upstream_session_ready(void)
 {
-	struct wire_slice err, res, value;
-	bool is_error = true;
-	size_t n = 0;
-	char why[256] = "malformed response";
-
-	if (failure != NULL)
-		return;	/* the session already ended */
-	if (!wire_response_split(resp, len, &err, &res, 1, &n) || err.data != NULL || n != 1 ||
-	    !wire_result_parse(res.data, res.len, &is_error, &value) || is_error ||
-	    !schema_load(value.data, value.len, why, sizeof why)) {
-		upstream_fail(UPF_SERVICES, "GetServices: %s", why);
-		return;
-	}
 	upstream_set_state(UPSTREAM_READY);
 	peer_set_state(up.primary.peer, PEER_READY);
 	peer_set_state(up.stream, PEER_READY);
@@ -406,11 +415,73 @@ upstream_services_cb(void *arg, const uint8_t *resp, size_t len, const char *fai
 	up.since = util_now();
 	up.lanes_disabled_until = 0;
 	stats_inc(upstream_sessions);
-	log_info("upstream", "connected to %s as \"%s\" (%zu procedures)", up.target,
-	    cfg->upstream_client_name, schema_count());
+	log_info("upstream", "connected to %s as \"%s\" (server %s, %zu procedures%s)", up.target,
+	    cfg->upstream_client_name, up.version, schema_count(),
+	    up.serial ? ", one request at a time" : "");
 	systemd_notify("STATUS=connected to the game's kRPC server");
 	main_ready();
 	client_upstream_ready();
+}
+
+/* The value of a one-call Response; false if it failed or is malformed. */
+static bool
+upstream_result(const uint8_t *resp, size_t len, struct wire_slice *value)
+{
+	struct wire_slice err, res;
+	bool is_error = true;
+	size_t n = 0;
+
+	return wire_response_split(resp, len, &err, &res, 1, &n) && err.data == NULL && n == 1 &&
+	    wire_result_parse(res.data, res.len, &is_error, value) && !is_error;
+}
+
+/* GetStatus answered: servers before v0.6 take one request at a time (PROTOCOL.md 6.2). */
+static void
+upstream_status_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
+{
+	struct wire_slice value;
+	krpc_pbr_t r;
+	krpc_pbr_field_t f;
+	int major = 0, minor = 0;
+
+	if (failure != NULL)
+		return;
+	snprintf(up.version, sizeof up.version, "of unknown version");
+	if (upstream_result(resp, len, &value)) {
+		r = (krpc_pbr_t){ value.data, value.len, 0 };
+		while (krpc_pbr_next(&r, &f) == 1) {
+			if (f.number == 1 && f.wire == KRPC_WIRE_LEN)
+				snprintf(up.version, sizeof up.version, "%.*s", (int)f.len,
+				    (const char *)f.data);
+		}
+	}
+	up.serial = sscanf(up.version, "%d.%d", &major, &minor) == 2 && major == 0 && minor < 6;
+	upstream_session_ready();
+}
+
+/* GetServices answered: cache it, then ask for the server's version. */
+static void
+upstream_services_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
+{
+	struct wire_slice value;
+	krpc_buf_t call = KRPC_BUF_INIT, req = KRPC_BUF_INIT;
+	struct upcall *u;
+	char why[256] = "malformed response";
+
+	if (failure != NULL)
+		return;	/* the session already ended */
+	if (!upstream_result(resp, len, &value) || !schema_load(value.data, value.len, why, sizeof why)) {
+		upstream_fail(UPF_SERVICES, "GetServices: %s", why);
+		return;
+	}
+	u = xcalloc(1, sizeof *u);
+	u->cb = upstream_status_cb;
+	wire_call(&call, "KRPC", "GetStatus", NULL, 0);
+	krpc_msg_request_add(&req, call.data, call.len);
+	xbuf_check(&req);
+	upstream_lane_write(&up.primary, u, req.data, req.len);
+	krpc_buf_free(&call);
+	krpc_buf_free(&req);
 }
 
 /* The stream handshake finished: fetch GetServices over the primary. */
@@ -444,6 +515,8 @@ upstream_lane_response(struct lane *l, const uint8_t *msg, size_t len)
 	if (u->cb != NULL)
 		u->cb(u->arg, msg, len, NULL);
 	free(u);
+	if (up.serial)
+		upstream_lane_flush(l);	/* the next request may go now */
 	return true;
 }
 
@@ -593,14 +666,7 @@ upstream_call(enum upstream_lane which, const void *req, size_t len, upstream_cb
 	stats_inc(upstream_requests);
 	if (l != &up.primary)
 		stats_inc(upstream_slow_requests);
-	if (l->ready)
-		upstream_lane_write(l, u, req, len);
-	else {
-		u->body = xmemdup(req, len);
-		u->len = len;
-		TAILQ_INSERT_TAIL(&l->queue, u, link);
-		l->nqueue++;
-	}
+	upstream_lane_submit(l, u, req, len);
 	return u;
 }
 
@@ -700,6 +766,8 @@ upstream_describe(krpc_buf_t *b, bool json)
 		krpc_buf_byte(b, '{');
 	util_kv_str(b, json, &first, "state", upstream_state_names[up.state]);
 	util_kv_str(b, json, &first, "target", up.target);
+	util_kv_str(b, json, &first, "version", up.version);
+	util_kv_str(b, json, &first, "pipelining", up.serial ? "no" : "yes");
 	util_kv_num(b, json, &first, "sessions", (double)up.sessions);
 	util_kv_num(b, json, &first, "connected_for",
 	    up.state == UPSTREAM_READY ? util_now() - up.since : 0.0);

@@ -298,7 +298,7 @@ expect_request(struct mock_conn *c)
 
 /* Starts the proxy against the mock and serves its session setup, checking every byte. */
 static void
-mock_start(struct mock *m, const char *prefix, const char *conf)
+mock_start_version(struct mock *m, const char *prefix, const char *conf, const char *version)
 {
 	Krpc__Schema__ConnectionResponse ok = KRPC__SCHEMA__CONNECTION_RESPONSE__INIT;
 	krpc_buf_t want = KRPC_BUF_INIT, call = KRPC_BUF_INIT, svc;
@@ -338,10 +338,26 @@ mock_start(struct mock *m, const char *prefix, const char *conf)
 	expect_bytes(m->rpc, want.data, want.len, "GetServices request");
 	svc = services();
 	respond_value(m->rpc, svc.data, svc.len);
+
+	/* then GetStatus, for the server's version */
+	krpc_buf_reset(&want);
+	krpc_buf_reset(&call);
+	krpc_msg_call(&call, "KRPC", "GetStatus", NULL, 0);
+	krpc_msg_request_add(&want, call.data, call.len);
+	expect_bytes(m->rpc, want.data, want.len, "GetStatus request");
+	krpc_buf_reset(&svc);
+	krpc_buf_field_bytes(&svc, 1, version, strlen(version));
+	respond_value(m->rpc, svc.data, svc.len);
 	ck_assert(th_proc_wait_output(m->t.daemon, "krpcmuxd: listening", 5.0));
 	krpc_buf_free(&svc);
 	krpc_buf_free(&want);
 	krpc_buf_free(&call);
+}
+
+static void
+mock_start(struct mock *m, const char *prefix, const char *conf)
+{
+	mock_start_version(m, prefix, conf, "0.7.0");
 }
 
 static void
@@ -432,6 +448,42 @@ START_TEST(test_mock_pipelined)
 	krpc_buf_free(&req);
 	krpc_buf_free(&all);
 	th_client_close(a);
+	mock_stop(&m);
+}
+END_TEST
+
+/* A v0.5.4 server cannot take pipelined requests: the proxy sends one at a time. */
+START_TEST(test_mock_serial)
+{
+	struct mock m;
+	th_client_t *a, *b;
+	krpc_buf_t req = KRPC_BUF_INIT;
+	Krpc__Schema__Request *r;
+	Krpc__Schema__Response *resp;
+	int i;
+
+	mock_start_version(&m, "serial", NULL, "0.5.4");
+	ck_assert_ptr_nonnull(a = dt_client(&m.t, "a", false));
+	ck_assert_ptr_nonnull(b = dt_client(&m.t, "b", false));
+	th_request_add(&req, "TestService", "FloatToString", 1, krpc_value_float(1));
+	ck_assert_int_eq(th_send_request(a, &req), 0);
+	ck_assert_int_eq(th_send_request(b, &req), 0);
+	ck_assert_int_eq(th_send_request(a, &req), 0);
+	for (i = 0; i < 3; i++) {
+		r = expect_request(m.rpc);	/* exactly one at a time */
+		ck_assert_ptr_nonnull(r);
+		krpc__schema__request__free_unpacked(r, NULL);
+		ck_assert(mock_quiet(m.rpc, 0.15));
+		respond_value(m.rpc, "\x01" "1", 2);
+	}
+	for (i = 0; i < 3; i++) {
+		resp = th_recv_response(i == 1 ? b : a, 5.0);
+		ck_assert_ptr_nonnull(resp);
+		krpc__schema__response__free_unpacked(resp, NULL);
+	}
+	krpc_buf_free(&req);
+	th_client_close(a);
+	th_client_close(b);
 	mock_stop(&m);
 }
 END_TEST
@@ -664,6 +716,7 @@ mock_suite(void)
 	tcase_add_test(tc, test_mock_session);
 	tcase_add_test(tc, test_mock_unchanged);
 	tcase_add_test(tc, test_mock_pipelined);
+	tcase_add_test(tc, test_mock_serial);
 	tcase_add_test(tc, test_mock_addstream_once);
 	tcase_add_test(tc, test_mock_loss);
 	tcase_add_test(tc, test_mock_tick);
