@@ -257,6 +257,35 @@ call_spec_proc(const struct call_spec *sp)
 	return sp->proc;
 }
 
+/*
+ * The argument checks of PROTOCOL.md 4.3-4.4 (every parameter given or
+ * defaulted, null only where allowed), in parameter order as the real
+ * server's GetArguments makes them; -1 with a call-level error in err.
+ */
+int
+call_spec_check(const struct call_spec *sp, struct sim_err *err)
+{
+	const struct svc_proc *proc = sp->proc;
+	const struct sim_param *pa;
+	size_t k;
+
+	for (k = 0; k < proc->nparams; k++) {
+		pa = &proc->p->params[k];
+		if (sp->args[k] == NULL) {
+			err_set(err, "", "", "Argument not specified for parameter %s in %s.%s",
+			    pa->name, proc->svc->name, proc->p->name);
+			return -1;
+		}
+		if (krpc_value_is_null(sp->args[k]) && !(pa->flags & (SIM_NULLABLE | SIM_DEFAULT_NULL))) {
+			err_set(err, "", "", "Incorrect argument type for parameter %s in %s.%s. "
+			    "Expected an argument of type %s, got null", pa->name, proc->svc->name,
+			    proc->p->name, services_dotnet(proc->ptype[k]));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* True if a and b call the same procedure with equal arguments (P 7). */
 bool
 call_spec_equal(const struct call_spec *a, const struct call_spec *b)
@@ -298,29 +327,17 @@ static bool
 call_precheck(sim_call_t *c)
 {
 	const struct svc_proc *proc = c->spec->proc;
-	const struct sim_param *pa;
 	int scene = sim_server_scene(c->server);
-	size_t k;
 
+	/* the real server fills the arguments before it checks the scene */
+	if (call_spec_check(c->spec, &c->err) != 0) {
+		c->failed = true;
+		return false;
+	}
 	if ((proc->p->flags & SIM_FLIGHT) && scene != SIM_SCENE_FLIGHT) {
 		sim_error(c, NULL, NULL, "Procedure not available in game scene '%s'",
 		    services_scene_name(scene));
 		return false;
-	}
-	for (k = 0; k < proc->nparams; k++) {
-		pa = &proc->p->params[k];
-		if (c->spec->args[k] == NULL) {
-			sim_error(c, NULL, NULL, "Argument not specified for parameter %s in %s.%s",
-			    pa->name, proc->svc->name, proc->p->name);
-			return false;
-		}
-		if (krpc_value_is_null(c->spec->args[k]) &&
-		    !(pa->flags & (SIM_NULLABLE | SIM_DEFAULT_NULL))) {
-			sim_error(c, NULL, NULL, "Incorrect argument type for parameter %s in %s.%s. "
-			    "Expected an argument of type %s, got null", pa->name, proc->svc->name,
-			    proc->p->name, services_dotnet(proc->ptype[k]));
-			return false;
-		}
 	}
 	return true;
 }

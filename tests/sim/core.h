@@ -206,6 +206,8 @@ enum call_rc	 call_spec_parse(sim_server_t *, const uint8_t *, size_t,
 		    struct call_spec **, struct sim_err *);
 void		 call_spec_free(struct call_spec *);
 const struct svc_proc *call_spec_proc(const struct call_spec *);
+/* Checks every argument is given (or defaulted) and null only where allowed; -1 with err set. */
+int		 call_spec_check(const struct call_spec *, struct sim_err *);
 /* True if two specs are the same call for stream sharing. */
 bool		 call_spec_equal(const struct call_spec *, const struct call_spec *);
 

@@ -181,6 +181,11 @@ expr_build_call(sim_call_t *c, struct expr *e)
 		    "Cannot use a procedure that does not return a value.");
 		return false;
 	}
+	if (call_spec_check(e->spec, &err) != 0) {	/* arguments are filled at build time */
+		call_set_err(c, &err);
+		err_clear(&err);
+		return false;
+	}
 	e->code = krpc_type_code(call_spec_proc(e->spec)->ret);
 	return true;
 }

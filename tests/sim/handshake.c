@@ -5,15 +5,14 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
 
-#define HS_WRONG_RPC "Connection request was for the stream server, but this is the rpc " \
-	"server. Did you connect to the wrong port number or socket path?"
-#define HS_WRONG_STREAM "Connection request was for the rpc server, but this is the stream " \
-	"server. Did you connect to the wrong port number or socket path?"
+#define HS_WRONG_TYPE "Connection request was for the %s server, but this is the %s server. " \
+	"Did you connect to the wrong port number or socket path?"
 #define HS_TIMEOUT "Connection request message not received after waiting 3 seconds"
 #define HS_BAD_ID "Client identifier must be 16 bytes."
 
@@ -88,6 +87,27 @@ handshake_reply(conn_t *c, Krpc__Schema__ConnectionResponse__Status status, cons
 		conn_close(c, true, message);
 }
 
+/*
+ * WRONG_TYPE for a request of another type than this server's.  The real
+ * server names the requested type as .NET prints the enum value: "rpc",
+ * "stream", or the number of a value the enumeration does not have.
+ */
+static void
+handshake_wrong_type(conn_t *c, int type)
+{
+	char name[16], message[200];
+
+	if (type == KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC)
+		snprintf(name, sizeof name, "rpc");
+	else if (type == KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM)
+		snprintf(name, sizeof name, "stream");
+	else
+		snprintf(name, sizeof name, "%d", type);
+	snprintf(message, sizeof message, HS_WRONG_TYPE, name,
+	    conn_kind(c) == CONN_RPC ? "rpc" : "stream");
+	handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, message, NULL);
+}
+
 /* An RPC connection's request. */
 static void
 handshake_rpc(sim_server_t *s, conn_t *c, const Krpc__Schema__ConnectionRequest *req)
@@ -95,8 +115,7 @@ handshake_rpc(sim_server_t *s, conn_t *c, const Krpc__Schema__ConnectionRequest 
 	sim_client_t *client;
 
 	if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC) {
-		handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, HS_WRONG_RPC,
-		    NULL);
+		handshake_wrong_type(c, (int)req->type);
 		return;
 	}
 	client = client_new(s, c, req->client_name, strlen(req->client_name));
@@ -113,8 +132,7 @@ handshake_stream(sim_server_t *s, conn_t *c, const Krpc__Schema__ConnectionReque
 	sim_client_t *client;
 
 	if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM) {
-		handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE,
-		    HS_WRONG_STREAM, NULL);
+		handshake_wrong_type(c, (int)req->type);
 		return;
 	}
 	if (req->client_identifier.len != 16) {

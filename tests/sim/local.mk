@@ -40,6 +40,14 @@ tests_integration_test_sim_stream_SOURCES = tests/integration/test_sim_stream.c 
 tests_integration_test_sim_stream_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_sim_stream_LDADD = $(INTEG_LDADD)
 
+# Conformance with the real kRPC server: behaviours a review found different.
+check_PROGRAMS += tests/integration/test_sim_conformance
+TESTS += tests/integration/test_sim_conformance
+tests_integration_test_sim_conformance_SOURCES = tests/integration/test_sim_conformance.c \
+	$(SIMTEST_SOURCES)
+tests_integration_test_sim_conformance_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_conformance_LDADD = $(INTEG_LDADD)
+
 # ---- krpc-sim services: TestService, Benchmark, SpaceCenter ----------------
 # (maintained with svc_test.c, svc_benchmark.c and svc_spacecenter.c; keep this
 # block at the end of the file.)  krpc-sim's sources must include all of

@@ -6,12 +6,11 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
-
-#define STREAM_RATE_SLACK 0.001	/* seconds of timer jitter forgiven by rate limits */
 
 enum stream_kind {
 	STREAM_CALL,		/* a procedure call */
@@ -37,7 +36,7 @@ struct stream {
 	bool			 has_value;
 	bool			 event_true;	/* the value is an event's true, reset once sent */
 	float			 rate;
-	double			 last;		/* start or last evaluation */
+	double			 last;		/* start or last rate-limited evaluation */
 	krpc_buf_t		 value;		/* encoded ProcedureResult */
 };
 
@@ -75,14 +74,17 @@ stream_free(struct stream *st)
 	free(st);
 }
 
-/* The live (not removed) stream with id, or NULL. */
+/*
+ * The stream with id, or NULL.  A stream whose removal was asked for still
+ * exists until the next stream phase, as on the real server.
+ */
 static struct stream *
 stream_find(struct stream_set *set, uint64_t id)
 {
 	size_t i;
 
 	for (i = 0; i < set->n; i++) {
-		if (set->v[i]->id == id && !set->v[i]->removing && !set->v[i]->dead)
+		if (set->v[i]->id == id && !set->v[i]->dead)
 			return set->v[i];
 	}
 	return NULL;
@@ -186,16 +188,27 @@ stream_eval_poll(struct stream *st)
 		st->dead = true;
 }
 
+/*
+ * True if the rate holds st back: as the real server's stopwatch, whole
+ * milliseconds since the start or the last rate-limited evaluation, compared
+ * with 1000/rate.
+ */
+static bool
+stream_held(const struct stream *st, double now)
+{
+	return st->rate > 0 && floor((now - st->last) * 1000.0) < (double)(1000.0f / st->rate);
+}
+
 /* Evaluates st if started and its rate allows; true if it was evaluated. */
 static bool
 stream_eval(sim_server_t *s, sim_client_t *client, struct stream *st, double now)
 {
 	if (!st->started)
 		return false;
-	if (st->yielded == NULL && st->rate > 0 &&
-	    now - st->last < 1.0 / st->rate - STREAM_RATE_SLACK)
+	if (st->yielded == NULL && stream_held(st, now))
 		return false;
-	st->last = now;
+	if (st->rate > 0)
+		st->last = now;	/* at rate 0 the timer keeps running from the start */
 	switch (st->kind) {
 	case STREAM_CALL:
 		stream_eval_call(s, client, st);
@@ -248,14 +261,14 @@ stream_set_free(struct stream_set *set)
 	free(set);
 }
 
-/* Streams registered (removals not yet done do not count). */
+/* Streams registered (a removal asked for counts until it is done). */
 size_t
 stream_set_count(const struct stream_set *set)
 {
 	size_t i, n = 0;
 
 	for (i = 0; set != NULL && i < set->n; i++) {
-		if (!set->v[i]->removing && !set->v[i]->dead)
+		if (!set->v[i]->dead)
 			n++;
 	}
 	return n;
@@ -300,8 +313,9 @@ stream_start(sim_client_t *client, uint64_t id)
 
 	if (st == NULL)
 		return false;
+	if (!st->started)
+		st->last = util_now();	/* a second start does not restart the rate timer */
 	st->started = true;
-	st->last = util_now();
 	if (st->has_value)
 		st->changed = true;	/* the current value is sent again */
 	return true;

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "expr.h"
@@ -13,6 +14,12 @@
 #define TYPE_T		"class(KRPC.Type)"
 #define SCENE_T		"enum(KRPC.GameScene)"
 #define NO_STREAM	"No stream client is connected for this RPC client"
+#define SCENE_DOC	"The current game scene. Setting this switches the game to the given\n" \
+	"scene, or opens/closes the corresponding facility for the pseudo-scenes.\n" \
+	"Scene changes happen asynchronously: setting this property returns\n" \
+	"immediately, and clients should poll it until it reports the requested\n" \
+	"scene. Setting it to <see cref=\"M:KRPC.GameScene.Flight\" /> resumes the save's\n" \
+	"active vessel, and fails if there is none."
 
 /* True if the caller has a stream connection; else sets the error. */
 static bool
@@ -93,7 +100,11 @@ krpc_get_clients(sim_call_t *c)
 
 /* ---- streams and events ---------------------------------------------- */
 
-/* AddStream: registers (or finds) a stream of a call, started unless asked not to. */
+/*
+ * AddStream: registers (or finds) a stream of a call, started unless asked
+ * not to.  As on the real server, the call is resolved and its arguments
+ * filled and checked before the caller's stream connection is looked at.
+ */
 static sim_rc_t
 krpc_add_stream(sim_call_t *c)
 {
@@ -103,25 +114,32 @@ krpc_add_stream(sim_call_t *c)
 	size_t len = 0;
 	uint64_t id;
 
-	if (!krpc_need_stream(c))
-		return SIM_DONE;
 	data = krpc_value_data(sim_arg(c, 0), &len);
 	if (call_spec_parse(sim_call_server(c), data ? data : (const uint8_t *)"", len, &spec,
-	    &err) != CALL_OK) {
-		call_set_err(c, &err);
-		err_clear(&err);
-		return SIM_DONE;
-	}
+	    &err) != CALL_OK)
+		goto fail;
 	if (call_spec_proc(spec)->ret == NULL) {
 		call_spec_free(spec);
 		sim_error(c, "KRPC", "InvalidOperationException",
 		    "Cannot create a stream for a procedure that does not return a value.");
 		return SIM_DONE;
 	}
+	if (call_spec_check(spec, &err) != 0) {
+		call_spec_free(spec);
+		goto fail;
+	}
+	if (!krpc_need_stream(c)) {
+		call_spec_free(spec);
+		return SIM_DONE;
+	}
 	id = stream_add(sim_call_server(c), sim_call_client(c), spec);
 	if (sim_arg_bool(c, 1))
 		stream_start(sim_call_client(c), id);
 	sim_return(c, stream_value(KRPC_TYPE_STREAM, id));
+	return SIM_DONE;
+fail:
+	call_set_err(c, &err);
+	err_clear(&err);
 	return SIM_DONE;
 }
 
@@ -134,13 +152,19 @@ krpc_start_stream(sim_call_t *c)
 	return SIM_DONE;
 }
 
-/* SetStreamRate: evaluations per second (0: every update). */
+/*
+ * SetStreamRate: evaluations per second (0: every update).  The real server
+ * indexes its dictionary of streams without a check, so an unknown id fails
+ * with .NET's KeyNotFoundException text.
+ */
 static sim_rc_t
 krpc_set_stream_rate(sim_call_t *c)
 {
-	if (krpc_need_stream(c) &&
-	    !stream_set_rate(sim_call_client(c), sim_arg_ulong(c, 0), sim_arg_float(c, 1)))
-		sim_error(c, NULL, NULL, "Stream does not exist with this id");
+	uint64_t id = sim_arg_ulong(c, 0);
+
+	if (krpc_need_stream(c) && !stream_set_rate(sim_call_client(c), id, sim_arg_float(c, 1)))
+		sim_error(c, NULL, NULL, "The given key '%" PRIu64 "' was not present in the "
+		    "dictionary.", id);
 	return SIM_DONE;
 }
 
@@ -160,14 +184,15 @@ krpc_add_event(sim_call_t *c)
 	uint64_t expr = sim_arg_object(c, 0), id;
 	krpc_type_code_t code;
 
-	if (!krpc_need_stream(c))
-		return SIM_DONE;
+	/* the real server compiles the expression before it registers the event */
 	code = expr_code(sim_call_server(c), expr);
 	if (code != KRPC_TYPE_NONE && code != KRPC_TYPE_BOOL) {
 		sim_error(c, "KRPC", "ArgumentException", "Expression of type '%s' cannot be used for "
 		    "return type 'System.Boolean'", eval_dotnet(code));
 		return SIM_DONE;
 	}
+	if (!krpc_need_stream(c))
+		return SIM_DONE;
 	id = stream_add_expr(sim_call_server(c), sim_call_client(c), expr);
 	sim_return(c, stream_value(KRPC_TYPE_EVENT, id));
 	return SIM_DONE;
@@ -260,34 +285,21 @@ static const struct sim_proc krpc_procs[] = {
 	    "Can be used by client libraries to automatically create functionality such as stubs.",
 	    NULL, NOPARAMS },
 	{ "AddStream", krpc_add_stream, "stream", 0,
-	    "<doc>\n<summary>\nAdd a streaming request and return its identifier.\n</summary>\n"
-	    "<param name=\"call\">The procedure call to stream.</param>\n"
-	    "<param name=\"start\">Whether to start the stream at once.</param>\n</doc>", NULL,
+	    "Add a streaming request and return its identifier.", NULL,
 	    { { "call", "procedure_call", 0, NULL }, { "start", "bool", SIM_DEFAULT, "01" } } },
-	{ "StartStream", krpc_start_stream, NULL, 0,
-	    "<doc>\n<summary>\nStart a previously added streaming request.\n</summary>\n"
-	    "<param name=\"id\">The identifier of the stream.</param>\n</doc>", NULL,
+	{ "StartStream", krpc_start_stream, NULL, 0, "Start a previously added streaming request.",
+	    NULL, P1("id", "uint64") },
+	{ "SetStreamRate", krpc_set_stream_rate, NULL, 0, "Set the update rate for a stream in Hz.",
+	    NULL, P2("id", "uint64", "rate", "float") },
+	{ "RemoveStream", krpc_remove_stream, NULL, 0, "Remove a streaming request.", NULL,
 	    P1("id", "uint64") },
-	{ "SetStreamRate", krpc_set_stream_rate, NULL, 0,
-	    "<doc>\n<summary>\nSet the update rate for a stream in Hz.\n</summary>\n"
-	    "<param name=\"id\">The identifier of the stream.</param>\n"
-	    "<param name=\"rate\">The rate in Hz; zero means every update.</param>\n</doc>", NULL,
-	    P2("id", "uint64", "rate", "float") },
-	{ "RemoveStream", krpc_remove_stream, NULL, 0,
-	    "<doc>\n<summary>\nRemove a streaming request.\n</summary>\n"
-	    "<param name=\"id\">The identifier of the stream.</param>\n</doc>", NULL,
-	    P1("id", "uint64") },
-	{ "AddEvent", krpc_add_event, "event", 0,
-	    "<doc>\n<summary>\nCreate an event from a server side expression.\n</summary>\n"
-	    "<param name=\"expression\">A boolean expression.</param>\n</doc>", NULL,
-	    P1("expression", EXPR_T) },
+	{ "AddEvent", krpc_add_event, "event", 0, "Create an event from a server side expression.",
+	    NULL, P1("expression", EXPR_T) },
 	{ "get_Clients", krpc_get_clients, "list(tuple(bytes, string, string))", 0,
 	    "A list of RPC clients that are currently connected to the server.\n"
 	    "Each entry in the list is a clients identifier, name and address.", NULL, NOPARAMS },
-	{ "get_GameScene", krpc_get_game_scene, SCENE_T, 0, "Get the current game scene.", NULL,
-	    NOPARAMS },
-	{ "set_GameScene", krpc_set_game_scene, NULL, 0, "Get the current game scene.", NULL,
-	    P1("value", SCENE_T) },
+	{ "get_GameScene", krpc_get_game_scene, SCENE_T, 0, SCENE_DOC, NULL, NOPARAMS },
+	{ "set_GameScene", krpc_set_game_scene, NULL, 0, SCENE_DOC, NULL, P1("value", SCENE_T) },
 	{ "get_CurrentGameScene", krpc_get_game_scene, SCENE_T, SIM_DEPRECATED,
 	    "Get the current game scene.", "Use <see cref=\"M:KRPC.GameScene\" /> instead.",
 	    NOPARAMS },
@@ -373,7 +385,7 @@ static const struct sim_class krpc_classes[] = {
 };
 
 static const struct sim_enum krpc_enums[] = {
-	{ "GameScene", "The game scene. See <see cref=\"M:KRPC.CurrentGameScene\" />.", 0, NULL, {
+	{ "GameScene", "The game scene. See <see cref=\"M:KRPC.GameScene\" />.", 0, NULL, {
 		{ "SpaceCenter", 0, "The game scene showing the Kerbal Space Center buildings.", 0, NULL },
 		{ "Flight", 1, "The game scene showing a vessel in flight (or on the launchpad/runway).",
 		    0, NULL },
@@ -381,10 +393,16 @@ static const struct sim_enum krpc_enums[] = {
 		{ "EditorVAB", 3, "The Vehicle Assembly Building.", 0, NULL },
 		{ "EditorSPH", 4, "The Space Plane Hangar.", 0, NULL },
 		{ "MissionBuilder", 5, "The mission builder.", 0, NULL },
-		{ "AstronautComplex", 6, "The astronaut complex.", 0, NULL },
-		{ "MissionControl", 7, "Mission control.", 0, NULL },
-		{ "ResearchAndDevelopment", 8, "The research and development building.", 0, NULL },
-		{ "Administration", 9, "The administration building.", 0, NULL },
+		{ "AstronautComplex", 6, "The astronaut complex. This is a pseudo-scene, shown when the\n"
+		    "astronaut complex facility is open within the space center scene.", 0, NULL },
+		{ "MissionControl", 7, "Mission control. This is a pseudo-scene, shown when the\n"
+		    "mission control facility is open within the space center scene.", 0, NULL },
+		{ "ResearchAndDevelopment", 8, "Research and development. This is a pseudo-scene, "
+		    "shown when the\nresearch and development facility is open within the space "
+		    "center scene.", 0, NULL },
+		{ "Administration", 9, "The administration facility. This is a pseudo-scene, shown "
+		    "when the\nadministration facility is open within the space center scene.", 0,
+		    NULL },
 	} },
 };
 

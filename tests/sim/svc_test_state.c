@@ -359,9 +359,11 @@ static sim_fire_t
 svc_test_state_timer_poll(void *ud, sim_server_t *srv, bool started)
 {
 	struct svc_test_timer *t = ud;
-	double n = floor((sim_server_now(srv) - t->start) / t->period);
+	double n;
 
-	if (t->done || n < 1)
+	if (t->done)
+		return SIM_FIRE_NONE;
+	if ((n = floor((sim_server_now(srv) - t->start) / t->period)) < 1)
 		return SIM_FIRE_NONE;
 	if (t->lambda) {
 		if (!started)
@@ -379,27 +381,41 @@ svc_test_state_timer_poll(void *ud, sim_server_t *srv, bool started)
 	return SIM_FIRE;
 }
 
-/* Starts a timer event for the caller. */
+/* The System.Timers.Timer complaint about a zero interval. */
+static sim_rc_t
+svc_test_state_bad_interval(sim_call_t *c)
+{
+	sim_error(c, "KRPC", "ArgumentException", "Invalid value '0' for parameter 'interval'.");
+	return SIM_DONE;
+}
+
+/*
+ * Starts a timer event for the caller.  The real OnTimer registers its event
+ * before it makes the timer, so a 0 ms interval fails after registering an
+ * event that never fires; OnTimerUsingLambda makes the timer first.
+ */
 static sim_rc_t
 svc_test_state_timer(sim_call_t *c, uint32_t ms, uint32_t repeats, bool lambda)
 {
 	struct svc_test_timer *t;
 	krpc_value_t *ev;
 
-	if (ms == 0) {
-		sim_error(c, "KRPC", "ArgumentException",
-		    "Invalid value '0' for parameter 'interval'.");
-		return SIM_DONE;
-	}
+	if (ms == 0 && lambda)
+		return svc_test_state_bad_interval(c);
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return svc_test_ret(c, NULL);
 	t->start = sim_server_now(sim_call_server(c));
 	t->period = ms / 1000.0;
 	t->repeats = repeats;
 	t->lambda = lambda;
-	ev = sim_event_new(c, svc_test_state_timer_poll, t, free);
-	if (ev != NULL)
-		sim_return(c, ev);
+	t->done = ms == 0;
+	if ((ev = sim_event_new(c, svc_test_state_timer_poll, t, free)) == NULL)
+		return SIM_DONE;
+	if (ms == 0) {
+		krpc_value_free(ev);
+		return svc_test_state_bad_interval(c);
+	}
+	sim_return(c, ev);
 	return SIM_DONE;
 }
 
