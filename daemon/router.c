@@ -40,7 +40,13 @@ struct rcall {
 	enum call_kind			 kind;
 	krpc_buf_t			 fwd;		/* rewritten call, sent instead */
 	krpc_buf_t			 result;	/* ProcedureResult bytes */
+	bool				 probe;		/* fwd asks about ROUTER_PROBE_ID */
+	uint64_t			 probe_id;	/* the id the client named */
 };
+
+/* An id the server never issues: asking about it gets the server's "unknown id" answer. */
+#define ROUTER_PROBE_ID		UINT64_MAX
+#define ROUTER_PROBE_TEXT	"18446744073709551615"
 
 enum rreq_state {
 	RREQ_QUEUED,
@@ -285,6 +291,43 @@ router_owned_result(struct rreq *r, struct rcall *rc, const uint8_t *p, size_t l
 	krpc_buf_free(&v);
 }
 
+/*
+ * The server's answer about the probe id, as it would have answered about
+ * the client's id: texts that quote the id (.NET's KeyNotFoundException)
+ * get the client's id back.
+ */
+static void
+router_probe_result(struct rcall *rc, const uint8_t *p, size_t len)
+{
+	Krpc__Schema__ProcedureResult *pr = krpc__schema__procedure_result__unpack(NULL, len, p);
+	krpc_buf_t desc = KRPC_BUF_INIT;
+	char id[32], *at, *text, *old;
+
+	if (pr == NULL || pr->error == NULL ||
+	    strstr(pr->error->description, ROUTER_PROBE_TEXT) == NULL) {
+		krpc_buf_append(&rc->result, p, len);
+		if (pr != NULL)
+			krpc__schema__procedure_result__free_unpacked(pr, NULL);
+		return;
+	}
+	snprintf(id, sizeof id, "%llu", (unsigned long long)rc->probe_id);
+	for (text = pr->error->description; (at = strstr(text, ROUTER_PROBE_TEXT)) != NULL;
+	    text = at + strlen(ROUTER_PROBE_TEXT)) {
+		krpc_buf_append(&desc, text, (size_t)(at - text));
+		krpc_buf_append(&desc, id, strlen(id));
+	}
+	krpc_buf_append(&desc, text, strlen(text) + 1);
+	xbuf_check(&desc);
+	old = pr->error->description;
+	pr->error->description = (char *)desc.data;
+	if (!krpc_buf_reserve(&rc->result, krpc__schema__procedure_result__get_packed_size(pr)))
+		log_fatal("out of memory");
+	rc->result.len = krpc__schema__procedure_result__pack(pr, rc->result.data);
+	pr->error->description = old;
+	krpc__schema__procedure_result__free_unpacked(pr, NULL);
+	krpc_buf_free(&desc);
+}
+
 /* Stores one upstream result of a batch. */
 static void
 router_batch_result(struct rreq *r, struct rcall *rc, const struct wire_slice *res)
@@ -295,6 +338,10 @@ router_batch_result(struct rreq *r, struct rcall *rc, const struct wire_slice *r
 	krpc_buf_reset(&rc->result);
 	if (rc->kind == CALL_OWNED && rc->fwd.len == 0) {
 		router_owned_result(r, rc, res->data, res->len);
+		return;
+	}
+	if (rc->probe) {
+		router_probe_result(rc, res->data, res->len);
 		return;
 	}
 	krpc_buf_append(&rc->result, res->data, res->len);
@@ -439,7 +486,9 @@ router_stream_op(struct rreq *r, struct rcall *rc)
 		if (kind == SCHEMA_REMOVE_STREAM)
 			return STEP_DONE;	/* unknown id: silent success */
 		/* An id the server never issued gets its exact "unknown" answer. */
-		router_rewrite(rc, UINT64_MAX, rate);
+		router_rewrite(rc, ROUTER_PROBE_ID, rate);
+		rc->probe = true;
+		rc->probe_id = id;
 		return STEP_FORWARD;
 	}
 	if (s->entry->kind == ENTRY_OWNED) {
