@@ -615,6 +615,60 @@ void		 fanout_drained(struct client *);
 
 /* ---- router.c: requests ---------------------------------------------- */
 
+/* A request's state, shared by router.c (its life) and intercept.c (its intercepted calls). */
+enum call_kind {
+	CALL_FORWARD,		/* sent upstream unchanged */
+	CALL_SLOW,		/* sent upstream unchanged over a slow lane */
+	CALL_OWNED,		/* sent upstream; its STREAM or EVENT result is mapped */
+	CALL_LOCAL,		/* answered, or rewritten and sent, when reached */
+	CALL_ADD_STREAM,	/* shared through the stream table */
+};
+
+enum step {
+	STEP_DONE,		/* the call has its result */
+	STEP_FORWARD,		/* send the rewritten call (rcall.fwd) upstream */
+	STEP_WAIT,		/* parked; resumed by a callback */
+	STEP_FAILED,		/* the whole request failed (response set) */
+};
+
+struct rcall {
+	Krpc__Schema__ProcedureCall	*pc;
+	const struct schema_proc	*proc;
+	enum call_kind			 kind;
+	krpc_buf_t			 fwd;		/* rewritten call, sent instead */
+	krpc_buf_t			 result;	/* ProcedureResult bytes */
+	bool				 probe;		/* fwd asks about an id the server never issued */
+	uint64_t			 probe_id;	/* the id the client named */
+};
+
+enum rreq_state {
+	RREQ_QUEUED,
+	RREQ_RUNNING,
+	RREQ_DONE,
+};
+
+struct rreq {
+	TAILQ_ENTRY(rreq)	 link;
+	struct client		*client;	/* NULL once orphaned (client gone) */
+	enum rreq_state		 state;
+	bool			 simple;	/* forwarded whole, unchanged */
+	bool			 barrier;	/* later requests of the client wait for it */
+	enum upstream_lane	 lane;
+	uint8_t			*raw;		/* simple: the request bytes until sent */
+	size_t			 rawlen;
+	Krpc__Schema__Request	*req;		/* stepped: the parsed request */
+	struct rcall		*calls;
+	size_t			 ncalls;
+	size_t			 next;		/* next call to run */
+	size_t			 batch, nbatch;	/* calls of the upstream request in flight */
+	unsigned		 steps;
+	bool			 upstream;	/* an upstream request is in flight */
+	bool			 waiting;	/* parked on an AddStream */
+	bool			 add_start;
+	struct streamtab_wait	 wait;
+	krpc_buf_t		 response;
+};
+
 /* A Request from a READY client. */
 void		 router_request(struct client *, const uint8_t *, size_t);
 /* Cancels a client's requests (client gone). */
@@ -623,11 +677,33 @@ void		 router_client_gone(struct client *);
 void		 router_fail_all(struct client *, const char *);
 /* Writes completed responses in order and starts what may start. */
 void		 router_pump(struct client *);
-/* The client holding the tick (HoldTick) went away. */
-void		 router_tick_client_gone(struct client *);
+/* For intercept.c: carry on with a request, fail it, serialise a call. */
+void		 router_run(struct rreq *);
+void		 router_fail(struct rreq *, const char *description);
+void		 router_fail_down(struct rreq *);
+void		 router_pack_call(const Krpc__Schema__ProcedureCall *, krpc_buf_t *);
 /* Encodes a request-level error Response. */
 void		 router_error_response(krpc_buf_t *, const char *service, const char *name,
 		    const char *description);
+
+/* ---- intercept.c: the calls the proxy answers or rewrites ------------- */
+
+/* GetClientID, GetClientName, get_Clients, StartStream, SetStreamRate, RemoveStream, ticks. */
+enum step	 intercept_local(struct rreq *, struct rcall *);
+/* AddStream: shares an upstream stream or creates it (may park the request). */
+enum step	 intercept_add_stream(struct rreq *, struct rcall *);
+/* An OWNED call's upstream result: maps its stream or event id to a new client id. */
+void		 intercept_owned_result(struct rreq *, struct rcall *, const uint8_t *, size_t);
+/* The answer to an unknown-id probe, with the client's id put back. */
+void		 intercept_probe_result(struct rcall *, const uint8_t *, size_t);
+/* A HoldTick result: success makes the client the holder. */
+void		 intercept_hold_result(struct rreq *, const uint8_t *, size_t);
+/* True if the client holds the tick. */
+bool		 intercept_holds_tick(const struct client *);
+/* Sends ReleaseTick upstream for the holder. */
+void		 intercept_release_tick(void);
+/* A client went away: release the tick if it held it. */
+void		 intercept_tick_gone(struct client *);
 
 /* ---- admin.c: the admin socket --------------------------------------- */
 

@@ -10,6 +10,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/defer.c \
 	daemon/fanout.c \
 	daemon/htab.c \
+	daemon/intercept.c \
 	daemon/listener.c \
 	daemon/log.c \
 	daemon/peer.c \

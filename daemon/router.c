@@ -1,85 +1,17 @@
 /*
  * Requests from clients: forwarded whole when every call passes through,
- * otherwise run call by call, intercepting the stream, event, client and
- * tick procedures and sending runs of plain calls upstream as one request,
- * with the results merged back in order.  Each client's responses leave in
+ * otherwise run call by call (intercept.c handles the calls the proxy
+ * answers or rewrites), sending runs of plain calls upstream as one request
+ * and merging the results back in order.  Each client's responses leave in
  * the order of its requests.
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "krpcmuxd.h"
-
-/* The server's tick hold timeout (kRPC PR #1070): a hold older than this has lapsed. */
-#define ROUTER_TICK_TIMEOUT	1.0
-
-static const char router_no_stream[] = "No stream client is connected for this RPC client";
-
-enum call_kind {
-	CALL_FORWARD,		/* sent upstream unchanged */
-	CALL_SLOW,		/* sent upstream unchanged over a slow lane */
-	CALL_OWNED,		/* sent upstream; its STREAM or EVENT result is mapped */
-	CALL_LOCAL,		/* answered, or rewritten and sent, when reached */
-	CALL_ADD_STREAM,	/* shared through the stream table */
-};
-
-enum step {
-	STEP_DONE,		/* the call has its result */
-	STEP_FORWARD,		/* send the rewritten call (rcall.fwd) upstream */
-	STEP_WAIT,		/* parked; resumed by a callback */
-	STEP_FAILED,		/* the whole request failed (response set) */
-};
-
-struct rcall {
-	Krpc__Schema__ProcedureCall	*pc;
-	const struct schema_proc	*proc;
-	enum call_kind			 kind;
-	krpc_buf_t			 fwd;		/* rewritten call, sent instead */
-	krpc_buf_t			 result;	/* ProcedureResult bytes */
-	bool				 probe;		/* fwd asks about ROUTER_PROBE_ID */
-	uint64_t			 probe_id;	/* the id the client named */
-};
-
-/* An id the server never issues: asking about it gets the server's "unknown id" answer. */
-#define ROUTER_PROBE_ID		UINT64_MAX
-#define ROUTER_PROBE_TEXT	"18446744073709551615"
-
-enum rreq_state {
-	RREQ_QUEUED,
-	RREQ_RUNNING,
-	RREQ_DONE,
-};
-
-struct rreq {
-	TAILQ_ENTRY(rreq)	 link;
-	struct client		*client;	/* NULL once orphaned (client gone) */
-	enum rreq_state		 state;
-	bool			 simple;	/* forwarded whole, unchanged */
-	bool			 barrier;	/* later requests of the client wait for it */
-	enum upstream_lane	 lane;
-	uint8_t			*raw;		/* simple: the request bytes until sent */
-	size_t			 rawlen;
-	Krpc__Schema__Request	*req;		/* stepped: the parsed request */
-	struct rcall		*calls;
-	size_t			 ncalls;
-	size_t			 next;		/* next call to run */
-	size_t			 batch, nbatch;	/* calls of the upstream request in flight */
-	unsigned		 steps;
-	bool			 upstream;	/* an upstream request is in flight */
-	bool			 waiting;	/* parked on an AddStream */
-	bool			 add_start;
-	struct streamtab_wait	 wait;
-	krpc_buf_t		 response;
-};
-
-static struct client	*router_holder;		/* the client holding the tick */
-static double		 router_hold_since;
-
-static void	router_run(struct rreq *);
 
 /* Frees a request. */
 static void
@@ -113,7 +45,7 @@ router_error_response(krpc_buf_t *b, const char *service, const char *name,
 }
 
 /* Fails the whole request with a request-level error. */
-static void
+void
 router_fail(struct rreq *r, const char *description)
 {
 	krpc_buf_reset(&r->response);
@@ -123,7 +55,7 @@ router_fail(struct rreq *r, const char *description)
 }
 
 /* Fails the request because the upstream is not connected. */
-static void
+void
 router_fail_down(struct rreq *r)
 {
 	char desc[512];
@@ -149,7 +81,7 @@ router_complete(struct rreq *r)
 }
 
 /* Serialises a parsed call. */
-static void
+void
 router_pack_call(const Krpc__Schema__ProcedureCall *pc, krpc_buf_t *b)
 {
 	size_t len = krpc__schema__procedure_call__get_packed_size(pc);
@@ -157,40 +89,6 @@ router_pack_call(const Krpc__Schema__ProcedureCall *pc, krpc_buf_t *b)
 	if (!krpc_buf_reserve(b, b->len + len))
 		log_fatal("out of memory packing a call");
 	b->len += krpc__schema__procedure_call__pack(pc, b->data + b->len);
-}
-
-/* The argument at a position (the last one wins), or NULL. */
-static const Krpc__Schema__Argument *
-router_arg(const Krpc__Schema__ProcedureCall *pc, uint32_t position)
-{
-	const Krpc__Schema__Argument *a = NULL;
-	size_t i;
-
-	for (i = 0; i < pc->n_arguments; i++) {
-		if (pc->arguments[i]->position == position)
-			a = pc->arguments[i];
-	}
-	return a;
-}
-
-/* Reads a UINT64 or BOOL argument. */
-static bool
-router_arg_varint(const Krpc__Schema__Argument *a, uint64_t *v)
-{
-	return a != NULL && !a->is_null && krpc_varint_get(a->value.data, a->value.len, v) > 0;
-}
-
-/* Reads a FLOAT argument. */
-static bool
-router_arg_float(const Krpc__Schema__Argument *a, float *v)
-{
-	uint32_t bits;
-
-	if (a == NULL || a->is_null || a->value.len != 4)
-		return false;
-	bits = krpc_get_le32(a->value.data);
-	memcpy(v, &bits, sizeof *v);
-	return true;
 }
 
 /* Classifies a call by the procedure it names. */
@@ -214,19 +112,6 @@ router_classify(const Krpc__Schema__ProcedureCall *pc, const struct schema_proc 
 	}
 }
 
-/* Sends ReleaseTick upstream for the holder (it left, or went to a slow lane). */
-static void
-router_release_tick(void)
-{
-	krpc_buf_t call = KRPC_BUF_INIT;
-
-	router_holder = NULL;
-	wire_call(&call, "KRPC", "ReleaseTick", NULL, 0);
-	xbuf_check(&call);
-	upstream_call1(UPSTREAM_PRIMARY, call.data, call.len, NULL, NULL);
-	krpc_buf_free(&call);
-}
-
 /* The lane a forwarded call travels on. */
 static enum upstream_lane
 router_lane(const struct rcall *rc)
@@ -245,114 +130,19 @@ router_forwardable(const struct rreq *r, const struct rcall *rc)
 	return rc->kind == CALL_FORWARD || rc->kind == CALL_SLOW;
 }
 
-/* Maps the stream or event id in an OWNED call's result to a new client id. */
-static void
-router_owned_result(struct rreq *r, struct rcall *rc, const uint8_t *p, size_t len)
-{
-	struct wire_slice value;
-	krpc_buf_t v = KRPC_BUF_INIT;
-	struct entry *e;
-	struct sub *s;
-	uint64_t upid;
-	bool is_error, event = rc->proc->returns_event, ok;
-	char label[256];
-
-	ok = wire_result_parse(p, len, &is_error, &value) && !is_error && value.data != NULL &&
-	    (event ? wire_event_id(value.data, value.len, &upid) :
-	    wire_stream_id(value.data, value.len, &upid));
-	if (!ok) {
-		krpc_buf_append(&rc->result, p, len);	/* an error: pass it on */
-		return;
-	}
-	if (r->client == NULL) {
-		/* Nobody will ever start or remove it. */
-		krpc_buf_t call = KRPC_BUF_INIT;
-		uint8_t idv[KRPC_VARINT64_MAX];
-		krpc_msg_arg_t a = { 0, idv, krpc_varint_put(idv, upid), false };
-
-		wire_call(&call, "KRPC", "RemoveStream", &a, 1);
-		upstream_call1(UPSTREAM_PRIMARY, call.data, call.len, NULL, NULL);
-		krpc_buf_free(&call);
-		return;
-	}
-	e = streamtab_by_upid(upid);
-	if (e != NULL && e->kind == ENTRY_OWNED && e->owner == r->client && e->nsubs > 0)
-		s = TAILQ_FIRST(&e->subs);
-	else {
-		snprintf(label, sizeof label, "%s.%s", rc->proc->service, rc->proc->name);
-		s = streamtab_subscribe(r->client, streamtab_owned(r->client, upid, label));
-	}
-	if (event)
-		wire_event(&v, s->id);
-	else
-		wire_stream(&v, s->id);
-	xbuf_check(&v);
-	wire_result_value(&rc->result, v.data, v.len);
-	krpc_buf_free(&v);
-}
-
-/*
- * The server's answer about the probe id, as it would have answered about
- * the client's id: texts that quote the id (.NET's KeyNotFoundException)
- * get the client's id back.
- */
-static void
-router_probe_result(struct rcall *rc, const uint8_t *p, size_t len)
-{
-	Krpc__Schema__ProcedureResult *pr = krpc__schema__procedure_result__unpack(NULL, len, p);
-	krpc_buf_t desc = KRPC_BUF_INIT;
-	char id[32], *at, *text, *old;
-
-	if (pr == NULL || pr->error == NULL ||
-	    strstr(pr->error->description, ROUTER_PROBE_TEXT) == NULL) {
-		krpc_buf_append(&rc->result, p, len);
-		if (pr != NULL)
-			krpc__schema__procedure_result__free_unpacked(pr, NULL);
-		return;
-	}
-	snprintf(id, sizeof id, "%llu", (unsigned long long)rc->probe_id);
-	for (text = pr->error->description; (at = strstr(text, ROUTER_PROBE_TEXT)) != NULL;
-	    text = at + strlen(ROUTER_PROBE_TEXT)) {
-		krpc_buf_append(&desc, text, (size_t)(at - text));
-		krpc_buf_append(&desc, id, strlen(id));
-	}
-	krpc_buf_append(&desc, text, strlen(text) + 1);
-	xbuf_check(&desc);
-	old = pr->error->description;
-	pr->error->description = (char *)desc.data;
-	if (!krpc_buf_reserve(&rc->result, krpc__schema__procedure_result__get_packed_size(pr)))
-		log_fatal("out of memory");
-	rc->result.len = krpc__schema__procedure_result__pack(pr, rc->result.data);
-	pr->error->description = old;
-	krpc__schema__procedure_result__free_unpacked(pr, NULL);
-	krpc_buf_free(&desc);
-}
-
-/* Stores one upstream result of a batch. */
+/* Stores one upstream result of a batch (intercepted calls get theirs mapped). */
 static void
 router_batch_result(struct rreq *r, struct rcall *rc, const struct wire_slice *res)
 {
-	struct wire_slice value;
-	bool is_error = true;
-
 	krpc_buf_reset(&rc->result);
-	if (rc->kind == CALL_OWNED && rc->fwd.len == 0) {
-		router_owned_result(r, rc, res->data, res->len);
-		return;
-	}
-	if (rc->probe) {
-		router_probe_result(rc, res->data, res->len);
-		return;
-	}
-	krpc_buf_append(&rc->result, res->data, res->len);
-	if (rc->proc != NULL && rc->proc->kind == SCHEMA_HOLD_TICK &&
-	    wire_result_parse(res->data, res->len, &is_error, &value) && !is_error) {
-		if (r->client == NULL)
-			router_release_tick();	/* nobody is left to release it */
-		else {
-			router_holder = r->client;
-			router_hold_since = util_now();
-		}
+	if (rc->kind == CALL_OWNED && rc->fwd.len == 0)
+		intercept_owned_result(r, rc, res->data, res->len);
+	else if (rc->probe)
+		intercept_probe_result(rc, res->data, res->len);
+	else {
+		krpc_buf_append(&rc->result, res->data, res->len);
+		if (rc->proc != NULL && rc->proc->kind == SCHEMA_HOLD_TICK)
+			intercept_hold_result(r, res->data, res->len);
 	}
 }
 
@@ -418,8 +208,8 @@ router_send_batch(struct rreq *r)
 		krpc_msg_request_add(&req, call.data, call.len);
 	}
 	xbuf_check(&req);
-	if (lane == UPSTREAM_SLOW && router_holder == r->client)
-		router_release_tick();
+	if (lane == UPSTREAM_SLOW && intercept_holds_tick(r->client))
+		intercept_release_tick();	/* as the server would on a yielding call */
 	r->batch = r->next;
 	r->nbatch = end - r->next;
 	r->steps++;
@@ -431,261 +221,8 @@ router_send_batch(struct rreq *r)
 	krpc_buf_free(&call);
 }
 
-/* Rewrites a stream call for upstream: KRPC.<proc>(id[, rate]). */
-static void
-router_rewrite(struct rcall *rc, uint64_t upid, const Krpc__Schema__Argument *rate)
-{
-	uint8_t idv[KRPC_VARINT64_MAX];
-	krpc_msg_arg_t a[2] = { { 0, idv, krpc_varint_put(idv, upid), false } };
-
-	if (rate != NULL) {
-		a[1].position = 1;
-		a[1].value = rate->value.data;
-		a[1].len = rate->value.len;
-		a[1].is_null = rate->is_null;
-	}
-	krpc_buf_reset(&rc->fwd);
-	wire_call(&rc->fwd, "KRPC", rc->proc->name, a, rate != NULL ? 2 : 1);
-	xbuf_check(&rc->fwd);
-}
-
-/* Sends the call as the client wrote it, so the server words the error. */
-static enum step
-router_forward_original(struct rcall *rc)
-{
-	krpc_buf_reset(&rc->fwd);
-	router_pack_call(rc->pc, &rc->fwd);
-	xbuf_check(&rc->fwd);
-	return STEP_FORWARD;
-}
-
-/* StartStream, SetStreamRate, RemoveStream. */
-static enum step
-router_stream_op(struct rreq *r, struct rcall *rc)
-{
-	struct client *c = r->client;
-	const Krpc__Schema__Argument *rate = NULL;
-	enum schema_kind kind = rc->proc->kind;
-	struct sub *s;
-	uint64_t id;
-	float hz = 0;
-
-	if (c->stream == NULL) {
-		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", router_no_stream);
-		return STEP_DONE;
-	}
-	if (kind == SCHEMA_SET_RATE && !router_arg_float(rate = router_arg(rc->pc, 1), &hz))
-		return router_forward_original(rc);
-	if (!router_arg_varint(router_arg(rc->pc, 0), &id))
-		return router_forward_original(rc);
-	s = streamtab_find(c, id);
-	if (s != NULL && s->entry->state == ENTRY_FAILED && kind != SCHEMA_REMOVE_STREAM &&
-	    (s->started || kind == SCHEMA_SET_RATE))
-		s = NULL;	/* the server removed it after its error */
-	if (s == NULL) {
-		if (kind == SCHEMA_REMOVE_STREAM)
-			return STEP_DONE;	/* unknown id: silent success */
-		/* An id the server never issued gets its exact "unknown" answer. */
-		router_rewrite(rc, ROUTER_PROBE_ID, rate);
-		rc->probe = true;
-		rc->probe_id = id;
-		return STEP_FORWARD;
-	}
-	if (s->entry->kind == ENTRY_OWNED) {
-		router_rewrite(rc, s->entry->upid, rate);
-		if (kind == SCHEMA_REMOVE_STREAM) {
-			streamtab_forget_upstream(s->entry);
-			streamtab_unsubscribe(s);
-		}
-		return STEP_FORWARD;
-	}
-	if (kind == SCHEMA_START_STREAM)
-		streamtab_start(s);
-	else if (kind == SCHEMA_SET_RATE)
-		streamtab_set_rate(s, hz);
-	else
-		streamtab_unsubscribe(s);
-	return STEP_DONE;
-}
-
-/* HoldTick and ReleaseTick (PROTOCOL.md 12, item 17). */
-static enum step
-router_tick(struct rreq *r, struct rcall *rc)
-{
-	if (rc->proc->kind == SCHEMA_RELEASE_TICK) {
-		if (router_holder != r->client)
-			return STEP_DONE;	/* a non-holder's release does nothing */
-		router_holder = NULL;
-		return router_forward_original(rc);
-	}
-	if (router_holder != NULL && router_holder != r->client &&
-	    util_now() - router_hold_since < ROUTER_TICK_TIMEOUT) {
-		wire_result_error(&rc->result, "KRPC", "InvalidOperationException",
-		    "Another client is holding the tick");
-		return STEP_DONE;
-	}
-	return router_forward_original(rc);
-}
-
-/* A call the proxy answers or rewrites. */
-static enum step
-router_local(struct rreq *r, struct rcall *rc)
-{
-	switch (rc->proc->kind) {
-	case SCHEMA_CLIENT_ID:
-	case SCHEMA_CLIENT_NAME:
-	case SCHEMA_CLIENTS:
-		streamtab_local_value(r->client, rc->proc->kind, &rc->result);
-		xbuf_check(&rc->result);
-		return STEP_DONE;
-	case SCHEMA_START_STREAM:
-	case SCHEMA_SET_RATE:
-	case SCHEMA_REMOVE_STREAM:
-		return router_stream_op(r, rc);
-	case SCHEMA_HOLD_TICK:
-	case SCHEMA_RELEASE_TICK:
-		return router_tick(r, rc);
-	case SCHEMA_OWNED:
-		/* Events need the caller's stream connection, not just the proxy's. */
-		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", router_no_stream);
-		return STEP_DONE;
-	default:
-		return router_forward_original(rc);
-	}
-}
-
-/* Gives the client its subscription to a live entry, starting it if asked. */
-static void
-router_add_finish(struct rreq *r, struct rcall *rc, struct entry *e, bool start)
-{
-	krpc_buf_t v = KRPC_BUF_INIT;
-	struct sub *s = streamtab_client_sub(r->client, e);
-
-	if (s == NULL) {
-		s = streamtab_subscribe(r->client, e);
-		if (e->nsubs > 1)
-			stats_inc(streams_shared);
-	}
-	if (start)
-		streamtab_start(s);
-	wire_stream(&v, s->id);
-	xbuf_check(&v);
-	krpc_buf_reset(&rc->result);
-	wire_result_value(&rc->result, v.data, v.len);
-	xbuf_check(&rc->result);
-	krpc_buf_free(&v);
-}
-
-/* An AddStream this request waited for completed. */
-static void
-router_add_cb(void *arg, const struct streamtab_result *res)
-{
-	struct rreq *r = arg;
-	struct client *c = r->client;
-	struct rcall *rc = &r->calls[r->next];
-
-	r->waiting = false;
-	if (res->entry != NULL)
-		router_add_finish(r, rc, res->entry, r->add_start);
-	else if (res->call_error != NULL)
-		krpc_buf_append(&rc->result, res->call_error, res->call_error_len);
-	else if (res->req_error != NULL) {
-		krpc_buf_reset(&r->response);
-		wire_response_error(&r->response, res->req_error, res->req_error_len);
-		xbuf_check(&r->response);
-		r->state = RREQ_DONE;
-	} else
-		router_fail(r, res->failure);
-	if (r->state != RREQ_DONE) {
-		r->next++;
-		router_run(r);
-	}
-	router_pump(c);
-}
-
-/* A stream of GetClientID, GetClientName or get_Clients: served per client. */
-static void
-router_add_local(struct rreq *r, struct rcall *rc, const struct schema_proc *sp, bool start)
-{
-	struct sub *s;
-	char label[256];
-
-	TAILQ_FOREACH(s, &r->client->subs, client_link) {
-		if (s->entry->kind == ENTRY_LOCAL && s->entry->local == sp->kind)
-			break;
-	}
-	if (s == NULL) {
-		snprintf(label, sizeof label, "%s.%s", sp->service, sp->name);
-		streamtab_subscribe(r->client, streamtab_local(r->client, sp->kind, label));
-	}
-	TAILQ_FOREACH(s, &r->client->subs, client_link) {
-		if (s->entry->kind == ENTRY_LOCAL && s->entry->local == sp->kind)
-			break;
-	}
-	router_add_finish(r, rc, s->entry, start);
-}
-
-/* AddStream: share an upstream stream, or create it. */
-static enum step
-router_add_stream(struct rreq *r, struct rcall *rc)
-{
-	const Krpc__Schema__Argument *call = router_arg(rc->pc, 0), *start = router_arg(rc->pc, 1);
-	Krpc__Schema__ProcedureCall *nested;
-	const struct schema_proc *sp = NULL;
-	krpc_buf_t key = KRPC_BUF_INIT;
-	struct entry *e;
-	uint64_t v = 1;
-	char label[256] = "(undecodable call)";
-
-	if (r->client->stream == NULL) {
-		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", router_no_stream);
-		return STEP_DONE;
-	}
-	if (call == NULL || call->is_null || (start != NULL && !router_arg_varint(start, &v)))
-		return router_forward_original(rc);
-	stats_inc(streams_added);
-	nested = krpc_msg_call_read(call->value.data, call->value.len, NULL, 0);
-	if (nested != NULL && (sp = schema_lookup(nested)) != NULL &&
-	    (sp->kind == SCHEMA_CLIENT_ID || sp->kind == SCHEMA_CLIENT_NAME ||
-	    sp->kind == SCHEMA_CLIENTS)) {
-		krpc__schema__procedure_call__free_unpacked(nested, NULL);
-		router_add_local(r, rc, sp, v != 0);
-		return STEP_DONE;
-	}
-	if (nested != NULL) {
-		schema_call_key(&key, nested);
-		snprintf(label, sizeof label, "%s.%s", sp ? sp->service : nested->service,
-		    sp ? sp->name : nested->procedure);
-		krpc__schema__procedure_call__free_unpacked(nested, NULL);
-	} else {
-		krpc_buf_byte(&key, 0xff);	/* never equal to a parsed call's key */
-		krpc_buf_append(&key, call->value.data, call->value.len);
-	}
-	xbuf_check(&key);
-	e = streamtab_lookup(key.data, key.len);
-	if (e != NULL && e->state == ENTRY_LIVE) {
-		krpc_buf_free(&key);
-		router_add_finish(r, rc, e, v != 0);
-		return STEP_DONE;
-	}
-	if (e == NULL && (!upstream_ready() || (e = streamtab_add(key.data, key.len, label,
-	    call->value.data, call->value.len)) == NULL)) {
-		krpc_buf_free(&key);
-		router_fail_down(r);
-		return STEP_FAILED;
-	}
-	krpc_buf_free(&key);
-	r->add_start = v != 0;
-	r->waiting = true;
-	r->wait.fn = router_add_cb;
-	r->wait.arg = r;
-	r->steps++;
-	streamtab_wait(e, &r->wait);
-	return STEP_WAIT;
-}
-
 /* Runs calls until one needs the upstream, or all have results. */
-static void
+void
 router_run(struct rreq *r)
 {
 	struct rcall *rc;
@@ -698,10 +235,10 @@ router_run(struct rreq *r)
 			return;
 		}
 		if (rc->kind == CALL_ADD_STREAM)
-			st = router_add_stream(r, rc);
+			st = intercept_add_stream(r, rc);
 		else {
 			stats_inc(calls_local);
-			st = router_local(r, rc);
+			st = intercept_local(r, rc);
 		}
 		if (st == STEP_FORWARD) {
 			router_send_batch(r);
@@ -753,8 +290,8 @@ router_start(struct rreq *r)
 		router_run(r);
 		return;
 	}
-	if (r->lane == UPSTREAM_SLOW && router_holder == r->client)
-		router_release_tick();
+	if (r->lane == UPSTREAM_SLOW && intercept_holds_tick(r->client))
+		intercept_release_tick();
 	if (upstream_call(r->lane, r->raw, r->rawlen, router_simple_cb, r) == NULL)
 		router_fail_down(r);
 	else
@@ -872,7 +409,7 @@ router_client_gone(struct client *c)
 			router_free(r);
 	}
 	c->nrequests = 0;
-	router_tick_client_gone(c);
+	intercept_tick_gone(c);
 }
 
 /* Fails every request of a client that is not complete or in flight. */
@@ -891,12 +428,4 @@ router_fail_all(struct client *c, const char *description)
 		router_fail(r, description);
 	}
 	router_flush(c);
-}
-
-/* The tick holder left: release the tick upstream. */
-void
-router_tick_client_gone(struct client *c)
-{
-	if (router_holder == c)
-		router_release_tick();
 }
