@@ -10,6 +10,7 @@
 #include "example.h"
 #include "SpaceCenter.h"
 
+/* Waits for abort, acquiring and releasing the condition by hand. */
 int
 main(int argc, char **argv)
 {

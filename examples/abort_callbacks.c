@@ -57,6 +57,7 @@ check_abort2(krpc_stream_t *stream, const krpc_value_t *x, void *ud)
 	calls_add(ud);
 }
 
+/* Registers the callbacks, starts the stream and waits for --count calls. */
 int
 main(int argc, char **argv)
 {
@@ -75,7 +76,8 @@ main(int argc, char **argv)
 	EX_CHECK(SpaceCenter_Control_get_Abort_stream(conn, &abort_stream, control));
 	if (krpc_stream_add_callback(abort_stream, check_abort1, &calls) == 0 ||
 	    krpc_stream_add_callback(abort_stream, check_abort2, &calls) == 0)
-		ex_check(krpc_error_code(), "adding the callbacks");
+		ex_check(krpc_error_code() != KRPC_OK ? krpc_error_code() : KRPC_ERR_ARG,
+		    "adding the callbacks");
 	EX_CHECK(krpc_stream_start(abort_stream, false));
 	/* Keep the program running... */
 	pthread_mutex_lock(&calls.mu);

@@ -11,6 +11,7 @@
 #include "example.h"
 #include "SpaceCenter.h"
 
+/* Waits for abort inside the condition's scope. */
 int
 main(int argc, char **argv)
 {

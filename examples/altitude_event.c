@@ -18,6 +18,7 @@
 #include "example.h"
 #include "SpaceCenter.h"
 
+/* Builds the expression, adds the event and waits for it. */
 int
 main(int argc, char **argv)
 {

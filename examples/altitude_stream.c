@@ -10,6 +10,7 @@
 #include "example.h"
 #include "SpaceCenter.h"
 
+/* Prints the altitude stream --count times. */
 int
 main(int argc, char **argv)
 {

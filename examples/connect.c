@@ -9,6 +9,7 @@
 #include "example.h"
 #include "KRPC.h"
 
+/* Connects with the defaults and prints the version. */
 int
 main(int argc, char **argv)
 {

@@ -13,6 +13,7 @@
 #include "example.h"
 #include "KRPC.h"
 
+/* Connects with a name, an address and ports, and prints the version. */
 int
 main(int argc, char **argv)
 {

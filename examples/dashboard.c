@@ -71,6 +71,7 @@ dashboard_line(struct dashboard *d, long second, unsigned long updates)
 	    abort_on ? "yes" : "no", updates);
 }
 
+/* Prints one line per second for --seconds seconds. */
 int
 main(int argc, char **argv)
 {
@@ -86,7 +87,8 @@ main(int argc, char **argv)
 	    EX_OPT_SECONDS | EX_OPT_RATE);
 	conn = ex_connect(&opts, "dashboard");
 	if (krpc_update_add_callback(conn, count_update, &updates) == 0)
-		ex_check(krpc_error_code(), "adding the update callback");
+		ex_check(krpc_error_code() != KRPC_OK ? krpc_error_code() : KRPC_ERR_ARG,
+		    "adding the update callback");
 	dashboard_streams(conn, &d, opts.rate);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (second = 1; opts.seconds < 0 || second <= (long)opts.seconds; second++) {

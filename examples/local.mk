@@ -74,3 +74,4 @@ TESTS += tests/integration/test_examples
 tests_integration_test_examples_SOURCES = tests/integration/test_examples.c
 tests_integration_test_examples_CFLAGS = $(INTEG_CFLAGS) $(STUBS_CFLAGS) -pthread
 tests_integration_test_examples_LDADD = lib/stubs/libkrpcstubs.la lib/libkrpcmux.la $(INTEG_LDADD)
+EXTRA_DIST += docs/tutorial.md

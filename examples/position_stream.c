@@ -9,6 +9,7 @@
 #include "example.h"
 #include "SpaceCenter.h"
 
+/* Prints the position --count times from a stream. */
 int
 main(int argc, char **argv)
 {

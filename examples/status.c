@@ -9,6 +9,7 @@
 #include "example.h"
 #include "KRPC.h"
 
+/* Prints the status counters. */
 int
 main(int argc, char **argv)
 {

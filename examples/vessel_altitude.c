@@ -11,6 +11,7 @@
 #include "example.h"
 #include "SpaceCenter.h"
 
+/* Names the vessel and prints its altitude. */
 int
 main(int argc, char **argv)
 {

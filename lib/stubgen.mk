@@ -17,6 +17,7 @@ lib_stubgen_krpc_stubgen_SOURCES = \
 	lib/stubgen/names.c \
 	lib/stubgen/proto.c \
 	lib/stubgen/status.c \
+	lib/stubgen/template.c \
 	lib/stubgen/text.c
 lib_stubgen_krpc_stubgen_LDADD = lib/libkrpcmux.la -lm
 dist_man_MANS += docs/krpc-stubgen.1

@@ -2,7 +2,7 @@
  * krpc-stubgen source: writes <Service>.c, the definitions of a service's
  * stubs.  Each procedure's arguments are built by one static function
  * shared by its call, stream and get-call forms; only the helpers a
- * service needs are written, so the file compiles without warnings.
+ * service needs are written (template.c), so it compiles without warnings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,26 +10,9 @@
 
 #include "stubgen.h"
 
-/* Helpers the generated source may need. */
-enum body_use {
-	USE_OBJECT = 1 << 0,		/* stub_object(): class arguments */
-	USE_BORROW = 1 << 1,		/* stub_borrow(): value arguments */
-	USE_RET_VALUE = 1 << 2,
-	USE_RET_STRING = 1 << 3,
-	USE_RET_BYTES = 1 << 4,
-	USE_RET_STATUS = 1 << 5,
-	USE_EVENT = 1 << 6,
-	USE_STREAM = 1 << 7,
-	USE_GET_CALL = 1 << 8,
-	USE_CALL = 1 << 9,
-	USE_FIELDS = 1 << 10,		/* structure constructors and readers */
-	USE_APPEND_COPY = 1 << 11,
-	USE_APPEND_STRING = 1 << 12,
-	USE_APPEND_BYTES = 1 << 13,
-	USE_RET_SCALAR = 1 << 14,	/* one bit per scalar kind from here on */
-};
-
-#define USE_SCALAR(k) ((unsigned)USE_RET_SCALAR << ((k) - CT_DOUBLE))
+/* Helpers written here rather than from templates (template.c has the others). */
+#define USE_RET_STATUS	(1u << 20)
+#define USE_SCALAR(k)	(1u << (21 + (k) - CT_DOUBLE))	/* one per scalar kind */
 
 /* The helpers a result of kind k needs. */
 static unsigned
@@ -39,14 +22,14 @@ body_use_ret(ctype_kind_t k)
 	case CT_VOID:
 		return 0;
 	case CT_STRING:
-		return USE_RET_STRING;
+		return TMPL_RET_STRING;
 	case CT_BYTES:
-		return USE_RET_BYTES;
+		return TMPL_RET_BYTES;
 	case CT_STATUS:
 		return USE_RET_STATUS;
 	case CT_EVENT:
 	case CT_VALUE:
-		return USE_RET_VALUE;
+		return TMPL_RET_VALUE;
 	default:
 		return USE_SCALAR(k);
 	}
@@ -56,14 +39,14 @@ body_use_ret(ctype_kind_t k)
 static unsigned
 body_use_arg(ctype_kind_t k)
 {
-	return k == CT_CLASS ? USE_OBJECT : k == CT_VALUE ? USE_BORROW : 0;
+	return k == CT_CLASS ? TMPL_OBJECT : k == CT_VALUE ? TMPL_BORROW : 0;
 }
 
 /* Everything the service's stubs use. */
 static unsigned
 body_uses(const sg_service_t *sv)
 {
-	unsigned use = 0;
+	unsigned use = TMPL_ARGS;
 	size_t i, j;
 
 	for (i = 0; i < sv->nprocs; i++) {
@@ -71,30 +54,30 @@ body_uses(const sg_service_t *sv)
 
 		for (j = 0; j < pr->nparams; j++)
 			use |= body_use_arg(pr->params[j].kind);
-		use |= pr->ret_kind == CT_EVENT ? USE_EVENT : body_use_ret(pr->ret_kind);
-		use |= pr->ret_kind == CT_EVENT ? 0 : USE_CALL;
+		use |= pr->ret_kind == CT_EVENT ? TMPL_EVENT : body_use_ret(pr->ret_kind);
+		use |= pr->ret_kind == CT_EVENT ? 0 : TMPL_CALL;
 		if (pr->ret_kind != CT_VOID)
-			use |= USE_STREAM | USE_GET_CALL;
+			use |= TMPL_STREAM | TMPL_GET_CALL;
 	}
 	for (i = 0; i < krpc_service_struct_count(sv->s); i++) {
 		const krpc_struct_t *st = krpc_service_struct_at(sv->s, i);
 
-		use |= USE_FIELDS;
+		use |= TMPL_FIELDS;
 		for (j = 0; j < krpc_struct_field_count(st); j++) {
 			sg_param_t f;
 
 			model_struct_field(sv, st, j, &f);
 			use |= body_use_ret(f.kind);
-			use |= f.kind == CT_STRING ? USE_APPEND_STRING : f.kind == CT_BYTES ?
-			    USE_APPEND_BYTES : f.kind == CT_VALUE ? USE_APPEND_COPY : 0;
+			use |= f.kind == CT_STRING ? TMPL_APPEND_STRING : f.kind == CT_BYTES ?
+			    TMPL_APPEND_BYTES : f.kind == CT_VALUE ? TMPL_APPEND_COPY : 0;
 		}
 	}
 	return use;
 }
 
-/* The argument list and its basic helpers. */
+/* The service name, the argument list's size and its struct. */
 static void
-body_args_helpers(text_t *t, const sg_service_t *sv, unsigned use)
+body_args_struct(text_t *t, const sg_service_t *sv)
 {
 	text_printf(t,
 	    "#define STUB_SERVICE \"%s\"\n"
@@ -106,102 +89,6 @@ body_args_helpers(text_t *t, const sg_service_t *sv, unsigned use)
 	    "\tsize_t\t\t n;\n"
 	    "\tbool\t\t nomem;\n"
 	    "};\n\n", sv->name, sv->max_params > 0 ? sv->max_params : 1);
-	text_puts(t,
-	    "/* Starts a list of n arguments, all left out (server defaults). */\n"
-	    "static void\n"
-	    "stub_args_init(struct stub_args *args, size_t n)\n"
-	    "{\n"
-	    "\tmemset(args, 0, sizeof *args);\n"
-	    "\targs->n = n;\n"
-	    "}\n\n"
-	    "/* Frees the values the stub made. */\n"
-	    "static void\n"
-	    "stub_args_free(struct stub_args *args)\n"
-	    "{\n"
-	    "\tsize_t i;\n\n"
-	    "\tfor (i = 0; i < args->n; i++) {\n"
-	    "\t\tif (args->own[i])\n"
-	    "\t\t\tkrpc_value_free(args->v[i]);\n"
-	    "\t}\n"
-	    "}\n\n"
-	    "/* Sets argument i to a value the stub made (NULL: out of memory). */\n"
-	    "static void\n"
-	    "stub_own(struct stub_args *args, size_t i, krpc_value_t *v)\n"
-	    "{\n"
-	    "\targs->v[i] = v;\n"
-	    "\targs->own[i] = true;\n"
-	    "\tif (v == NULL)\n"
-	    "\t\targs->nomem = true;\n"
-	    "}\n\n");
-	if (use & USE_OBJECT)
-		text_puts(t,
-		    "/* Sets argument i to an object, or to null for handle 0. */\n"
-		    "static void\n"
-		    "stub_object(struct stub_args *args, size_t i, uint64_t id)\n"
-		    "{\n"
-		    "\tstub_own(args, i, id != 0 ? krpc_value_object(id) : krpc_value_null(KRPC_TYPE_CLASS));\n"
-		    "}\n\n");
-	if (use & USE_BORROW)
-		text_puts(t,
-		    "/* Sets argument i to the caller's value (not copied), or to null for NULL. */\n"
-		    "static void\n"
-		    "stub_borrow(struct stub_args *args, size_t i, const krpc_value_t *v, krpc_type_code_t code)\n"
-		    "{\n"
-		    "\tunion {\n"
-		    "\t\tconst krpc_value_t\t*c;\n"
-		    "\t\tkrpc_value_t\t\t*m;\n"
-		    "\t} u;\n\n"
-		    "\tif (v == NULL) {\n"
-		    "\t\tstub_own(args, i, krpc_value_null(code));\n"
-		    "\t\treturn;\n"
-		    "\t}\n"
-		    "\tu.c = v;\t/* krpc_call() only reads its arguments */\n"
-		    "\targs->v[i] = u.m;\n"
-		    "}\n\n");
-}
-
-/* The functions that run calls, add streams and build calls. */
-static void
-body_run_helpers(text_t *t, unsigned use)
-{
-	static const struct {
-		unsigned	 use;
-		const char	*text;
-	} runs[] = {
-		{ USE_CALL, "/* Calls the procedure and frees the arguments. */\n"
-		    "static krpc_code_t\n"
-		    "stub_call(krpc_client_t *client, const char *proc, struct stub_args *args, const char *ret,\n"
-		    "    krpc_value_t **res)\n{\n"
-		    "\tkrpc_code_t rc = KRPC_ERR_NOMEM;\n\n"
-		    "\tif (!args->nomem)\n"
-		    "\t\trc = krpc_call(client, STUB_SERVICE, proc, args->v, args->n, ret, res);\n" },
-		{ USE_STREAM, "/* Adds a stream of the call and frees the arguments. */\n"
-		    "static krpc_code_t\n"
-		    "stub_stream(krpc_client_t *client, const char *proc, struct stub_args *args, const char *ret,\n"
-		    "    krpc_stream_t **out)\n{\n"
-		    "\tkrpc_code_t rc = KRPC_ERR_NOMEM;\n\n"
-		    "\tif (!args->nomem)\n"
-		    "\t\trc = krpc_stream_add(client, STUB_SERVICE, proc, args->v, args->n, ret, out);\n" },
-		{ USE_GET_CALL, "/* Encodes the call as a PROCEDURE_CALL value and frees the arguments. */\n"
-		    "static krpc_code_t\n"
-		    "stub_get_call(const char *proc, struct stub_args *args, krpc_value_t **out)\n{\n"
-		    "\tkrpc_code_t rc = KRPC_ERR_NOMEM;\n\n"
-		    "\tif (!args->nomem)\n"
-		    "\t\trc = krpc_get_call(NULL, STUB_SERVICE, proc, args->v, args->n, out);\n" },
-		{ USE_EVENT, "/* Calls a procedure returning an event and frees the arguments. */\n"
-		    "static krpc_code_t\n"
-		    "stub_event(krpc_client_t *client, const char *proc, struct stub_args *args,\n"
-		    "    krpc_event_t **out)\n{\n"
-		    "\tkrpc_code_t rc = KRPC_ERR_NOMEM;\n\n"
-		    "\tif (!args->nomem)\n"
-		    "\t\trc = krpc_event_call(client, STUB_SERVICE, proc, args->v, args->n, out);\n" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-		if (use & runs[i].use)
-			text_printf(t, "%s\tstub_args_free(args);\n\treturn rc;\n}\n\n", runs[i].text);
-	}
 }
 
 /* The converter of a scalar result. */
@@ -232,7 +119,7 @@ body_ret_scalar(text_t *t, ctype_kind_t k)
 	    "}\n\n", fn, ct, ct, fn);
 }
 
-/* Converters of the other results. */
+/* Converters of scalar and status results. */
 static void
 body_ret_helpers(text_t *t, const sg_service_t *sv, unsigned use)
 {
@@ -242,70 +129,6 @@ body_ret_helpers(text_t *t, const sg_service_t *sv, unsigned use)
 		if (use & USE_SCALAR(k))
 			body_ret_scalar(t, k);
 	}
-	if (use & USE_RET_STRING)
-		text_puts(t,
-		    "/* Stores a copy of a STRING result in *out (NULL for an error or null) and frees it. */\n"
-		    "static krpc_code_t\n"
-		    "stub_ret_string(krpc_code_t rc, krpc_value_t *res, char **out)\n"
-		    "{\n"
-		    "\tconst char *s = NULL;\n"
-		    "\tchar *copy = NULL;\n"
-		    "\tsize_t len = 0;\n\n"
-		    "\tif (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res) &&\n"
-		    "\t    (s = krpc_value_str(res, &len)) == NULL)\n"
-		    "\t\trc = KRPC_ERR_TYPE;\n"
-		    "\tif (s != NULL && (copy = malloc(len + 1)) == NULL)\n"
-		    "\t\trc = KRPC_ERR_NOMEM;\n"
-		    "\telse if (s != NULL)\n"
-		    "\t\tmemcpy(copy, s, len + 1);\n"
-		    "\tif (out != NULL)\n"
-		    "\t\t*out = copy;\n"
-		    "\telse\n"
-		    "\t\tfree(copy);\n"
-		    "\tkrpc_value_free(res);\n"
-		    "\treturn rc;\n"
-		    "}\n\n");
-	if (use & USE_RET_BYTES)
-		text_puts(t,
-		    "/* Stores a copy of a BYTES result in *out, *out_len (NULL, 0 for an error or null). */\n"
-		    "static krpc_code_t\n"
-		    "stub_ret_bytes(krpc_code_t rc, krpc_value_t *res, uint8_t **out, size_t *out_len)\n"
-		    "{\n"
-		    "\tconst uint8_t *p = NULL;\n"
-		    "\tuint8_t *copy = NULL;\n"
-		    "\tsize_t len = 0;\n\n"
-		    "\tif (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res) &&\n"
-		    "\t    (p = krpc_value_data(res, &len)) == NULL)\n"
-		    "\t\trc = KRPC_ERR_TYPE;\n"
-		    "\tif (p != NULL && (copy = malloc(len > 0 ? len : 1)) == NULL)\n"
-		    "\t\trc = KRPC_ERR_NOMEM;\n"
-		    "\telse if (p != NULL && len > 0)\n"
-		    "\t\tmemcpy(copy, p, len);\n"
-		    "\tif (copy == NULL)\n"
-		    "\t\tlen = 0;\n"
-		    "\tif (out != NULL)\n"
-		    "\t\t*out = copy;\n"
-		    "\telse\n"
-		    "\t\tfree(copy);\n"
-		    "\tif (out_len != NULL)\n"
-		    "\t\t*out_len = len;\n"
-		    "\tkrpc_value_free(res);\n"
-		    "\treturn rc;\n"
-		    "}\n\n");
-	if (use & USE_RET_VALUE)
-		text_puts(t,
-		    "/* Hands a result to the caller (NULL for an error or null). */\n"
-		    "static krpc_code_t\n"
-		    "stub_ret_value(krpc_code_t rc, krpc_value_t *res, krpc_value_t **out)\n"
-		    "{\n"
-		    "\tif (res != NULL && (rc != KRPC_OK || out == NULL || krpc_value_is_null(res))) {\n"
-		    "\t\tkrpc_value_free(res);\n"
-		    "\t\tres = NULL;\n"
-		    "\t}\n"
-		    "\tif (out != NULL)\n"
-		    "\t\t*out = res;\n"
-		    "\treturn rc;\n"
-		    "}\n\n");
 	if (use & USE_RET_STATUS)
 		text_printf(t,
 		    "/* Decodes a STATUS result into *out and frees it. */\n"
@@ -323,71 +146,6 @@ body_ret_helpers(text_t *t, const sg_service_t *sv, unsigned use)
 		    "\tkrpc_value_free(res);\n"
 		    "\treturn rc;\n"
 		    "}\n\n", sv->status_type, sv->status_type, sv->status_type, sv->status_type);
-}
-
-/* Helpers of the structure constructors and readers. */
-static void
-body_field_helpers(text_t *t, unsigned use)
-{
-	if (!(use & USE_FIELDS))
-		return;
-	text_puts(t,
-	    "/* Appends a field the stub made (NULL: out of memory); the first failure stays in *rc. */\n"
-	    "static void\n"
-	    "stub_append(krpc_value_t *s, krpc_value_t *item, krpc_code_t *rc)\n"
-	    "{\n"
-	    "\tif (*rc != KRPC_OK || item == NULL) {\n"
-	    "\t\tif (*rc == KRPC_OK)\n"
-	    "\t\t\t*rc = KRPC_ERR_NOMEM;\n"
-	    "\t\tkrpc_value_free(item);\n"
-	    "\t\treturn;\n"
-	    "\t}\n"
-	    "\t*rc = krpc_value_append(s, item);\n"
-	    "}\n\n"
-	    "/* A copy of field i of a structure (KRPC_ERR_TYPE if there is none). */\n"
-	    "static krpc_code_t\n"
-	    "stub_field(const krpc_value_t *s, size_t i, krpc_value_t **out)\n"
-	    "{\n"
-	    "\tconst krpc_value_t *v;\n\n"
-	    "\t*out = NULL;\n"
-	    "\tif (s == NULL || krpc_value_code(s) != KRPC_TYPE_STRUCT)\n"
-	    "\t\treturn KRPC_ERR_ARG;\n"
-	    "\tif ((v = krpc_value_item(s, i)) == NULL)\n"
-	    "\t\treturn KRPC_ERR_TYPE;\n"
-	    "\treturn (*out = krpc_value_clone(v)) != NULL ? KRPC_OK : KRPC_ERR_NOMEM;\n"
-	    "}\n\n");
-	if (use & USE_APPEND_COPY)
-		text_puts(t,
-		    "/* Appends a copy of the caller's value (NULL: KRPC_ERR_ARG, fields are never null). */\n"
-		    "static void\n"
-		    "stub_append_copy(krpc_value_t *s, const krpc_value_t *v, krpc_code_t *rc)\n"
-		    "{\n"
-		    "\tif (v == NULL && *rc == KRPC_OK)\n"
-		    "\t\t*rc = KRPC_ERR_ARG;\n"
-		    "\tif (v != NULL)\n"
-		    "\t\tstub_append(s, krpc_value_clone(v), rc);\n"
-		    "}\n\n");
-	if (use & USE_APPEND_STRING)
-		text_puts(t,
-		    "/* Appends a STRING field (NULL: KRPC_ERR_ARG). */\n"
-		    "static void\n"
-		    "stub_append_string(krpc_value_t *s, const char *v, krpc_code_t *rc)\n"
-		    "{\n"
-		    "\tif (v == NULL && *rc == KRPC_OK)\n"
-		    "\t\t*rc = KRPC_ERR_ARG;\n"
-		    "\tif (v != NULL)\n"
-		    "\t\tstub_append(s, krpc_value_string(v), rc);\n"
-		    "}\n\n");
-	if (use & USE_APPEND_BYTES)
-		text_puts(t,
-		    "/* Appends a BYTES field (NULL with a length: KRPC_ERR_ARG). */\n"
-		    "static void\n"
-		    "stub_append_bytes(krpc_value_t *s, const void *v, size_t len, krpc_code_t *rc)\n"
-		    "{\n"
-		    "\tif (v == NULL && len > 0 && *rc == KRPC_OK)\n"
-		    "\t\t*rc = KRPC_ERR_ARG;\n"
-		    "\tstub_append(s, krpc_value_bytes(v, len), rc);\n"
-		    "}\n\n");
 }
 
 /* The statement setting argument i. */
@@ -612,10 +370,9 @@ body_emit(text_t *t, const sg_service_t *sv)
 
 	header_banner(t, sv, arena_printf(sv->arena, "%s.c", sv->name), "typed C stubs");
 	text_printf(t, " */\n#include <stdlib.h>\n#include <string.h>\n\n#include \"%s.h\"\n\n", sv->name);
-	body_args_helpers(t, sv, use);
-	body_run_helpers(t, use);
+	body_args_struct(t, sv);
+	template_emit(t, use);
 	body_ret_helpers(t, sv, use);
-	body_field_helpers(t, use);
 	if (sv->uses_status)
 		status_emit_code(t, sv);
 	for (i = 0; i < sv->nprocs; i++)

@@ -187,6 +187,7 @@ main_generate(const struct main_opts *o, const krpc_services_t *m)
 	return ret;
 }
 
+/* Reads the definitions, then lists the services or writes their stubs. */
 int
 main(int argc, char **argv)
 {

@@ -214,6 +214,29 @@ void		 status_emit_decl(text_t *, const sg_service_t *);
 void		 status_emit_code(text_t *, const sg_service_t *);
 void		 status_emit_public(text_t *, const sg_service_t *);
 
+/* ---- template.c: the fixed helpers of a generated source ------------------ */
+
+/* Which helpers a source needs (template_emit() writes them in this order). */
+enum template_use {
+	TMPL_ARGS = 1 << 0,		/* the argument list (always) */
+	TMPL_OBJECT = 1 << 1,		/* class arguments */
+	TMPL_BORROW = 1 << 2,		/* value-tree arguments */
+	TMPL_CALL = 1 << 3,		/* running a call */
+	TMPL_STREAM = 1 << 4,		/* adding a stream */
+	TMPL_GET_CALL = 1 << 5,		/* encoding a call */
+	TMPL_EVENT = 1 << 6,		/* calls returning events */
+	TMPL_RET_STRING = 1 << 7,	/* results */
+	TMPL_RET_BYTES = 1 << 8,
+	TMPL_RET_VALUE = 1 << 9,
+	TMPL_FIELDS = 1 << 10,		/* structure constructors and readers */
+	TMPL_APPEND_COPY = 1 << 11,
+	TMPL_APPEND_STRING = 1 << 12,
+	TMPL_APPEND_BYTES = 1 << 13,
+};
+
+/* Writes the helpers whose TMPL_* flags are in use. */
+void		 template_emit(text_t *, unsigned use);
+
 /* ---- input.c: where the definitions come from ------------------------------- */
 
 typedef struct input_opts {

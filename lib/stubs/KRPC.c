@@ -128,54 +128,6 @@ stub_event(krpc_client_t *client, const char *proc, struct stub_args *args,
 	return rc;
 }
 
-/* Stores a result in *out (0 for an error or null) and frees it. */
-static krpc_code_t
-stub_ret_bool(krpc_code_t rc, krpc_value_t *res, bool *out, bool *out_null)
-{
-	bool x = 0;
-
-	if (out_null != NULL)
-		*out_null = rc == KRPC_OK && (res == NULL || krpc_value_is_null(res));
-	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res))
-		rc = krpc_value_as_bool(res, &x);
-	if (out != NULL)
-		*out = x;
-	krpc_value_free(res);
-	return rc;
-}
-
-/* Stores a result in *out (0 for an error or null) and frees it. */
-static krpc_code_t
-stub_ret_enum(krpc_code_t rc, krpc_value_t *res, int32_t *out, bool *out_null)
-{
-	int32_t x = 0;
-
-	if (out_null != NULL)
-		*out_null = rc == KRPC_OK && (res == NULL || krpc_value_is_null(res));
-	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res))
-		rc = krpc_value_as_enum(res, &x);
-	if (out != NULL)
-		*out = x;
-	krpc_value_free(res);
-	return rc;
-}
-
-/* Stores a result in *out (0 for an error or null) and frees it. */
-static krpc_code_t
-stub_ret_object(krpc_code_t rc, krpc_value_t *res, uint64_t *out, bool *out_null)
-{
-	uint64_t x = 0;
-
-	if (out_null != NULL)
-		*out_null = rc == KRPC_OK && (res == NULL || krpc_value_is_null(res));
-	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res))
-		rc = krpc_value_as_object(res, &x);
-	if (out != NULL)
-		*out = x;
-	krpc_value_free(res);
-	return rc;
-}
-
 /* Stores a copy of a STRING result in *out (NULL for an error or null) and frees it. */
 static krpc_code_t
 stub_ret_string(krpc_code_t rc, krpc_value_t *res, char **out)
@@ -236,6 +188,54 @@ stub_ret_value(krpc_code_t rc, krpc_value_t *res, krpc_value_t **out)
 	}
 	if (out != NULL)
 		*out = res;
+	return rc;
+}
+
+/* Stores a result in *out (0 for an error or null) and frees it. */
+static krpc_code_t
+stub_ret_bool(krpc_code_t rc, krpc_value_t *res, bool *out, bool *out_null)
+{
+	bool x = 0;
+
+	if (out_null != NULL)
+		*out_null = rc == KRPC_OK && (res == NULL || krpc_value_is_null(res));
+	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res))
+		rc = krpc_value_as_bool(res, &x);
+	if (out != NULL)
+		*out = x;
+	krpc_value_free(res);
+	return rc;
+}
+
+/* Stores a result in *out (0 for an error or null) and frees it. */
+static krpc_code_t
+stub_ret_enum(krpc_code_t rc, krpc_value_t *res, int32_t *out, bool *out_null)
+{
+	int32_t x = 0;
+
+	if (out_null != NULL)
+		*out_null = rc == KRPC_OK && (res == NULL || krpc_value_is_null(res));
+	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res))
+		rc = krpc_value_as_enum(res, &x);
+	if (out != NULL)
+		*out = x;
+	krpc_value_free(res);
+	return rc;
+}
+
+/* Stores a result in *out (0 for an error or null) and frees it. */
+static krpc_code_t
+stub_ret_object(krpc_code_t rc, krpc_value_t *res, uint64_t *out, bool *out_null)
+{
+	uint64_t x = 0;
+
+	if (out_null != NULL)
+		*out_null = rc == KRPC_OK && (res == NULL || krpc_value_is_null(res));
+	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res))
+		rc = krpc_value_as_object(res, &x);
+	if (out != NULL)
+		*out = x;
+	krpc_value_free(res);
 	return rc;
 }
 

@@ -99,6 +99,42 @@ stub_get_call(const char *proc, struct stub_args *args, krpc_value_t **out)
 	return rc;
 }
 
+/* Stores a copy of a STRING result in *out (NULL for an error or null) and frees it. */
+static krpc_code_t
+stub_ret_string(krpc_code_t rc, krpc_value_t *res, char **out)
+{
+	const char *s = NULL;
+	char *copy = NULL;
+	size_t len = 0;
+
+	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res) &&
+	    (s = krpc_value_str(res, &len)) == NULL)
+		rc = KRPC_ERR_TYPE;
+	if (s != NULL && (copy = malloc(len + 1)) == NULL)
+		rc = KRPC_ERR_NOMEM;
+	else if (s != NULL)
+		memcpy(copy, s, len + 1);
+	if (out != NULL)
+		*out = copy;
+	else
+		free(copy);
+	krpc_value_free(res);
+	return rc;
+}
+
+/* Hands a result to the caller (NULL for an error or null). */
+static krpc_code_t
+stub_ret_value(krpc_code_t rc, krpc_value_t *res, krpc_value_t **out)
+{
+	if (res != NULL && (rc != KRPC_OK || out == NULL || krpc_value_is_null(res))) {
+		krpc_value_free(res);
+		res = NULL;
+	}
+	if (out != NULL)
+		*out = res;
+	return rc;
+}
+
 /* Stores a result in *out (0 for an error or null) and frees it. */
 static krpc_code_t
 stub_ret_double(krpc_code_t rc, krpc_value_t *res, double *out, bool *out_null)
@@ -160,42 +196,6 @@ stub_ret_object(krpc_code_t rc, krpc_value_t *res, uint64_t *out, bool *out_null
 	if (out != NULL)
 		*out = x;
 	krpc_value_free(res);
-	return rc;
-}
-
-/* Stores a copy of a STRING result in *out (NULL for an error or null) and frees it. */
-static krpc_code_t
-stub_ret_string(krpc_code_t rc, krpc_value_t *res, char **out)
-{
-	const char *s = NULL;
-	char *copy = NULL;
-	size_t len = 0;
-
-	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res) &&
-	    (s = krpc_value_str(res, &len)) == NULL)
-		rc = KRPC_ERR_TYPE;
-	if (s != NULL && (copy = malloc(len + 1)) == NULL)
-		rc = KRPC_ERR_NOMEM;
-	else if (s != NULL)
-		memcpy(copy, s, len + 1);
-	if (out != NULL)
-		*out = copy;
-	else
-		free(copy);
-	krpc_value_free(res);
-	return rc;
-}
-
-/* Hands a result to the caller (NULL for an error or null). */
-static krpc_code_t
-stub_ret_value(krpc_code_t rc, krpc_value_t *res, krpc_value_t **out)
-{
-	if (res != NULL && (rc != KRPC_OK || out == NULL || krpc_value_is_null(res))) {
-		krpc_value_free(res);
-		res = NULL;
-	}
-	if (out != NULL)
-		*out = res;
 	return rc;
 }
 
