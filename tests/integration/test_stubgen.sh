@@ -8,7 +8,16 @@ stubgen=$top_builddir/lib/stubgen/krpc-stubgen
 sim=$top_builddir/tests/sim/krpc-sim
 stubs=$top_srcdir/lib/stubs
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_stubgen.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+simpid=
+cleanup() {
+	if [ -n "$simpid" ]; then
+		kill "$simpid" 2>/dev/null || :
+		wait "$simpid" 2>/dev/null || :
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
 fail=0
 
 # Compares the generated files in $1 with the committed ones.
@@ -30,6 +39,22 @@ if ! cmp "$tmp/live.services" "$stubs/krpc-sim.services"; then
 	echo "FAIL: krpc-sim's GetServices differs from lib/stubs/krpc-sim.services (run make stubs)"
 	fail=1
 fi
+
+# Over TCP too (krpc-sim on ephemeral ports; its ready line gives them).
+"$sim" --rpc-port 0 --stream-port 0 --quiet >"$tmp/sim.out" &
+simpid=$!
+tries=0
+until grep -q 'krpc-sim: listening' "$tmp/sim.out"; do
+	tries=$((tries + 1))
+	[ $tries -le 300 ] && kill -0 "$simpid" 2>/dev/null || { echo "FAIL: krpc-sim did not start"; exit 1; }
+	sleep 0.1
+done
+port=$(sed -n 's/.*rpc=127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$tmp/sim.out")
+timeout 60 "$stubgen" -q -a 127.0.0.1 -p "$port" -n stubgen-test -o "$tmp/tcp" KRPC SpaceCenter
+compare "$tmp/tcp"
+kill "$simpid"
+wait "$simpid" 2>/dev/null || :
+simpid=
 
 # From the committed dump, twice: the second run changes nothing.
 timeout 60 "$stubgen" -q --dump "$stubs/krpc-sim.services" -o "$tmp/dump" KRPC SpaceCenter
