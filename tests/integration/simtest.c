@@ -7,6 +7,27 @@
 
 #include "simtest.h"
 
+/*
+ * Puts the words of $KRPC_SIM_WRAPPER (e.g. "valgrind --leak-check=full")
+ * at the start of argv, at most max of them, so that every krpc-sim the
+ * tests start runs under that tool; returns how many.
+ */
+static int
+simtest_wrapper(const char **argv, int max)
+{
+	static char words[512];
+	const char *env = getenv("KRPC_SIM_WRAPPER");
+	char *w, *save = NULL;
+	int n = 0;
+
+	if (env == NULL || *env == '\0')
+		return 0;
+	snprintf(words, sizeof words, "%s", env);
+	for (w = strtok_r(words, " ", &save); w != NULL && n < max; w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	return n;
+}
+
 /* Starts krpc-sim and reads its ports from the ready line. */
 int
 simtest_start(struct simtest *t, const char *prefix, const char *const *extra)
@@ -17,6 +38,7 @@ simtest_start(struct simtest *t, const char *prefix, const char *const *extra)
 	int n = 0, i;
 
 	memset(t, 0, sizeof *t);
+	n = simtest_wrapper(argv, 8);
 	argv[n++] = th_bin("tests/sim/krpc-sim");
 	argv[n++] = "--rpc-port";
 	argv[n++] = "0";
@@ -36,7 +58,8 @@ simtest_start(struct simtest *t, const char *prefix, const char *const *extra)
 	for (i = 0; extra != NULL && extra[i] != NULL && n < 31; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	if ((t->proc = th_spawn(argv, prefix ? t->stream_path : "stream=", 10.0)) == NULL)
+	if ((t->proc = th_spawn(argv, prefix ? t->stream_path : "stream=",
+	    getenv("KRPC_SIM_WRAPPER") ? 120.0 : 10.0)) == NULL)
 		return -1;
 	out = th_proc_stdout(t->proc);
 	if ((line = strstr(out, "rpc=127.0.0.1:")) == NULL ||

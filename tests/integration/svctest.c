@@ -19,14 +19,36 @@ static int		 sim_unclean;	/* servers that did not exit cleanly */
 
 /* ---- Server and clients ----------------------------------------------- */
 
+/*
+ * Puts the words of $KRPC_SIM_WRAPPER (e.g. "valgrind --leak-check=full")
+ * at the start of argv, at most max of them, so that every krpc-sim the
+ * tests start runs under that tool; returns how many.
+ */
+static int
+svt_wrapper(const char **argv, int max)
+{
+	static char words[512];
+	const char *env = getenv("KRPC_SIM_WRAPPER");
+	char *w, *save = NULL;
+	int n = 0;
+
+	if (env == NULL || *env == '\0')
+		return 0;
+	snprintf(words, sizeof words, "%s", env);
+	for (w = strtok_r(words, " ", &save); w != NULL && n < max; w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	return n;
+}
+
 /* Starts krpc-sim on ephemeral ports with up to two extra arguments. */
 static void
 svt_start(const char *a1, const char *a2)
 {
-	const char *argv[10];
+	const char *argv[20];
 	const char *out, *p;
 	int n = 0;
 
+	n = svt_wrapper(argv, 8);
 	argv[n++] = th_bin("tests/sim/krpc-sim");
 	argv[n++] = "--rpc-port";
 	argv[n++] = "0";
@@ -38,7 +60,8 @@ svt_start(const char *a1, const char *a2)
 		argv[n++] = a2;
 	argv[n] = NULL;
 	rpc_port = stream_port = -1;
-	if ((sim = th_spawn(argv, "krpc-sim: listening", 20.0)) == NULL)
+	if ((sim = th_spawn(argv, "krpc-sim: listening",
+	    getenv("KRPC_SIM_WRAPPER") ? 120.0 : 20.0)) == NULL)
 		return;
 	out = th_proc_stdout(sim);
 	if ((p = strstr(out, "rpc=")) == NULL ||

@@ -296,7 +296,6 @@ START_TEST(test_rate_never_early)
 		t1 = t;
 	}
 	ck_assert_int_gt(n1, n0);
-	fprintf(stderr, "DEBUG %d in %.3f\n", n1 - n0, t1 - t0);
 	ck_assert_msg(n1 - n0 <= (int32_t)((t1 - t0) * 15),
 	    "%d evaluations in %.3f s at 19.8 Hz, 20 updates a second", n1 - n0, t1 - t0);
 	th_client_close(c);
@@ -475,6 +474,41 @@ START_TEST(test_krpc_documentation)
 }
 END_TEST
 
+/* --help and krpc-sim(1) name every option and list the known differences. */
+START_TEST(test_help_and_man_page)
+{
+	static const char *const opts[] = { "--bind", "--rpc-port", "--stream-port",
+	    "--rpc-path", "--stream-path", "--update-rate", "--no-pacing", "--game-scene",
+	    "--quiet", "--help", "--version" };
+	static const char *const man_opts[] = { "\\-\\-bind", "\\-\\-rpc\\-port",
+	    "\\-\\-stream\\-port", "\\-\\-rpc\\-path", "\\-\\-stream\\-path",
+	    "\\-\\-update\\-rate", "\\-\\-no\\-pacing", "\\-\\-game\\-scene",
+	    "\\-\\-quiet", "\\-\\-help", "\\-\\-version" };
+	const char *argv[] = { th_bin("tests/sim/krpc-sim"), "--help", NULL };
+	th_proc_t *p = th_spawn(argv, NULL, 0);
+	char man[65536];
+	const char *help;
+	size_t i, n;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(th_proc_wait(p, 10.0), 0);
+	help = th_proc_stdout(p);
+	for (i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		ck_assert_msg(strstr(help, opts[i]) != NULL, "--help does not mention %s", opts[i]);
+	ck_assert_ptr_nonnull(strstr(help, "Known differences from the game's kRPC server"));
+	ck_assert_ptr_nonnull(f = fopen(th_src("docs/krpc-sim.1"), "r"));
+	n = fread(man, 1, sizeof man - 1, f);
+	fclose(f);
+	man[n] = '\0';
+	for (i = 0; i < sizeof man_opts / sizeof man_opts[0]; i++)
+		ck_assert_msg(strstr(man, man_opts[i]) != NULL, "krpc-sim(1) does not mention %s",
+		    opts[i]);
+	ck_assert_ptr_nonnull(strstr(man, ".SH DIFFERENCES FROM THE GAME'S SERVER"));
+	th_proc_stop(p);
+}
+END_TEST
+
 static Suite *
 conformance_suite(void)
 {
@@ -499,6 +533,7 @@ conformance_suite(void)
 	tcase_add_test(misc, test_handshake_unknown_type);
 	tcase_add_test(misc, test_argument_errors_before_scene);
 	tcase_add_test(misc, test_krpc_documentation);
+	tcase_add_test(misc, test_help_and_man_page);
 	suite_add_tcase(s, misc);
 	return s;
 }

@@ -48,6 +48,13 @@ tests_integration_test_sim_conformance_SOURCES = tests/integration/test_sim_conf
 tests_integration_test_sim_conformance_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_sim_conformance_LDADD = $(INTEG_LDADD)
 
+# Seeded random handshakes, frames and Requests: answered or closed, never a crash.
+check_PROGRAMS += tests/integration/test_sim_fuzz
+TESTS += tests/integration/test_sim_fuzz
+tests_integration_test_sim_fuzz_SOURCES = tests/integration/test_sim_fuzz.c $(SIMTEST_SOURCES)
+tests_integration_test_sim_fuzz_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_fuzz_LDADD = $(INTEG_LDADD)
+
 # ---- krpc-sim services: TestService, Benchmark, SpaceCenter ----------------
 # (maintained with svc_test.c, svc_benchmark.c and svc_spacecenter.c; keep this
 # block at the end of the file.)  krpc-sim's sources must include all of

@@ -48,7 +48,26 @@ static const char main_usage[] =
 "Control.ActivateNextStage launches it, thrust (scaled by the throttle)\n"
 "lifts it straight up until the fuel runs out, then it coasts and falls back\n"
 "to the pad.  Universal time advances 1/rate seconds per update.  See\n"
-"krpc-sim(1) for the details.\n";
+"krpc-sim(1) for the details.\n"
+"\n"
+"Known differences from the game's kRPC server (see krpc-sim(1)):\n"
+"  - every RPC connection is accepted (no approval dialog); a second stream\n"
+"    connection with a client's identifier replaces and closes the first\n"
+"  - the RPC time budget is fixed at 5 ms: adaptive rate control is reported\n"
+"    but not done, so max_time_per_update always reads 5000\n"
+"  - a client that stops reading holds back only itself, never the server\n"
+"  - messages over 64 MiB close the connection, and so does a Request with a\n"
+"    known field of an unexpected wire type (the game's parser skips it)\n"
+"  - errors carry no stack trace\n"
+"  - Expression builders check operand types other than numbers when the\n"
+"    expression is evaluated, not when it is built; a procedure that yields\n"
+"    cannot be called in an expression; the KRPC builders' documentation is\n"
+"    their summary only\n"
+"  - a stream whose evaluation yielded resumes next update whatever its rate\n"
+"  - an object of another class where a class is expected fails at request\n"
+"    level with krpc-sim's own text\n"
+"  - the default game scene is Flight (the kRPC test server reports\n"
+"    SpaceCenter: use --game-scene spacecenter)\n";
 
 enum {
 	OPT_BIND = 256,
