@@ -58,6 +58,10 @@ struct type_parser {
 	size_t		 whylen;
 };
 
+static void type_why(struct type_parser *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Records why parsing failed. */
 static void
 type_why(struct type_parser *tp, const char *fmt, ...)
 {

@@ -112,6 +112,9 @@ value_push(krpc_value_t *v, krpc_value_t *item)
 	return KRPC_OK;
 }
 
+static void value_why(char *, size_t, const char *, ...) __attribute__((format(printf, 3, 4)));
+
+/* Records why decoding failed. */
 static void
 value_why(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -483,6 +486,9 @@ value_read(struct value_reader *r, const krpc_type_t *t, const uint8_t *p, size_
 
 /* ---- rendering ------------------------------------------------------ */
 
+static void value_printf(krpc_buf_t *, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends formatted text (at most 63 bytes) to b. */
 static void
 value_printf(krpc_buf_t *b, const char *fmt, ...)
 {
