@@ -1,7 +1,7 @@
 /*
  * krpc-sim internals: what the core modules (server, listener, conn,
- * handshake, client, rpc, call, services, stream, object, expr) offer each
- * other.  Services see only sim.h; svc_krpc.c also uses this header.
+ * handshake, client, rpc, call, services, stream, object, expr, wire) offer
+ * each other.  Services see only sim.h; svc_krpc.c also uses this header.
  */
 #ifndef KRPC_SIM_CORE_H
 #define KRPC_SIM_CORE_H
@@ -224,6 +224,22 @@ void		 call_result_write(const sim_call_t *, krpc_buf_t *);
 /* Sets an error from a struct sim_err (copied). */
 void		 call_set_err(sim_call_t *, const struct sim_err *);
 
+
+/* ---- wire.c ---------------------------------------------------------- */
+
+/* The messages wire_clean() knows. */
+enum wire_msg {
+	WIRE_CONNECTION_REQUEST,
+	WIRE_REQUEST,
+	WIRE_CALL,
+	WIRE_ARGUMENT,
+};
+
+/*
+ * The message without the fields the real server's parser skips (known
+ * numbers with an unexpected wire type, groups), malloc'd; NULL if malformed.
+ */
+uint8_t		*wire_clean(enum wire_msg, const uint8_t *, size_t, size_t *outlen);
 
 /* ---- err.c ----------------------------------------------------------- */
 

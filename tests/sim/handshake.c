@@ -155,9 +155,9 @@ handshake_stream(sim_server_t *s, conn_t *c, const Krpc__Schema__ConnectionReque
 void
 handshake_process(sim_server_t *s, conn_t *c)
 {
-	Krpc__Schema__ConnectionRequest *req;
-	uint8_t *body = NULL;
-	size_t len = 0;
+	Krpc__Schema__ConnectionRequest *req = NULL;
+	uint8_t *body = NULL, *clean;
+	size_t len = 0, n = 0;
 
 	if (conn_take(c, &body, &len) != CONN_FRAME_OK) {
 		if (util_now() - conn_since(c) >= SIM_HANDSHAKE_TIMEOUT)
@@ -166,7 +166,11 @@ handshake_process(sim_server_t *s, conn_t *c)
 		return;
 	}
 	conn_discard_input(c);	/* bytes after the request are not kept */
-	if ((req = krpc__schema__connection_request__unpack(NULL, len, body)) == NULL) {
+	if ((clean = wire_clean(WIRE_CONNECTION_REQUEST, body, len, &n)) != NULL) {
+		req = krpc__schema__connection_request__unpack(NULL, n, clean);
+		free(clean);
+	}
+	if (req == NULL) {
 		handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
 		    handshake_parse_error(body, len), NULL);
 		free(body);

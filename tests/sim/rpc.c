@@ -115,9 +115,14 @@ rpc_execute(sim_server_t *s, sim_client_t *client, const uint8_t *body, size_t l
 {
 	Krpc__Schema__Request *req;
 	struct rpc_req *r;
-	size_t i;
+	uint8_t *clean;
+	size_t i, n = 0;
 
-	if ((req = krpc__schema__request__unpack(NULL, len, body)) == NULL)
+	if ((clean = wire_clean(WIRE_REQUEST, body, len, &n)) == NULL)
+		return false;
+	req = krpc__schema__request__unpack(NULL, n, clean);
+	free(clean);
+	if (req == NULL)
 		return false;
 	r = util_calloc(1, sizeof *r);
 	r->ncalls = req->n_calls;
