@@ -48,3 +48,7 @@ fuzz: proto/krpc.pb-c.h
 	tests/fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus
 .PHONY: fuzz
 CLEANFILES += tests/fuzz/fuzz_codec
+
+# libkrpcmux's integration tests run a second time through krpcmuxd.
+TESTS += tests/integration/test_client_proxy.sh
+EXTRA_DIST += tests/integration/test_client_proxy.sh
