@@ -62,3 +62,25 @@ nodist_tests_integration_test_stubs_SOURCES = $(TEST_STUBS_GEN)
 tests_integration_test_stubs_CFLAGS = $(INTEG_CFLAGS) $(STUBS_CFLAGS) -I$(TEST_STUBS_DIR) -pthread
 tests_integration_test_stubs_LDADD = lib/stubs/libkrpcstubs.la $(CLIENT_INTEG_LDADD) -lm
 $(tests_integration_test_stubs_OBJECTS): $(TEST_STUBS_DIR)/stamp
+
+# Corner cases without a server: stubs of made-up services (the dump is made
+# by tests/unit/data/stubgen-edge.py) compiled into a unit test that checks
+# the bytes their get-call builders, structures and status decoder produce.
+EDGE_STUBS_DIR = tests/unit/stubs-edge
+EDGE_STUBS_DUMP = tests/unit/data/stubgen-edge.services
+EDGE_STUBS_GEN = $(EDGE_STUBS_DIR)/Edge.c $(EDGE_STUBS_DIR)/Edge.h $(EDGE_STUBS_DIR)/Other.c \
+	$(EDGE_STUBS_DIR)/Other.h $(EDGE_STUBS_DIR)/Empty.c $(EDGE_STUBS_DIR)/Empty.h
+EXTRA_DIST += $(EDGE_STUBS_DUMP) tests/unit/data/stubgen-edge.py
+$(EDGE_STUBS_GEN): $(EDGE_STUBS_DIR)/stamp
+$(EDGE_STUBS_DIR)/stamp: lib/stubgen/krpc-stubgen$(EXEEXT) $(srcdir)/$(EDGE_STUBS_DUMP)
+	$(AM_V_GEN)lib/stubgen/krpc-stubgen -q --dump $(srcdir)/$(EDGE_STUBS_DUMP) \
+	    -o $(EDGE_STUBS_DIR) Edge Other Empty && touch $@
+CLEANFILES += $(EDGE_STUBS_GEN) $(EDGE_STUBS_DIR)/stamp
+
+check_PROGRAMS += tests/unit/test_stubgen_edge
+TESTS += tests/unit/test_stubgen_edge
+tests_unit_test_stubgen_edge_SOURCES = tests/unit/test_stubgen_edge.c
+nodist_tests_unit_test_stubgen_edge_SOURCES = $(EDGE_STUBS_GEN)
+tests_unit_test_stubgen_edge_CFLAGS = $(UNIT_CFLAGS) -I$(EDGE_STUBS_DIR)
+tests_unit_test_stubgen_edge_LDADD = $(CLIENT_UNIT_LDADD) -lm
+$(tests_unit_test_stubgen_edge_OBJECTS): $(EDGE_STUBS_DIR)/stamp

@@ -46,7 +46,7 @@ body_use_arg(ctype_kind_t k)
 static unsigned
 body_uses(const sg_service_t *sv)
 {
-	unsigned use = TMPL_ARGS;
+	unsigned use = sv->nprocs > 0 ? TMPL_ARGS : 0;
 	size_t i, j;
 
 	for (i = 0; i < sv->nprocs; i++) {
@@ -370,7 +370,11 @@ body_emit(text_t *t, const sg_service_t *sv)
 
 	header_banner(t, sv, arena_printf(sv->arena, "%s.c", sv->name), "typed C stubs");
 	text_printf(t, " */\n#include <stdlib.h>\n#include <string.h>\n\n#include \"%s.h\"\n\n", sv->name);
-	body_args_struct(t, sv);
+	if (sv->nprocs > 0)
+		body_args_struct(t, sv);
+	else if (krpc_service_struct_count(sv->s) == 0)
+		text_puts(t, "/* The service has no procedures and no structures. */\n"
+		    "typedef int stub_nothing_to_define;\n\n");
 	template_emit(t, use);
 	body_ret_helpers(t, sv, use);
 	if (sv->uses_status)

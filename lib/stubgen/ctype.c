@@ -243,7 +243,7 @@ ctype_enum_literal(arena_t *a, const krpc_services_t *m, const char *svc, const 
 		return arena_printf(a, "%" PRId32, v);
 	if (name != NULL)
 		return arena_printf(a, "%s_%s_%s", svc, krpc_type_name(t), name);
-	return arena_printf(a, "(%s_%s)%" PRId32, svc, krpc_type_name(t), v);
+	return arena_printf(a, "((%s_%s)%" PRId32 ")", svc, krpc_type_name(t), v);
 }
 
 /* The literal of a default (see stubgen.h). */

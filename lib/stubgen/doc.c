@@ -88,6 +88,29 @@ doc_plain(arena_t *a, const char *xml)
 	return s;
 }
 
+/* s with control characters escaped and comment delimiters kept apart. */
+char *
+doc_escape(arena_t *a, const char *s)
+{
+	text_t t = TEXT_INIT;
+	char *out;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\n')
+			text_puts(&t, "\\n");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			text_printf(&t, "\\%03o", (unsigned char)*s);
+		else if ((*s == '/' && t.len > 0 && t.s[t.len - 1] == '*') ||
+		    (*s == '*' && t.len > 0 && t.s[t.len - 1] == '/'))
+			text_printf(&t, " %c", *s);
+		else
+			text_putc(&t, *s);
+	}
+	out = arena_strdup(a, text_str(&t));
+	text_free(&t);
+	return out;
+}
+
 /* Plain text of the <summary> of a documentation string. */
 char *
 doc_summary(arena_t *a, const char *xml)

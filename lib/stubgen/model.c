@@ -172,7 +172,7 @@ model_signature(sg_service_t *sv, const sg_proc_t *pr)
 	text_printf(&t, ")%s%s%s", pr->ret_kind == CT_VOID ? "" : " -> ",
 	    pr->ret_kind == CT_VOID ? "" : ctype_display(sv->arena, krpc_procedure_return_type(pr->p)),
 	    pr->ret_nullable ? "?" : "");
-	s = arena_strdup(sv->arena, text_str(&t));
+	s = doc_escape(sv->arena, text_str(&t));
 	text_free(&t);
 	return s;
 }
@@ -333,7 +333,8 @@ model_check_names(sg_service_t *sv)
 				model_name(&names, &n, &cap, pr->params[j].def_macro);
 		}
 	}
-	qsort(names, n, sizeof *names, model_strcmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, model_strcmp);
 	for (i = 1; i < n; i++) {
 		if (strcmp(names[i - 1], names[i]) == 0) {
 			fprintf(stderr, STUBGEN_NAME ": service %s: the C name %s would be defined twice\n",

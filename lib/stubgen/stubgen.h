@@ -61,6 +61,8 @@ uint8_t		*text_read_file(const char *path, size_t *len);
  * written as their names, entities decoded, "*" "/" kept apart); "" if none.
  */
 char		*doc_summary(arena_t *, const char *xml);
+/* s made safe for a comment line (control characters escaped, no comment delimiters). */
+char		*doc_escape(arena_t *, const char *s);
 /* A fragment such as a deprecation reason as plain text. */
 char		*doc_plain(arena_t *, const char *fragment);
 /* Writes body as " * "-prefixed comment lines wrapped at 90 columns. */

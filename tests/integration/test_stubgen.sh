@@ -1,7 +1,8 @@
 #!/bin/sh
 # krpc-stubgen: regenerating the committed stubs (lib/stubs/) from a running
-# krpc-sim and from the committed GetServices dump gives the same bytes, the
-# dump itself is current, and the command line reports errors.
+# krpc-sim (TCP and Unix sockets) and from the committed GetServices dump
+# gives the same bytes, the dump itself is current, and the command line
+# reports errors (unknown services, clashing names, bad dumps and options).
 set -eu
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 stubgen=$top_builddir/lib/stubgen/krpc-stubgen
@@ -71,6 +72,11 @@ if timeout 60 "$stubgen" -q --dump "$stubs/krpc-sim.services" -o "$tmp" NoSuchSe
 	echo "FAIL: an unknown service was accepted"; fail=1
 fi
 grep -q 'no service named NoSuchService' "$tmp/err" || { echo "FAIL: message"; cat "$tmp/err"; fail=1; }
+if timeout 60 "$stubgen" -q --dump "$top_srcdir/tests/unit/data/stubgen-edge.services" -o "$tmp/clash" \
+    Clash 2>"$tmp/err"; then
+	echo "FAIL: clashing C names were accepted"; fail=1
+fi
+grep -q 'the C name Clash_Foo would be defined twice' "$tmp/err" || { echo "FAIL: clash message"; cat "$tmp/err"; fail=1; }
 printf 'garbage' >"$tmp/bad.services"
 if timeout 60 "$stubgen" -q --dump "$tmp/bad.services" -o "$tmp" 2>"$tmp/err"; then
 	echo "FAIL: a malformed dump was accepted"; fail=1
