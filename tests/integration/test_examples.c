@@ -147,6 +147,8 @@ ex_setup(void)
 	if (access(th_bin("daemon/krpcmuxd"), X_OK) == 0) {
 		if (!ex_start_daemon())
 			fprintf(stderr, "test_examples: krpcmuxd did not start\n");
+		else
+			fprintf(stderr, "test_examples: examples run through krpcmuxd\n");
 	} else {
 		fprintf(stderr, "test_examples: no daemon/krpcmuxd: examples run against krpc-sim\n");
 		snprintf(ex.rpc, sizeof ex.rpc, "%s", ex.sim_rpc);
