@@ -24,9 +24,13 @@ KRPC_EXAMPLES = \
 	examples/abort_callbacks \
 	examples/altitude_event \
 	examples/dashboard \
-	examples/status
+	examples/status \
+	examples/launch
 noinst_PROGRAMS += $(KRPC_EXAMPLES)
 
+examples_launch_SOURCES = examples/launch.c
+examples_launch_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_launch_LDADD = $(EXAMPLE_LDADD)
 examples_connect_SOURCES = examples/connect.c
 examples_connect_CFLAGS = $(EXAMPLE_CFLAGS)
 examples_connect_LDADD = $(EXAMPLE_LDADD)
