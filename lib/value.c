@@ -503,6 +503,34 @@ value_printf(krpc_buf_t *b, const char *fmt, ...)
 		krpc_buf_append(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+/* Appends a string in double quotes with quotes, backslashes and control bytes escaped. */
+static void
+value_render_string(const krpc_value_t *v, krpc_buf_t *b)
+{
+	size_t i;
+	uint8_t c;
+
+	krpc_buf_byte(b, '"');
+	for (i = 0; i < v->u.bytes.len; i++) {
+		c = v->u.bytes.data[i];
+		if (c == '"' || c == '\\') {
+			krpc_buf_byte(b, '\\');
+			krpc_buf_byte(b, c);
+		} else if (c == '\n')
+			krpc_buf_append(b, "\\n", 2);
+		else if (c == '\r')
+			krpc_buf_append(b, "\\r", 2);
+		else if (c == '\t')
+			krpc_buf_append(b, "\\t", 2);
+		else if (c < 0x20 || c == 0x7f)
+			value_printf(b, "\\x%02x", c);
+		else
+			krpc_buf_byte(b, c);	/* UTF-8 sequences pass through */
+	}
+	krpc_buf_byte(b, '"');
+}
+
+/* Appends a human-readable rendering of v. */
 static void
 value_render(const krpc_value_t *v, krpc_buf_t *b)
 {
@@ -524,9 +552,7 @@ value_render(const krpc_value_t *v, krpc_buf_t *b)
 	case KRPC_TYPE_CLASS: value_printf(b, "object #%" PRIu64, v->u.u); break;
 	case KRPC_TYPE_BOOL: value_printf(b, "%s", v->u.b ? "true" : "false"); break;
 	case KRPC_TYPE_STRING:
-		krpc_buf_byte(b, '"');
-		krpc_buf_append(b, v->u.bytes.data, v->u.bytes.len);
-		krpc_buf_byte(b, '"');
+		value_render_string(v, b);
 		break;
 	case KRPC_TYPE_TUPLE:
 	case KRPC_TYPE_LIST:

@@ -537,6 +537,12 @@ START_TEST(test_accessors)
 	ck_assert_str_eq(s, "{\"k\": 0.5, \"z\": null}");
 	free(s);
 	krpc_value_free(d);
+	/* Strings render escaped; UTF-8 passes through. */
+	v = krpc_value_string("a\"b\\c\nd\x01\xc3\xa9");
+	s = krpc_value_format(v);
+	ck_assert_str_eq(s, "\"a\\\"b\\\\c\\nd\\x01\xc3\xa9\"");
+	free(s);
+	krpc_value_free(v);
 	/* Equality distinguishes codes, nullness and contents. */
 	v = krpc_value_sint32(1);
 	c = krpc_value_sint64(1);
