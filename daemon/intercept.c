@@ -105,6 +105,8 @@ intercept_owned_result(struct rreq *r, struct rcall *rc, const uint8_t *p, size_
 	else {
 		snprintf(label, sizeof label, "%s.%s", rc->proc->service, rc->proc->name);
 		s = streamtab_subscribe(r->client, streamtab_owned(r->client, upid, label));
+		rc->created = true;
+		rc->created_id = s->id;
 	}
 	if (event)
 		wire_event(&v, s->id);
@@ -284,6 +286,8 @@ intercept_add_finish(struct rreq *r, struct rcall *rc, struct entry *e, bool sta
 
 	if (s == NULL) {
 		s = streamtab_subscribe(r->client, e);
+		rc->created = true;
+		rc->created_id = s->id;
 		if (e->nsubs > 1)
 			stats_inc(streams_shared);
 	}
@@ -310,12 +314,9 @@ intercept_add_cb(void *arg, const struct streamtab_result *res)
 		intercept_add_finish(r, rc, res->entry, r->add_start);
 	else if (res->call_error != NULL)
 		krpc_buf_append(&rc->result, res->call_error, res->call_error_len);
-	else if (res->req_error != NULL) {
-		krpc_buf_reset(&r->response);
-		wire_response_error(&r->response, res->req_error, res->req_error_len);
-		xbuf_check(&r->response);
-		r->state = RREQ_DONE;
-	} else
+	else if (res->req_error != NULL)
+		router_fail_error(r, res->req_error, res->req_error_len);
+	else
 		router_fail(r, res->failure);
 	if (r->state != RREQ_DONE) {
 		r->next++;
@@ -328,22 +329,21 @@ intercept_add_cb(void *arg, const struct streamtab_result *res)
 static void
 intercept_add_local(struct rreq *r, struct rcall *rc, const struct schema_proc *sp, bool start)
 {
+	struct entry *e = NULL;
 	struct sub *s;
 	char label[256];
 
 	TAILQ_FOREACH(s, &r->client->subs, client_link) {
-		if (s->entry->kind == ENTRY_LOCAL && s->entry->local == sp->kind)
+		if (s->entry->kind == ENTRY_LOCAL && s->entry->local == sp->kind) {
+			e = s->entry;
 			break;
+		}
 	}
-	if (s == NULL) {
+	if (e == NULL) {
 		snprintf(label, sizeof label, "%s.%s", sp->service, sp->name);
-		streamtab_subscribe(r->client, streamtab_local(r->client, sp->kind, label));
+		e = streamtab_local(r->client, sp->kind, label);
 	}
-	TAILQ_FOREACH(s, &r->client->subs, client_link) {
-		if (s->entry->kind == ENTRY_LOCAL && s->entry->local == sp->kind)
-			break;
-	}
-	intercept_add_finish(r, rc, s->entry, start);
+	intercept_add_finish(r, rc, e, start);
 }
 
 /* AddStream: share an upstream stream, or create it. */

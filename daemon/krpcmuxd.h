@@ -639,6 +639,8 @@ struct rcall {
 	krpc_buf_t			 result;	/* ProcedureResult bytes */
 	bool				 probe;		/* fwd asks about an id the server never issued */
 	uint64_t			 probe_id;	/* the id the client named */
+	bool				 created;	/* the call subscribed the client anew: */
+	uint64_t			 created_id;	/* its stream id, undone if the request fails */
 };
 
 enum rreq_state {
@@ -680,6 +682,8 @@ void		 router_pump(struct client *);
 /* For intercept.c: carry on with a request, fail it, serialise a call. */
 void		 router_run(struct rreq *);
 void		 router_fail(struct rreq *, const char *description);
+/* Fails the request with the Error an upstream Response carried. */
+void		 router_fail_error(struct rreq *, const uint8_t *error, size_t len);
 void		 router_fail_down(struct rreq *);
 void		 router_pack_call(const Krpc__Schema__ProcedureCall *, krpc_buf_t *);
 /* Encodes a request-level error Response. */

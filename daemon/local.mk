@@ -45,6 +45,7 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_streams \
 	tests/integration/test_daemon_upstream \
 	tests/integration/test_daemon_mock \
+	tests/integration/test_daemon_proxy \
 	tests/integration/test_daemon_ops
 check_PROGRAMS += $(DAEMON_ITESTS)
 TESTS += $(DAEMON_ITESTS)
@@ -58,9 +59,13 @@ tests_integration_test_daemon_streams_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_upstream_SOURCES = tests/integration/test_daemon_upstream.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_upstream_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_upstream_LDADD = $(INTEG_LDADD)
-tests_integration_test_daemon_mock_SOURCES = tests/integration/test_daemon_mock.c $(DAEMONTEST_SOURCES)
+MOCKTEST_SOURCES = tests/integration/mocktest.c tests/integration/mocktest.h $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_mock_SOURCES = tests/integration/test_daemon_mock.c $(MOCKTEST_SOURCES)
 tests_integration_test_daemon_mock_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_mock_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_proxy_SOURCES = tests/integration/test_daemon_proxy.c $(MOCKTEST_SOURCES)
+tests_integration_test_daemon_proxy_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_proxy_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_ops_SOURCES = tests/integration/test_daemon_ops.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_ops_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_ops_LDADD = $(INTEG_LDADD)

@@ -44,12 +44,44 @@ router_error_response(krpc_buf_t *b, const char *service, const char *name,
 	krpc_buf_free(&e);
 }
 
+/*
+ * A request that fails as a whole gives the client no stream ids: the
+ * subscriptions its earlier calls created are undone (the server would not
+ * have run them: it decodes every argument before running any call).
+ */
+static void
+router_undo(struct rreq *r)
+{
+	struct sub *s;
+	size_t i;
+
+	for (i = 0; r->client != NULL && i < r->ncalls; i++) {
+		if (!r->calls[i].created)
+			continue;
+		r->calls[i].created = false;
+		if ((s = streamtab_find(r->client, r->calls[i].created_id)) != NULL)
+			streamtab_unsubscribe(s);
+	}
+}
+
 /* Fails the whole request with a request-level error. */
 void
 router_fail(struct rreq *r, const char *description)
 {
+	router_undo(r);
 	krpc_buf_reset(&r->response);
 	router_error_response(&r->response, NULL, NULL, description);
+	xbuf_check(&r->response);
+	r->state = RREQ_DONE;
+}
+
+/* Fails the whole request with the Error an upstream Response carried. */
+void
+router_fail_error(struct rreq *r, const uint8_t *error, size_t len)
+{
+	router_undo(r);
+	krpc_buf_reset(&r->response);
+	wire_response_error(&r->response, error, len);
 	xbuf_check(&r->response);
 	r->state = RREQ_DONE;
 }
@@ -172,12 +204,9 @@ router_batch_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
 	}
 	if (failure != NULL)
 		router_fail(r, failure);
-	else if (err.data != NULL) {
-		krpc_buf_reset(&r->response);
-		wire_response_error(&r->response, err.data, err.len);
-		xbuf_check(&r->response);
-		r->state = RREQ_DONE;
-	} else {
+	else if (err.data != NULL)
+		router_fail_error(r, err.data, err.len);
+	else {
 		r->next = r->batch + r->nbatch;
 		router_run(r);
 	}
@@ -332,7 +361,8 @@ router_pump(struct client *c)
 		if (r->state == RREQ_DONE)
 			continue;
 		if (r->state == RREQ_QUEUED) {
-			if (r->barrier && busy)
+			/* a session ending fails what is queued with its own words */
+			if ((r->barrier && busy) || !upstream_ready())
 				break;
 			router_start(r);
 			if (r->state == RREQ_DONE)

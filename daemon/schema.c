@@ -192,24 +192,37 @@ schema_lookup(const Krpc__Schema__ProcedureCall *c)
 	return schema_find(service, s->procedures[c->procedure_id - 1]->name);
 }
 
-/* Keeps an argument in the key unless it is beyond the parameters or equals its default. */
+/* True for a CLASS argument holding object id 0, which the server decodes as null (PROTOCOL.md 4.4). */
+static bool
+schema_null_object(const Krpc__Schema__Parameter *p, const Krpc__Schema__Argument *a)
+{
+	return !a->is_null && p->type != NULL && p->type->code == KRPC__SCHEMA__TYPE__TYPE_CODE__CLASS &&
+	    a->value.len == 1 && a->value.data[0] == 0;
+}
+
+/*
+ * Keeps an argument in the key unless it is beyond the parameters or equals
+ * its default; an object id 0 counts as null.
+ */
 static krpc_key_arg_t
 schema_key_arg(void *ud, const Krpc__Schema__ProcedureCall *c, const Krpc__Schema__Argument *a)
 {
 	const struct schema_proc *sp = ud;
 	const Krpc__Schema__Parameter *p;
+	bool null;
 
 	if (sp == NULL)
 		return KRPC_KEY_KEEP;
 	if (a->position >= sp->desc->n_parameters)
 		return KRPC_KEY_DROP;
 	p = sp->desc->parameters[a->position];
+	null = a->is_null || schema_null_object(p, a);
 	if (p->has_default_value && p->default_value_is_null)
-		return a->is_null ? KRPC_KEY_DROP : KRPC_KEY_KEEP;
+		return null ? KRPC_KEY_DROP : KRPC_KEY_KEEP;
 	if (!p->has_default_value && p->default_value.len == 0)
-		return KRPC_KEY_KEEP;
+		return null ? KRPC_KEY_NULL : KRPC_KEY_KEEP;	/* required */
 	if (a->is_null || a->value.len != p->default_value.len)
-		return KRPC_KEY_KEEP;
+		return null ? KRPC_KEY_NULL : KRPC_KEY_KEEP;
 	if (a->value.len > 0 && memcmp(a->value.data, p->default_value.data, a->value.len) != 0)
 		return KRPC_KEY_KEEP;
 	return KRPC_KEY_DROP;

@@ -184,6 +184,8 @@ krpc_msg_call_key(krpc_buf_t *b, const Krpc__Schema__ProcedureCall *c, krpc_msg_
 {
 	size_t i, n = c->n_arguments, *order;
 	const Krpc__Schema__Argument *a;
+	krpc_key_arg_t how;
+	bool null;
 
 	msg_key_name(b, c->service, c->service_id);
 	msg_key_name(b, c->procedure, c->procedure_id);
@@ -198,12 +200,14 @@ krpc_msg_call_key(krpc_buf_t *b, const Krpc__Schema__ProcedureCall *c, krpc_msg_
 		a = c->arguments[order[i]];
 		if (i + 1 < n && c->arguments[order[i + 1]]->position == a->position)
 			continue;	/* a later argument for this position wins */
-		if (fn != NULL && fn(ud, c, a) == KRPC_KEY_DROP)
+		how = fn != NULL ? fn(ud, c, a) : KRPC_KEY_KEEP;
+		if (how == KRPC_KEY_DROP)
 			continue;
+		null = a->is_null || how == KRPC_KEY_NULL;
 		krpc_buf_varint(b, a->position);
-		krpc_buf_byte(b, a->is_null ? 1 : 0);
-		krpc_buf_varint(b, a->is_null ? 0 : a->value.len);
-		if (!a->is_null)
+		krpc_buf_byte(b, null ? 1 : 0);
+		krpc_buf_varint(b, null ? 0 : a->value.len);
+		if (!null)
 			krpc_buf_append(b, a->value.data, a->value.len);
 	}
 	free(order);

@@ -54,11 +54,13 @@ bool	 krpc_msg_error_set(const Krpc__Schema__Error *);
  * The canonical key hook: asked about each argument (after duplicates are
  * resolved, last wins), it says whether the argument belongs in the key.
  * The proxy drops positions beyond the parameter count and arguments equal
- * to their parameter's default, so f() and f(x = default) share a key.
+ * to their parameter's default, so f() and f(x = default) share a key;
+ * KRPC_KEY_NULL keeps an argument as a null (an object id 0 means null).
  */
 typedef enum krpc_key_arg {
 	KRPC_KEY_KEEP,
 	KRPC_KEY_DROP,
+	KRPC_KEY_NULL,
 } krpc_key_arg_t;
 
 typedef krpc_key_arg_t (*krpc_msg_key_fn)(void *ud, const Krpc__Schema__ProcedureCall *,

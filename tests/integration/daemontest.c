@@ -103,6 +103,12 @@ dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *
 		return -1;
 	fputs(conf != NULL ? conf : "# no settings\n", f);
 	fclose(f);
+	if (t->log_to_stdout) {
+		/* the shell replaces itself with the daemon, its stderr on stdout */
+		argv[n++] = "/bin/sh";
+		argv[n++] = "-c";
+		argv[n++] = "exec \"$0\" \"$@\" 2>&1";
+	}
 	argv[n++] = th_bin("daemon/krpcmuxd");
 	argv[n++] = "-f";
 	argv[n++] = "-c";

@@ -28,6 +28,7 @@ struct dt {
 	int		 stream_port;
 	char		 conf[256];		/* a configuration file written for it ("" if none) */
 	th_client_t	*direct;		/* a client of the simulator itself */
+	bool		 log_to_stdout;		/* the daemon's log (stderr) joins its stdout */
 };
 
 /* Starts krpc-sim on ephemeral TCP ports (unix: on Unix sockets named prefix-sim-*). */
