@@ -1,0 +1,298 @@
+/*
+ * The benchmark's report: the machine, the latency and fan-out tables, the
+ * ratios and whether the targets are met, as aligned text for the terminal
+ * or as Markdown to paste into docs/benchmarks.md.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define REPORT_COLS	14
+#define REPORT_CELL	40
+#define REPORT_ROWS	64
+
+/* Target for fan-out: 1000 clients "well under one core", taken as under half a core. */
+#define REPORT_FANOUT_CLIENTS	1000
+#define REPORT_FANOUT_CORES	0.5
+
+struct report_table {
+	size_t	 ncols;
+	size_t	 nrows;
+	char	 head[REPORT_COLS][REPORT_CELL];
+	char	 cell[REPORT_ROWS][REPORT_COLS][REPORT_CELL];
+	bool	 right[REPORT_COLS];	/* numbers are right-aligned in text */
+};
+
+/* Formats a number with a given precision, "-" for NaN. */
+static const char *
+report_num(char *buf, size_t len, double v, int prec)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.*f", prec, v);
+	return buf;
+}
+
+/* Adds a column. */
+static void
+report_col(struct report_table *t, const char *head, bool right)
+{
+	if (t->ncols == REPORT_COLS)
+		return;
+	snprintf(t->head[t->ncols], REPORT_CELL, "%s", head);
+	t->right[t->ncols++] = right;
+}
+
+/* Sets a cell of the last row (row added with report_row). */
+static void
+report_set(struct report_table *t, size_t col, const char *text)
+{
+	if (t->nrows > 0 && col < t->ncols)
+		snprintf(t->cell[t->nrows - 1][col], REPORT_CELL, "%s", text);
+}
+
+/* Sets a numeric cell of the last row. */
+static void
+report_setn(struct report_table *t, size_t col, double v, int prec)
+{
+	char buf[REPORT_CELL];
+
+	report_set(t, col, report_num(buf, sizeof buf, v, prec));
+}
+
+/* Starts a row; false if the table is full. */
+static bool
+report_row(struct report_table *t)
+{
+	if (t->nrows == REPORT_ROWS)
+		return false;
+	memset(t->cell[t->nrows++], 0, sizeof t->cell[0]);
+	return true;
+}
+
+/* Writes a table, aligned (text) or as a Markdown pipe table. */
+static void
+report_table_write(FILE *f, const struct report_table *t, bool md)
+{
+	size_t w[REPORT_COLS] = { 0 }, r, c;
+
+	for (c = 0; c < t->ncols; c++) {
+		w[c] = strlen(t->head[c]);
+		for (r = 0; r < t->nrows; r++)
+			if (strlen(t->cell[r][c]) > w[c])
+				w[c] = strlen(t->cell[r][c]);
+	}
+	for (c = 0; c < t->ncols; c++) {
+		if (md)
+			fprintf(f, "| %s ", t->head[c]);
+		else
+			fprintf(f, t->right[c] ? "%*s  " : "%-*s  ", (int)w[c], t->head[c]);
+	}
+	fputs(md ? "|\n" : "\n", f);
+	for (c = 0; c < t->ncols; c++)
+		fputs(md ? (t->right[c] ? "|---:" : "|---") : "", f);
+	if (md)
+		fputs("|\n", f);
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			if (md)
+				fprintf(f, "| %s ", t->cell[r][c]);
+			else
+				fprintf(f, t->right[c] ? "%*s  " : "%-*s  ", (int)w[c], t->cell[r][c]);
+		}
+		fputs(md ? "|\n" : "\n", f);
+	}
+}
+
+/* Writes a heading. */
+static void
+report_heading(FILE *f, bool md, const char *text)
+{
+	if (md)
+		fprintf(f, "\n### %s\n\n", text);
+	else
+		fprintf(f, "\n== %s ==\n", text);
+}
+
+/* The machine section. */
+static void
+report_machine(FILE *f, const struct report *r, bool md)
+{
+	const struct machine *m = &r->machine;
+	const char *b = md ? "- " : "  ";
+
+	report_heading(f, md, "Machine");
+	fprintf(f, "%sCPU: %s, %d cores online, %s memory\n", b, m->cpu, m->cores, m->memory);
+	fprintf(f, "%sKernel: %s\n", b, m->kernel);
+	fprintf(f, "%sLoad averages (1, 5, 15 min): %s before, %s after\n", b, m->load_before,
+	    m->load_after);
+	fprintf(f, "%sDate: %s\n", b, m->date);
+}
+
+/* The latency table. */
+static void
+report_latency(FILE *f, const struct report *r, bool md)
+{
+	static struct report_table t;
+	const struct lat_row *l;
+	size_t i;
+
+	memset(&t, 0, sizeof t);
+	report_heading(f, md, "Round-trip latency (krpc-sim --no-pacing), microseconds");
+	fprintf(f, "%d round%s of %zu sequential calls of each procedure on each path, one connection "
+	    "per path, the paths taking turns every %d calls; each figure is its median over the "
+	    "rounds.\n\n", r->lat_rounds, r->lat_rounds == 1 ? "" : "s", r->calls, RUN_LAT_BLOCK);
+	report_col(&t, "Call", false);
+	report_col(&t, "Path", false);
+	report_col(&t, "Median", true);
+	report_col(&t, "p99", true);
+	report_col(&t, "Added (median)", true);
+	report_col(&t, "Added (p99)", true);
+	report_col(&t, "Added / socat's", true);
+	report_col(&t, "Forwarder CPU µs/call", true);
+	for (i = 0; i < r->nlat && report_row(&t); i++) {
+		l = &r->lat[i];
+		report_set(&t, 0, l->proc);
+		report_set(&t, 1, l->path);
+		report_setn(&t, 2, l->median_us, 1);
+		report_setn(&t, 3, l->p99_us, 1);
+		report_setn(&t, 4, l->added_us, 1);
+		report_setn(&t, 5, l->added_p99_us, 1);
+		report_setn(&t, 6, l->vs_socat, 2);
+		report_setn(&t, 7, l->cpu_us, 1);
+	}
+	report_table_write(f, &t, md);
+}
+
+/* The fan-out table. */
+static void
+report_fanout(FILE *f, const struct report *r, bool md)
+{
+	static struct report_table t;
+	const struct fanout_result *x;
+	size_t i;
+
+	memset(&t, 0, sizeof t);
+	report_heading(f, md, "Stream fan-out (SpaceCenter.get_UT, krpc-sim at 60 updates/s)");
+	fprintf(f, "%d round%s of a %.1f s window per row; each figure is its median over the rounds "
+	    "(server streams and anomalies: the highest). CPU in %% of one core.\n\n", r->fan_rounds,
+	    r->fan_rounds == 1 ? "" : "s", r->window);
+	report_col(&t, "Clients", true);
+	report_col(&t, "Path", false);
+	report_col(&t, "Values/s", true);
+	report_col(&t, "Per client/s", true);
+	report_col(&t, "Slowest/s", true);
+	report_col(&t, "Proxy CPU %", true);
+	report_col(&t, "Proxy µs/value", true);
+	report_col(&t, "Server streams", true);
+	report_col(&t, "Server evals/s", true);
+	report_col(&t, "Server CPU %", true);
+	report_col(&t, "Clients' CPU %", true);
+	report_col(&t, "Spread ms (med)", true);
+	report_col(&t, "Spread ms (p99)", true);
+	report_col(&t, "Anomalies", true);
+	for (i = 0; i < r->nfan && report_row(&t); i++) {
+		x = &r->fan[i].r;
+		report_setn(&t, 0, (double)x->clients, 0);
+		report_set(&t, 1, r->fan[i].path);
+		report_setn(&t, 2, x->values_per_s, 0);
+		report_setn(&t, 3, x->per_client_per_s, 1);
+		report_setn(&t, 4, x->min_client_per_s, 1);
+		report_setn(&t, 5, x->proxy_cpu * 100, 1);
+		report_setn(&t, 6, x->proxy_us_per_value, 2);
+		report_setn(&t, 7, (double)x->stream_rpcs, 0);
+		report_setn(&t, 8, x->evals_per_s, 0);
+		report_setn(&t, 9, x->sim_cpu * 100, 1);
+		report_setn(&t, 10, x->gen_cpu * 100, 1);
+		report_setn(&t, 11, x->spread_med_ms, 2);
+		report_setn(&t, 12, x->spread_p99_ms, 2);
+		report_setn(&t, 13, (double)x->anomalies, 0);
+	}
+	report_table_write(f, &t, md);
+}
+
+/*
+ * The latency target: the proxy adds no more than socat.  Met if every
+ * proxy row's ratio is at most 1; "within noise" if a row is above 1 but
+ * at or below it in some round; not met if a row is above 1 in every round.
+ */
+static void
+report_latency_target(FILE *f, const struct report *r, bool md)
+{
+	const char *b = md ? "- " : "  ", *sub = md ? "  - " : "    ";
+	const struct lat_row *l;
+	bool any = false, above = false, always = false;
+	size_t i;
+
+	for (i = 0; i < r->nlat; i++) {
+		l = &r->lat[i];
+		if (isnan(l->vs_socat))
+			continue;
+		if (!any)
+			fprintf(f, "%sLatency added by krpcmuxd relative to socat's (1 = the same; "
+			    "lowest and highest round in brackets):\n", b);
+		any = true;
+		fprintf(f, "%s%s via %s: %.2f (%.2f-%.2f)\n", sub, l->proc, l->path, l->vs_socat,
+		    l->vs_socat_min, l->vs_socat_max);
+		above |= l->vs_socat > 1.0;
+		always |= l->vs_socat_min > 1.0;
+	}
+	if (!any) {
+		fprintf(f, "%sLatency: no socat comparison in this run.\n", b);
+		return;
+	}
+	fprintf(f, "%sLatency target (the proxy adds no more than socat): %s.\n", b,
+	    !above ? "met" : !always ? "not met on every row, but within the round-to-round noise" :
+	    "NOT met");
+}
+
+/* The fan-out targets: 1000 clients under half a core, one server stream whatever N. */
+static void
+report_fanout_target(FILE *f, const struct report *r, const char *b)
+{
+	const struct fanout_result *x;
+	bool one = true, seen = false;
+	size_t i;
+
+	for (i = 0; i < r->nfan; i++) {
+		x = &r->fan[i].r;
+		if (!r->fan[i].proxy)
+			continue;
+		if (x->stream_rpcs != 1)
+			one = false;
+		if (x->clients != REPORT_FANOUT_CLIENTS)
+			continue;
+		seen = true;
+		fprintf(f, "%sFan-out: %zu clients via %s cost the proxy %.1f%% of one core "
+		    "(%.2f µs per delivered value): %s.\n", b, x->clients, r->fan[i].path,
+		    x->proxy_cpu * 100, x->proxy_us_per_value, x->proxy_cpu < REPORT_FANOUT_CORES ?
+		    "target met (well under one core)" : "target NOT met");
+	}
+	if (!seen)
+		fprintf(f, "%sFan-out: no run with %d clients.\n", b, REPORT_FANOUT_CLIENTS);
+	fprintf(f, "%sDeduplication: the server held %s through the proxy, whatever the number "
+	    "of clients.\n", b, one ? "one stream" : "MORE than one stream in some runs");
+}
+
+/* Writes the tables, the ratios and the targets. */
+void
+report_write(FILE *f, const struct report *r, bool md)
+{
+	const char *b = md ? "- " : "  ";
+
+	report_machine(f, r, md);
+	if (r->nlat > 0)
+		report_latency(f, r, md);
+	if (r->nfan > 0)
+		report_fanout(f, r, md);
+	report_heading(f, md, "Targets");
+	if (r->nlat > 0)
+		report_latency_target(f, r, md);
+	if (r->nfan > 0)
+		report_fanout_target(f, r, b);
+}

@@ -1,0 +1,99 @@
+#!/bin/sh
+# Smoke test of krpcmux-bench (make bench): its quickest form against a real
+# krpc-sim and krpcmuxd must finish and write sane, parseable output: every
+# run present in the raw lines, the numbers well formed and consistent (no
+# timing thresholds), one server stream through the proxy and N direct, the
+# text and Markdown reports with their tables.
+set -u
+
+top_builddir=${top_builddir:-.}
+bench=$top_builddir/bench/krpcmux-bench
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_bench.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+fail() {
+	echo "FAIL: $*" >&2
+	for f in out raw md err; do
+		[ -f "$tmp/$f" ] && { echo "--- $f" >&2; cat "$tmp/$f" >&2; }
+	done
+	exit 1
+}
+
+# socat is compared with when it is installed (configure looks for it too).
+if command -v socat >/dev/null 2>&1; then
+	socat=socat
+	latency_runs=8
+else
+	socat=
+	latency_runs=6
+fi
+
+timeout 120 "$bench" --rounds 1 --calls 200 --warmup-calls 20 --window 1 --warmup 0.3 \
+    --clients 1,10 --tcp-clients 10 --direct-clients 1,10 --socat "$socat" \
+    --raw "$tmp/raw" --markdown "$tmp/md" >"$tmp/out" 2>"$tmp/err" ||
+	fail "krpcmux-bench exited with status $?"
+
+# Latency lines: call, path, 200 calls, 0 < min <= median <= p99 <= max, CPU per call for forwarders.
+awk -F '\t' -v want="$latency_runs" '
+function num(x) { return x ~ /^[0-9]+(\.[0-9]+)?$/ }
+$1 == "latency" {
+	n++
+	if ($5 != 200) { print "calls " $5 " in: " $0; bad++ }
+	if (!num($6) || !num($7) || !num($9) || !num($10)) { print "not numbers: " $0; bad++; next }
+	if (!($9 > 0 && $9 <= $6 && $6 <= $7 && $7 <= $10)) { print "order: " $0; bad++ }
+	if ($4 ~ /^direct/ && $11 !~ /nan/) { print "direct has a forwarder: " $0; bad++ }
+	if ($4 !~ /^direct/ && !(num($11) && $11 > 0)) { print "no forwarder CPU: " $0; bad++ }
+	seen[$3 "/" $4] = 1
+}
+END {
+	if (n != want) { print n " latency lines, expected " want; bad++ }
+	for (c in seen) k++
+	if (k != want) { print k " distinct call/path pairs, expected " want; bad++ }
+	exit bad > 0
+}' "$tmp/raw" >&2 || fail "latency lines"
+
+# Fan-out lines: five runs; values arrived for every client; one upstream
+# stream through krpcmuxd (Unix or TCP), N straight to krpc-sim; no anomalies.
+awk -F '\t' '
+function num(x) { return x ~ /^[0-9]+(\.[0-9]+)?$/ }
+$1 == "fanout" {
+	n++
+	key = $3 "/" $4
+	seen[key] = 1
+	if (!num($6) || $6 < 1) { print "no values: " $0; bad++ }
+	if (!num($9) || $9 <= 0) { print "a client received nothing: " $0; bad++ }
+	if (!num($12) || !num($13) || !num($15)) { print "CPU or evaluations not numbers: " $0; bad++ }
+	if ($15 <= 0) { print "no stream evaluations: " $0; bad++ }
+	if ($18 != 0) { print "anomalies: " $0; bad++ }
+	if ($3 == "krpcmuxd-unix" || $3 == "krpcmuxd-tcp") {
+		if ($14 != 1) { print "server streams " $14 " through the proxy: " $0; bad++ }
+		if (!num($10) || !num($11) || !num($19)) { print "no proxy CPU: " $0; bad++ }
+	} else if ($3 == "direct") {
+		if ($14 != $4) { print "server streams " $14 " for " $4 " direct clients: " $0; bad++ }
+		if ($10 !~ /nan/) { print "proxy CPU on a direct run: " $0; bad++ }
+	} else { print "unknown path: " $0; bad++ }
+	if ($4 > 1 && !(num($16) && num($17) && $16 <= $17)) { print "spread: " $0; bad++ }
+}
+END {
+	if (n != 5) { print n " fan-out lines, expected 5"; bad++ }
+	split("krpcmuxd-unix/1 direct/1 krpcmuxd-unix/10 krpcmuxd-tcp/10 direct/10", want, " ")
+	for (i in want) if (!(want[i] in seen)) { print "missing " want[i]; bad++ }
+	exit bad > 0
+}' "$tmp/raw" >&2 || fail "fan-out lines"
+
+# The reports: every section, the tables, the verdicts.
+for text in "== Machine ==" "CPU: " "Kernel: " "Load averages" "== Round-trip latency" \
+    "KRPC.GetStatus" "TestService.FloatToString" "== Stream fan-out" "== Targets ==" \
+    "Latency target" "Fan-out: " "Deduplication: the server held one stream"; do
+	grep -qF "$text" "$tmp/out" || fail "no \"$text\" in the text report"
+done
+for text in "### Machine" "### Round-trip latency" "### Stream fan-out" "### Targets" \
+    "| Call | Path | Median |" "| Clients | Path | Values/s |" "|---:"; do
+	grep -qF "$text" "$tmp/md" || fail "no \"$text\" in the Markdown report"
+done
+rows=$(grep -c '^| [0-9]' "$tmp/md")
+[ "$rows" -eq 5 ] || fail "$rows fan-out rows in the Markdown report, expected 5"
+rows=$(grep -c '^| [KT][A-Za-z]*\.' "$tmp/md")
+[ "$rows" -eq "$latency_runs" ] || fail "$rows latency rows in the Markdown report"
+echo "krpcmux-bench smoke test passed"
+exit 0
