@@ -39,4 +39,4 @@ bench: bench/krpcmux-bench$(EXEEXT) tests/sim/krpc-sim$(EXEEXT) daemon/krpcmuxd$
 .PHONY: bench
 
 TESTS += bench/test_bench.sh
-EXTRA_DIST += bench/test_bench.sh
+EXTRA_DIST += bench/test_bench.sh docs/benchmarks.md
