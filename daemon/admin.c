@@ -57,7 +57,7 @@ admin_status(krpc_buf_t *out, bool json)
 		krpc_buf_byte(out, '{');
 	util_kv_str(out, json, &first, "version", PACKAGE_VERSION);
 	util_kv_num(out, json, &first, "pid", (double)getpid());
-	util_kv_num(out, json, &first, "uptime", util_now() - admin_started);
+	util_kv_duration(out, json, &first, "uptime", util_now() - admin_started);
 	util_kv_str(out, json, &first, "upstream", upstream_ready() ? "ready" : upstream_why_down());
 	util_kv_num(out, json, &first, "clients", (double)client_count());
 	util_kv_num(out, json, &first, "streams_shared", (double)streamtab_count(ENTRY_SHARED));
@@ -89,7 +89,7 @@ admin_clients(krpc_buf_t *out, bool json)
 {
 	const struct client *c;
 	const struct sub *s;
-	char line[1024];
+	char line[1024], name[80];
 	bool first, any = false;
 	size_t nsubs;
 
@@ -102,10 +102,11 @@ admin_clients(krpc_buf_t *out, bool json)
 		TAILQ_FOREACH(s, &c->subs, client_link)
 			nsubs++;
 		if (!json) {
+			util_printable(name, sizeof name, c->name);
 			snprintf(line, sizeof line, "%llu %s \"%s\" %s pid=%ld streams=%zu queued=%zu "
 			    "rpc_output=%zu stream_output=%zu%s\n",
 			    (unsigned long long)c->serial, c->transport == PEER_UNIX ? "unix" : "tcp",
-			    c->name, c->address, (long)c->pid, nsubs, c->nrequests, peer_output(c->rpc),
+			    name, c->address, (long)c->pid, nsubs, c->nrequests, peer_output(c->rpc),
 			    c->stream != NULL ? peer_output(c->stream) : 0,
 			    c->stream != NULL ? "" : " (no stream connection)");
 			admin_puts(out, line);

@@ -130,7 +130,7 @@ client_respond(struct peer *p, int status, const char *message, const uint8_t *i
 static void
 client_set_prefix(struct client *c)
 {
-	char who[160];
+	char who[160], name[80];
 
 	if (c->transport == PEER_UNIX && c->pid > 0)
 		snprintf(who, sizeof who, "unix, pid %ld", (long)c->pid);
@@ -139,9 +139,11 @@ client_set_prefix(struct client *c)
 	else
 		snprintf(who, sizeof who, "tcp %s", c->address);
 	free(c->prefix);
-	if (c->name != NULL)
+	if (c->name != NULL) {
+		util_printable(name, sizeof name, c->name);	/* a name must not forge log lines */
 		xasprintf(&c->prefix, "client %llu (%s, \"%s\")", (unsigned long long)c->serial, who,
-		    c->name);
+		    name);
+	}
 	else
 		xasprintf(&c->prefix, "client %llu (%s)", (unsigned long long)c->serial, who);
 	peer_set_name(c->rpc, c->prefix);
@@ -280,6 +282,8 @@ client_rpc_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 	struct client *c = arg;
 
 	if (msg == NULL) {
+		if (peer_bad_frame(p))
+			stats_inc(clients_dropped);
 		client_lost(c, peer_reason(p));
 		return;
 	}

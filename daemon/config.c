@@ -141,7 +141,7 @@ config_parse_long(const char *s, long long *out)
 	char *end;
 
 	errno = 0;
-	*out = strtoll(s, &end, 0);
+	*out = strtoll(s, &end, 10);	/* "08" is eight, not a bad octal number */
 	return errno == 0 && end != s && *end == '\0';
 }
 

@@ -289,7 +289,7 @@ intercept_add_finish(struct rreq *r, struct rcall *rc, struct entry *e, bool sta
 		rc->created = true;
 		rc->created_id = s->id;
 		if (e->nsubs > 1)
-			stats_inc(streams_shared);
+			stats_inc(add_stream_shared);
 	}
 	if (start)
 		streamtab_start(s);
@@ -364,7 +364,7 @@ intercept_add_stream(struct rreq *r, struct rcall *rc)
 	}
 	if (call == NULL || call->is_null || (start != NULL && !intercept_arg_varint(start, &v)))
 		return intercept_forward_original(rc);
-	stats_inc(streams_added);
+	stats_inc(add_stream_calls);
 	nested = krpc_msg_call_read(call->value.data, call->value.len, NULL, 0);
 	if (nested != NULL && (sp = schema_lookup(nested)) != NULL &&
 	    (sp->kind == SCHEMA_CLIENT_ID || sp->kind == SCHEMA_CLIENT_NAME ||

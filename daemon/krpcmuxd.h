@@ -55,6 +55,12 @@ void		 util_json_string(krpc_buf_t *, const char *);
 /* Appends "key value\n" (text) or a "key":value member (JSON; *first tracks commas). */
 void		 util_kv_str(krpc_buf_t *, bool json, bool *first, const char *key, const char *value);
 void		 util_kv_num(krpc_buf_t *, bool json, bool *first, const char *key, double value);
+/* Appends a duration: whole seconds in JSON, "1h 2m 3s" as text. */
+void		 util_kv_duration(krpc_buf_t *, bool json, bool *first, const char *key, double seconds);
+/* Copies text without control bytes (they become '?'), cut to fit: client names in logs. */
+void		 util_printable(char *, size_t, const char *);
+/* Writes a duration as "3d 4h 5m 6s" (leading zero units left out). */
+void		 util_duration(char *, size_t, double seconds);
 /* A timeval for a delay in seconds. */
 struct timeval	 util_timeval(double);
 /* $XDG_RUNTIME_DIR/dir/name or /tmp/dir-USER/name; NULL with why on failure. */
@@ -141,8 +147,8 @@ void		 defer_flush(void);
 
 #define STATS_COUNTERS(X)						\
 	X(clients_accepted, "downstream RPC connections accepted")	\
-	X(clients_refused, "connections refused (limit, shutdown, upstream down)") \
-	X(clients_dropped, "clients dropped for protocol errors")	\
+	X(clients_refused, "connections refused (client limit, game not reachable in time)") \
+	X(clients_dropped, "clients dropped for a malformed request or frame") \
 	X(handshakes_failed, "downstream handshakes that failed")	\
 	X(requests, "requests received from clients")			\
 	X(calls, "procedure calls received from clients")		\
@@ -153,9 +159,9 @@ void		 defer_flush(void);
 	X(upstream_sessions, "upstream sessions established")		\
 	X(upstream_failures, "upstream connections lost or refused")	\
 	X(upstream_updates, "stream updates received from upstream")	\
-	X(streams_added, "AddStream calls from clients")		\
-	X(streams_shared, "AddStream calls served by an existing upstream stream") \
-	X(streams_upstream, "streams created upstream")			\
+	X(add_stream_calls, "AddStream calls from clients")		\
+	X(add_stream_shared, "AddStream calls served by an existing upstream stream") \
+	X(add_stream_upstream, "AddStream calls sent upstream (new upstream streams)") \
 	X(updates_sent, "stream updates sent to clients")		\
 	X(values_sent, "stream values sent to clients")			\
 	X(values_conflated, "values held back for a slow or rate-limited client") \
@@ -319,6 +325,8 @@ void		 peer_set_timer(struct peer *, double seconds);
 void		 peer_close(struct peer *, bool flush);
 /* Why the peer went away (valid in the dispatch(NULL) callback). */
 const char	*peer_reason(const struct peer *);
+/* True if the peer went away because it sent a malformed or oversize frame. */
+bool		 peer_bad_frame(const struct peer *);
 int		 peer_fd(const struct peer *);
 /* Peers not yet freed. */
 size_t		 peer_count(void);

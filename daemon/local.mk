@@ -46,6 +46,7 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_upstream \
 	tests/integration/test_daemon_mock \
 	tests/integration/test_daemon_proxy \
+	tests/integration/test_daemon_robust \
 	tests/integration/test_daemon_ops
 check_PROGRAMS += $(DAEMON_ITESTS)
 TESTS += $(DAEMON_ITESTS)
@@ -66,6 +67,9 @@ tests_integration_test_daemon_mock_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_proxy_SOURCES = tests/integration/test_daemon_proxy.c $(MOCKTEST_SOURCES)
 tests_integration_test_daemon_proxy_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_proxy_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_robust_SOURCES = tests/integration/test_daemon_robust.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_robust_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_robust_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_ops_SOURCES = tests/integration/test_daemon_ops.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_ops_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_ops_LDADD = $(INTEG_LDADD)

@@ -31,6 +31,7 @@ static struct {
 	struct config_flag	*flags;
 	size_t			 nflags;
 	int			 ready_fd;	/* daemon mode: tells the parent we are ready */
+	bool			 detached;	/* daemon mode, ready: logs go to syslog for good */
 	bool			 ready;
 	bool			 stopping;
 	double			 stop_since;
@@ -183,8 +184,8 @@ main_reload(char *why, size_t whylen)
 	config_free(cfg);
 	cfg = next;
 	log_set_level((enum log_level)cfg->log_level);
-	if (m.ready_fd == -1 || !cfg->log_syslog)
-		log_open(cfg->log_syslog);
+	if (!m.detached)
+		log_open(cfg->log_syslog);	/* a detached daemon has no stderr: syslog stays */
 	upstream_reconfigure();
 	log_info(NULL, "configuration reloaded from %s", m.file ? m.file : "(defaults)");
 	return true;
@@ -240,6 +241,8 @@ main_detach(void)
 	if (write(m.ready_fd, "R", 1) != 1)
 		log_warn(NULL, "cannot signal readiness to the parent process");
 	close(m.ready_fd);
+	m.ready_fd = -1;
+	m.detached = true;
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		dup2(fd, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);

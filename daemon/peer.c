@@ -43,6 +43,7 @@ struct peer {
 	bool			 want_drain;
 	size_t			 drain_low;
 	bool			 gone;		/* dispatch(NULL) delivered */
+	bool			 bad_frame;	/* gone because of a malformed or oversize frame */
 	char			 reason[256];
 };
 
@@ -120,6 +121,7 @@ peer_bad_input(struct peer *p, krpc_frame_rc_t rc)
 		    bufferevent_get_input(p->bev)));
 		return;
 	}
+	p->bad_frame = true;
 	if (rc == KRPC_FRAME_TOO_LARGE)
 		peer_report_gone(p, "message larger than %zu bytes", p->max);
 	else
@@ -356,12 +358,14 @@ peer_set_state(struct peer *p, enum peer_state state)
 	p->state = state;
 }
 
+/* The state. */
 enum peer_state
 peer_state(const struct peer *p)
 {
 	return p->state;
 }
 
+/* A state's name for logs. */
 const char *
 peer_state_name(enum peer_state s)
 {
@@ -376,6 +380,7 @@ peer_set_name(struct peer *p, const char *name)
 	p->name = xstrdup(name);
 }
 
+/* The name its log lines carry. */
 const char *
 peer_name(const struct peer *p)
 {
@@ -541,6 +546,14 @@ peer_reason(const struct peer *p)
 	return p->reason[0] != '\0' ? p->reason : "closed";
 }
 
+/* True if the peer went away because it sent a malformed or oversize frame. */
+bool
+peer_bad_frame(const struct peer *p)
+{
+	return p->bad_frame;
+}
+
+/* The socket. */
 int
 peer_fd(const struct peer *p)
 {

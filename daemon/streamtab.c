@@ -316,7 +316,7 @@ streamtab_add(const uint8_t *key, size_t keylen, const char *label, const uint8_
 	args[1].is_null = false;
 	wire_call(&req, "KRPC", "AddStream", args, 2);
 	xbuf_check(&req);
-	stats_inc(streams_upstream);
+	stats_inc(add_stream_upstream);
 	if (streamtab_send(UPSTREAM_PRIMARY, req.data, req.len, streamtab_added_cb, e) == NULL) {
 		e->state = ENTRY_FAILED;
 		streamtab_maybe_free(e);	/* no upstream: nothing to wait for */

@@ -769,12 +769,12 @@ upstream_describe(krpc_buf_t *b, bool json)
 	util_kv_str(b, json, &first, "version", up.version);
 	util_kv_str(b, json, &first, "pipelining", up.serial ? "no" : "yes");
 	util_kv_num(b, json, &first, "sessions", (double)up.sessions);
-	util_kv_num(b, json, &first, "connected_for",
+	util_kv_duration(b, json, &first, "connected_for",
 	    up.state == UPSTREAM_READY ? util_now() - up.since : 0.0);
 	util_kv_num(b, json, &first, "slow_lanes", up.nslow);
 	util_kv_num(b, json, &first, "in_flight", inflight);
 	util_kv_str(b, json, &first, "last_failure", upstream_failure_names[up.failure]);
-	util_kv_str(b, json, &first, "why", up.why);
+	util_kv_str(b, json, &first, "why", up.why[0] != '\0' || json ? up.why : "none");
 	if (json)
 		krpc_buf_byte(b, '}');
 }

@@ -8,6 +8,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <math.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,4 +169,47 @@ util_kv_num(krpc_buf_t *b, bool json, bool *first, const char *key, double value
 	util_json_string(b, key);
 	krpc_buf_byte(b, ':');
 	krpc_buf_append(b, num, strlen(num));
+}
+
+/* Writes a duration as "3d 4h 5m 6s", without the leading zero units. */
+void
+util_duration(char *out, size_t len, double seconds)
+{
+	unsigned long long t = seconds > 0 ? (unsigned long long)seconds : 0;
+	unsigned long long d = t / 86400, h = t / 3600 % 24, m = t / 60 % 60, s = t % 60;
+
+	if (d > 0)
+		snprintf(out, len, "%llud %lluh %llum %llus", d, h, m, s);
+	else if (h > 0)
+		snprintf(out, len, "%lluh %llum %llus", h, m, s);
+	else if (m > 0)
+		snprintf(out, len, "%llum %llus", m, s);
+	else
+		snprintf(out, len, "%llus", s);
+}
+
+/* Appends a duration: whole seconds in JSON, "1h 2m 3s" as text. */
+void
+util_kv_duration(krpc_buf_t *b, bool json, bool *first, const char *key, double seconds)
+{
+	char text[64];
+
+	if (json) {
+		util_kv_num(b, true, first, key, floor(seconds > 0 ? seconds : 0));
+		return;
+	}
+	util_duration(text, sizeof text, seconds);
+	util_kv_str(b, false, first, key, text);
+}
+
+/* Copies text for a log line or a text listing: control bytes become '?', long text is cut. */
+void
+util_printable(char *out, size_t len, const char *text)
+{
+	size_t i;
+
+	for (i = 0; len > 0 && i < len - 1 && text[i] != '\0'; i++)
+		out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+	if (len > 0)
+		out[i] = '\0';
 }

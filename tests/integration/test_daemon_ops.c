@@ -153,6 +153,79 @@ ctl(const char *admin, const char *cmd, const char *flag, const char **output)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/*
+ * True if no object of a JSON text repeats a key (the admin answers are flat
+ * objects or arrays of them); prints the first repeat.
+ */
+static bool
+json_keys_unique(const char *j)
+{
+	char keys[128][64];
+	int nkeys = 0, depth = 0, i;
+	const char *p, *start;
+	size_t len;
+
+	for (p = j; *p != '\0'; p++) {
+		if (*p == '{') {
+			depth++;
+			nkeys = 0;
+		} else if (*p == '}')
+			depth--;
+		if (*p != '"')
+			continue;
+		for (start = ++p; *p != '\0' && *p != '"'; p++)
+			p += *p == '\\' && p[1] != '\0';
+		len = (size_t)(p - start);
+		if (p[0] != '"' || p[1] != ':' || depth != 1 || len >= sizeof keys[0] || nkeys == 128)
+			continue;
+		for (i = 0; i < nkeys; i++) {
+			if (strncmp(keys[i], start, len) == 0 && keys[i][len] == '\0') {
+				fprintf(stderr, "ops: key \"%s\" twice in %s\n", keys[i], j);
+				return false;
+			}
+		}
+		memcpy(keys[nkeys], start, len);
+		keys[nkeys++][len] = '\0';
+	}
+	return depth == 0;
+}
+
+/* Every JSON answer parses as objects without repeated keys; durations are whole. */
+START_TEST(test_admin_json)
+{
+	static const char *const cmds[] = { "status json", "stats json", "clients json",
+	    "streams json", "upstream json", "config json" };
+	struct dt t;
+	th_client_t *c;
+	char *a;
+	size_t i;
+
+	start_daemon(&t, "json", NULL, NULL);
+	c = dt_client(&t, "json \"quoted\"\n", true);
+	ck_assert(dt_add(c, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		a = dt_admin(&t, cmds[i]);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_msg(json_keys_unique(a), "%s: %s", cmds[i], a);
+		free(a);
+	}
+	a = dt_admin(&t, "status json");
+	ck_assert_msg(strstr(a, "\"uptime\":0,") != NULL || strstr(a, "\"uptime\":1,") != NULL, "%s", a);
+	ck_assert_msg(strstr(a, "\"streams_shared\":1,") != NULL &&
+	    strstr(a, "\"add_stream_calls\":1,") != NULL, "%s", a);
+	free(a);
+	a = dt_admin(&t, "status");
+	ck_assert_msg(strstr(a, "\nuptime 0s\n") != NULL || strstr(a, "\nuptime 1s\n") != NULL, "%s", a);
+	free(a);
+	a = dt_admin(&t, "clients");	/* the name's control bytes do not break the line */
+	ck_assert_msg(strstr(a, "\"json \"quoted\"?\" ") != NULL && strchr(a, '\n') == a + strlen(a) - 1,
+	    "%s", a);
+	free(a);
+	th_client_close(c);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
 /* The admin socket's commands, as text and JSON, directly and through krpcmuxctl. */
 START_TEST(test_admin)
 {
@@ -397,7 +470,7 @@ START_TEST(test_max_clients)
 	ck_assert(th_wait_closed(extra, 5.0));
 	th_conn_close(extra);
 	th_client_close(a);
-	th_sleep(0.2);
+	ck_assert(admin_wait(&t, "status", "\nclients 1\n", 5.0));
 	c = dt_client(&t, "three", false);
 	ck_assert_ptr_nonnull(c);
 	th_client_close(b);
@@ -416,6 +489,7 @@ ops_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_admin);
+	tcase_add_test(tc, test_admin_json);
 	tcase_add_test(tc, test_daemon_mode);
 	tcase_add_test(tc, test_systemd_notify);
 	tcase_add_test(tc, test_socket_activation);

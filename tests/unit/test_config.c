@@ -328,6 +328,26 @@ START_TEST(test_man_pages_document_everything)
 }
 END_TEST
 
+/* Checks that one counter is named in krpcmuxd(8) as a tagged paragraph of its own. */
+static void
+counter_documented(const char *name, const char *help, uint64_t value, void *arg)
+{
+	char tag[96];
+
+	snprintf(tag, sizeof tag, "\n.B %s\n", name);
+	ck_assert_msg(strstr(arg, tag) != NULL, "counter %s is not in krpcmuxd(8)", name);
+}
+
+/* krpcmuxd(8) documents every counter of the stats output. */
+START_TEST(test_man_page_documents_counters)
+{
+	char *man8 = slurp("docs/krpcmuxd.8");
+
+	stats_foreach(counter_documented, man8);
+	free(man8);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -343,6 +363,7 @@ config_suite(void)
 	tcase_add_test(tc, test_reload_helpers);
 	tcase_add_test(tc, test_sample_documents_every_option);
 	tcase_add_test(tc, test_man_pages_document_everything);
+	tcase_add_test(tc, test_man_page_documents_counters);
 	suite_add_tcase(s, tc);
 	return s;
 }
