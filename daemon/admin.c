@@ -26,6 +26,7 @@ struct admin_conn {
 };
 
 static struct evconnlistener	*admin_listener;
+static struct event		*admin_resume;	/* ends a pause after EMFILE */
 static char			*admin_path;
 static double			 admin_started;
 static TAILQ_HEAD(, admin_conn)	 admin_conns = TAILQ_HEAD_INITIALIZER(admin_conns);
@@ -265,6 +266,26 @@ admin_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *s
 	bufferevent_enable(ac->bev, EV_READ | EV_WRITE);
 }
 
+/* The pause after running out of descriptors is over. */
+static void
+admin_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (admin_listener != NULL)
+		evconnlistener_enable(admin_listener);
+}
+
+/* accept() failed: out of descriptors, stop for a second rather than spin. */
+static void
+admin_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct timeval tv = { 1, 0 };
+	int err = EVUTIL_SOCKET_ERROR();
+
+	log_warn(NULL, "accept on the admin socket: %s", evutil_socket_error_to_string(err));
+	evconnlistener_disable(l);
+	evtimer_add(admin_resume, &tv);
+}
+
 /* Opens the admin socket (admin.path; "" disables it). */
 bool
 admin_open(const struct config *c, char *why, size_t whylen)
@@ -285,6 +306,9 @@ admin_open(const struct config *c, char *why, size_t whylen)
 		unlink(c->admin_path);
 		return false;
 	}
+	if ((admin_resume = evtimer_new(ev_base, admin_resume_cb, NULL)) == NULL)
+		log_fatal("cannot create a timer");
+	evconnlistener_set_error_cb(admin_listener, admin_error_cb);
 	admin_path = xstrdup(c->admin_path);
 	return true;
 }
@@ -298,6 +322,9 @@ admin_close(void)
 	if (admin_listener != NULL)
 		evconnlistener_free(admin_listener);
 	admin_listener = NULL;
+	if (admin_resume != NULL)
+		event_free(admin_resume);
+	admin_resume = NULL;
 	if (admin_path != NULL)
 		unlink(admin_path);
 	free(admin_path);

@@ -344,7 +344,7 @@ enum listen_kind {
 bool		 listener_open_all(const struct config *, char *why, size_t whylen);
 /* Closes the listeners and removes the socket files the daemon created. */
 void		 listener_close_all(void);
-/* Stops or resumes accepting (shutdown, client limit). */
+/* Stops or resumes accepting (out of descriptors: see listener_error_cb). */
 void		 listener_pause(bool);
 /* Writes the ready line(s): "krpcmuxd: listening rpc=... stream=...". */
 void		 listener_print_ready(FILE *);

@@ -23,6 +23,8 @@
 #include "krpcmuxd.h"
 
 #define LISTENER_MAX	4
+/* How long accepting stops when the process is out of descriptors. */
+#define LISTENER_PAUSE	1.0
 
 struct listener {
 	struct evconnlistener	*evl;
@@ -35,6 +37,7 @@ struct listener {
 
 static struct listener	*listeners[LISTENER_MAX];
 static size_t		 nlisteners;
+static struct event	*listener_resume;	/* ends a pause after EMFILE */
 
 /* Accepts a connection and hands it to client.c. */
 static void
@@ -54,14 +57,36 @@ listener_accept_cb(struct evconnlistener *evl, evutil_socket_t fd, struct sockad
 	client_accept(fd, l->kind, l->transport, address);
 }
 
-/* accept() failed: log it (EMFILE and friends) and carry on. */
+/* The pause after running out of descriptors is over. */
+static void
+listener_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	listener_pause(false);
+}
+
+/*
+ * accept() failed.  Out of descriptors (or memory), the pending connection
+ * stays in the backlog and the socket stays readable: accepting stops for
+ * a while instead of spinning (one log line per pause).
+ */
 static void
 listener_error_cb(struct evconnlistener *evl, void *arg)
 {
 	struct listener *l = arg;
 	int err = EVUTIL_SOCKET_ERROR();
+	struct timeval tv = util_timeval(LISTENER_PAUSE);
 
-	log_warn(NULL, "accept on %s: %s", l->label, evutil_socket_error_to_string(err));
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
+		log_warn(NULL, "accept on %s: %s", l->label, evutil_socket_error_to_string(err));
+		return;
+	}
+	log_warn(NULL, "accept on %s: %s; not accepting for %g s", l->label,
+	    evutil_socket_error_to_string(err), LISTENER_PAUSE);
+	listener_pause(true);
+	if (listener_resume == NULL &&
+	    (listener_resume = evtimer_new(ev_base, listener_resume_cb, NULL)) == NULL)
+		log_fatal("cannot create a timer");
+	evtimer_add(listener_resume, &tv);
 }
 
 /* Wraps a listening socket. */
@@ -341,9 +366,12 @@ listener_close_all(void)
 		listeners[i] = NULL;
 	}
 	nlisteners = 0;
+	if (listener_resume != NULL)
+		event_free(listener_resume);
+	listener_resume = NULL;
 }
 
-/* Stops or resumes accepting. */
+/* Stops or resumes accepting (out of descriptors). */
 void
 listener_pause(bool paused)
 {

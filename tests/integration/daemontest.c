@@ -87,7 +87,7 @@ dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *
     bool wait)
 {
 	const char *argv[48];
-	char name[128], rpcport[16], streamport[16];
+	char name[128], rpcport[16], streamport[16], shell[128], limit[32];
 	FILE *f;
 	int n = 0, i;
 
@@ -103,11 +103,14 @@ dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *
 		return -1;
 	fputs(conf != NULL ? conf : "# no settings\n", f);
 	fclose(f);
-	if (t->log_to_stdout) {
-		/* the shell replaces itself with the daemon, its stderr on stdout */
+	if (t->log_to_stdout || t->fd_limit > 0) {
+		/* a shell sets the limit (soft and hard) and replaces itself with the daemon */
+		snprintf(limit, sizeof limit, "ulimit -n %d && ", t->fd_limit);
+		snprintf(shell, sizeof shell, "%sexec \"$0\" \"$@\"%s", t->fd_limit > 0 ? limit : "",
+		    t->log_to_stdout ? " 2>&1" : "");
 		argv[n++] = "/bin/sh";
 		argv[n++] = "-c";
-		argv[n++] = "exec \"$0\" \"$@\" 2>&1";
+		argv[n++] = shell;
 	}
 	argv[n++] = th_bin("daemon/krpcmuxd");
 	argv[n++] = "-f";

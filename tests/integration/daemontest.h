@@ -29,6 +29,7 @@ struct dt {
 	char		 conf[256];		/* a configuration file written for it ("" if none) */
 	th_client_t	*direct;		/* a client of the simulator itself */
 	bool		 log_to_stdout;		/* the daemon's log (stderr) joins its stdout */
+	int		 fd_limit;		/* > 0: the daemon's RLIMIT_NOFILE (soft and hard) */
 };
 
 /* Starts krpc-sim on ephemeral TCP ports (unix: on Unix sockets named prefix-sim-*). */

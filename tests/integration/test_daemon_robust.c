@@ -462,6 +462,50 @@ START_TEST(test_connect_cycles)
 }
 END_TEST
 
+/* Counts the occurrences of text in s. */
+static int
+count(const char *s, const char *text)
+{
+	int n = 0;
+
+	while ((s = strstr(s, text)) != NULL) {
+		n++;
+		s += strlen(text);
+	}
+	return n;
+}
+
+/*
+ * Out of descriptors: accepting pauses (one log line a second, no busy
+ * loop) and resumes once descriptors are free again.
+ */
+START_TEST(test_out_of_descriptors)
+{
+	enum { N = 80 };
+	struct dt t = d;
+	th_conn_t *c[N];
+	th_client_t *late;
+	int i;
+
+	t.daemon = NULL;
+	t.direct = NULL;
+	t.log_to_stdout = true;
+	t.fd_limit = 48;
+	ck_assert_int_eq(dt_daemon_start(&t, "nofd", NULL, NULL, true), 0);
+	for (i = 0; i < N; i++)
+		ck_assert_ptr_nonnull(c[i] = th_connect_unix(t.rpc));
+	ck_assert(th_proc_wait_output(t.daemon, "Too many open files; not accepting for 1 s", 5.0));
+	th_sleep(1.5);
+	ck_assert_int_le(count(th_proc_stdout(t.daemon), "Too many open files"), 3);
+	for (i = 0; i < N; i++)
+		th_conn_close(c[i]);
+	late = dt_client(&t, "after", false);
+	ck_assert_ptr_nonnull(late);
+	th_client_close(late);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
 static Suite *
 robust_suite(void)
 {
@@ -478,6 +522,7 @@ robust_suite(void)
 	tcase_add_test(tc, test_half_closed);
 	tcase_add_test(tc, test_log_lines);
 	tcase_add_test(tc, test_connect_cycles);
+	tcase_add_test(tc, test_out_of_descriptors);
 	suite_add_tcase(s, tc);
 	return s;
 }
