@@ -111,6 +111,20 @@ truncated:
 	    "message misreported its own length.";
 }
 
+/* A ConnectionRequest read as the server's parser reads it; NULL if malformed. */
+static Krpc__Schema__ConnectionRequest *
+client_read_request(const uint8_t *msg, size_t len)
+{
+	Krpc__Schema__ConnectionRequest *req = krpc__schema__connection_request__unpack(NULL, len, msg);
+	krpc_buf_t clean = KRPC_BUF_INIT;
+
+	if (req == NULL && wire_clean(WIRE_CONNECTION_REQUEST, msg, len, &clean))
+		req = krpc__schema__connection_request__unpack(NULL, clean.len,
+		    clean.len > 0 ? clean.data : msg);
+	krpc_buf_free(&clean);
+	return req;
+}
+
 /* Sends a ConnectionResponse. */
 static void
 client_respond(struct peer *p, int status, const char *message, const uint8_t *id)
@@ -246,7 +260,7 @@ client_handshake(struct client *c, const uint8_t *msg, size_t len)
 {
 	Krpc__Schema__ConnectionRequest *req;
 
-	if ((req = krpc__schema__connection_request__unpack(NULL, len, msg)) == NULL) {
+	if ((req = client_read_request(msg, len)) == NULL) {
 		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
 		    client_parse_error(msg, len));
 		return;
@@ -430,7 +444,7 @@ client_shake_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 		client_shake_end(s, true, false);
 		return;
 	}
-	if ((req = krpc__schema__connection_request__unpack(NULL, len, msg)) == NULL) {
+	if ((req = client_read_request(msg, len)) == NULL) {
 		status = KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE;
 		refusal = client_parse_error(msg, len);
 	} else if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM) {

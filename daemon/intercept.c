@@ -154,6 +154,19 @@ intercept_probe_result(struct rcall *rc, const uint8_t *p, size_t len)
 	krpc_buf_free(&desc);
 }
 
+/* A nested ProcedureCall read as the server's parser reads it; NULL if malformed. */
+static Krpc__Schema__ProcedureCall *
+intercept_read_call(const uint8_t *p, size_t len)
+{
+	Krpc__Schema__ProcedureCall *pc = krpc_msg_call_read(p, len, NULL, 0);
+	krpc_buf_t clean = KRPC_BUF_INIT;
+
+	if (pc == NULL && wire_clean(WIRE_CALL, p, len, &clean))
+		pc = krpc_msg_call_read(clean.len > 0 ? clean.data : p, clean.len, NULL, 0);
+	krpc_buf_free(&clean);
+	return pc;
+}
+
 /* Rewrites a stream call for upstream: KRPC.<proc>(id[, rate]). */
 static void
 intercept_rewrite(struct rcall *rc, uint64_t upid, const Krpc__Schema__Argument *rate)
@@ -365,7 +378,7 @@ intercept_add_stream(struct rreq *r, struct rcall *rc)
 	if (call == NULL || call->is_null || (start != NULL && !intercept_arg_varint(start, &v)))
 		return intercept_forward_original(rc);
 	stats_inc(add_stream_calls);
-	nested = krpc_msg_call_read(call->value.data, call->value.len, NULL, 0);
+	nested = intercept_read_call(call->value.data, call->value.len);
 	if (nested != NULL && (sp = schema_lookup(nested)) != NULL &&
 	    (sp->kind == SCHEMA_CLIENT_ID || sp->kind == SCHEMA_CLIENT_NAME ||
 	    sp->kind == SCHEMA_CLIENTS)) {

@@ -103,6 +103,21 @@ void		 wire_call(krpc_buf_t *, const char *service, const char *procedure,
 		    const krpc_msg_arg_t *args, size_t nargs);
 void		 wire_stream_result(krpc_buf_t *, uint64_t id, const uint8_t *result, size_t len);
 
+/* The client messages the proxy reads, for wire_clean(). */
+enum wire_shape {
+	WIRE_CONNECTION_REQUEST,
+	WIRE_REQUEST,
+	WIRE_CALL,
+	WIRE_ARGUMENT,
+};
+
+/*
+ * Appends the message without the fields the server's parser skips and a
+ * strict one rejects (known numbers with another wire type, groups); false
+ * if the bytes are malformed.
+ */
+bool		 wire_clean(enum wire_shape, const uint8_t *, size_t, krpc_buf_t *out);
+
 /* ---- log.c: levelled logging to stderr or syslog -------------------- */
 
 enum log_level {

@@ -171,3 +171,127 @@ wire_stream_result(krpc_buf_t *b, uint64_t id, const uint8_t *result, size_t len
 		krpc_buf_field_varint(b, 1, id);
 	krpc_buf_field_bytes(b, 2, result, len);
 }
+
+/* ---- lenient reading ------------------------------------------------------- */
+
+#define WIRE_GROUP_START	3
+#define WIRE_GROUP_END		4
+#define WIRE_NEST_MAX		32
+
+/* The wire type a field of a shape has; -1 for a field the shape does not have. */
+static int
+wire_field_type(enum wire_shape shape, uint64_t field)
+{
+	switch (shape) {
+	case WIRE_CONNECTION_REQUEST:	/* type, client_name, client_identifier */
+		return field == 1 ? KRPC_WIRE_VARINT : field == 2 || field == 3 ? KRPC_WIRE_LEN : -1;
+	case WIRE_REQUEST:		/* calls */
+		return field == 1 ? KRPC_WIRE_LEN : -1;
+	case WIRE_CALL:			/* service, procedure, arguments, service_id, procedure_id */
+		return field >= 1 && field <= 3 ? KRPC_WIRE_LEN : field == 4 || field == 5 ?
+		    KRPC_WIRE_VARINT : -1;
+	case WIRE_ARGUMENT:		/* position, value, is_null */
+		return field == 2 ? KRPC_WIRE_LEN : field == 1 || field == 3 ? KRPC_WIRE_VARINT : -1;
+	}
+	return -1;
+}
+
+/* The shape of a message field, or -1 for scalars, strings and bytes. */
+static int
+wire_field_shape(enum wire_shape shape, uint64_t field)
+{
+	if (shape == WIRE_REQUEST && field == 1)
+		return WIRE_CALL;
+	if (shape == WIRE_CALL && field == 3)
+		return WIRE_ARGUMENT;
+	return -1;
+}
+
+/* Reads a tag or a varint at *off. */
+static bool
+wire_varint(const uint8_t *p, size_t len, size_t *off, uint64_t *v)
+{
+	int n = krpc_varint_get(p + *off, len - *off, v);
+
+	if (n <= 0)
+		return false;
+	*off += (size_t)n;
+	return true;
+}
+
+/* Skips the value of a field (a group up to its end tag); false if malformed. */
+static bool
+wire_skip(const uint8_t *p, size_t len, size_t *off, int type, uint64_t field, int depth)
+{
+	uint64_t v, tag;
+
+	if (type == KRPC_WIRE_VARINT)
+		return wire_varint(p, len, off, &v);
+	if (type == WIRE_GROUP_START) {
+		while (depth < WIRE_NEST_MAX && wire_varint(p, len, off, &tag) && tag >> 3 != 0) {
+			if ((tag & 7) == WIRE_GROUP_END)
+				return tag >> 3 == field;
+			if (!wire_skip(p, len, off, (int)(tag & 7), tag >> 3, depth + 1))
+				return false;
+		}
+		return false;
+	}
+	if (type == KRPC_WIRE_FIXED64 || type == KRPC_WIRE_FIXED32)
+		v = type == KRPC_WIRE_FIXED64 ? 8 : 4;
+	else if (type != KRPC_WIRE_LEN || !wire_varint(p, len, off, &v))
+		return false;
+	if (v > len - *off)
+		return false;
+	*off += (size_t)v;
+	return true;
+}
+
+/* Copies the fields of a message that a strict parser takes; false if malformed. */
+static bool
+wire_copy(enum wire_shape shape, const uint8_t *p, size_t len, krpc_buf_t *out, int depth)
+{
+	size_t off = 0, at, body;
+	uint64_t tag, n;
+	krpc_buf_t sub = KRPC_BUF_INIT;
+	int type, inner;
+	bool ok = true;
+
+	while (ok && off < len) {
+		at = off;
+		if (!wire_varint(p, len, &off, &tag) || tag >> 3 == 0 || (tag & 7) == WIRE_GROUP_END) {
+			ok = false;
+			break;
+		}
+		type = (int)(tag & 7);
+		body = off;
+		if (!wire_skip(p, len, &off, type, tag >> 3, depth))
+			ok = false;
+		else if (wire_field_type(shape, tag >> 3) != type)
+			continue;	/* skipped like an unknown field */
+		else if ((inner = wire_field_shape(shape, tag >> 3)) < 0)
+			krpc_buf_append(out, p + at, off - at);
+		else if (depth >= WIRE_NEST_MAX || !wire_varint(p, len, &body, &n) ||
+		    !wire_copy((enum wire_shape)inner, p + body, (size_t)n, &sub, depth + 1))
+			ok = false;
+		else {
+			krpc_buf_field_bytes(out, (uint32_t)(tag >> 3), sub.data, sub.len);
+			krpc_buf_reset(&sub);
+		}
+	}
+	krpc_buf_free(&sub);
+	return ok;
+}
+
+/*
+ * The message without what the server's protobuf runtime skips: fields of a
+ * known number but another wire type, and groups (PROTOCOL.md 2).  Strict
+ * parsers (protobuf-c) reject them.  False if the bytes are malformed.
+ */
+bool
+wire_clean(enum wire_shape shape, const uint8_t *p, size_t len, krpc_buf_t *out)
+{
+	bool ok = wire_copy(shape, p, len, out, 0);
+
+	xbuf_check(out);
+	return ok;
+}

@@ -379,6 +379,67 @@ START_TEST(test_half_closed)
 }
 END_TEST
 
+/*
+ * Fields the server's protobuf runtime skips (a known number with another
+ * wire type, a group) are skipped by the proxy too, in the handshake, a
+ * Request and a ProcedureCall given to AddStream: the client is served.
+ */
+START_TEST(test_lenient_fields)
+{
+	static const uint8_t hello[] = {
+		0x0a, 0x01, 0x00,			/* type as bytes */
+		0x12, 0x03, 'a', 'b', 'c',		/* client_name */
+	};
+	static const uint8_t req[] = {
+		0x08, 0x01,				/* calls as a varint */
+		0x1b, 0x08, 0x05, 0x1c,			/* a group */
+		0x0a, 0x16,				/* calls: */
+		0x0a, 0x04, 'K', 'R', 'P', 'C',		/*   service */
+		0x12, 0x0b, 'G', 'e', 't', 'C', 'l', 'i', 'e', 'n', 't', 'I', 'D',
+		0x22, 0x01, 0x07,			/*   service_id as bytes */
+	};
+	static const uint8_t call[] = {
+		0x0a, 0x0b, 'T', 'e', 's', 't', 'S', 'e', 'r', 'v', 'i', 'c', 'e',
+		0x12, 0x0d, 'I', 'n', 't', '3', '2', 'T', 'o', 'S', 't', 'r', 'i', 'n', 'g',
+		0x1a, 0x08,				/* arguments: */
+		0x0d, 0x09, 0x00, 0x00, 0x00,		/*   position as fixed32 */
+		0x12, 0x01, 0x54,			/*   value: 42 */
+	};
+	th_client_t *c = dt_client(&d, "lenient", true);
+	Krpc__Schema__ConnectionResponse *hr;
+	Krpc__Schema__Response *r;
+	const uint8_t *body;
+	th_conn_t *conn;
+	krpc_value_t *v;
+	uint64_t id;
+	size_t len;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(conn = th_connect_unix(d.rpc));
+	ck_assert_int_eq(th_send_frame(conn, hello, sizeof hello), 0);
+	ck_assert_int_eq(th_recv_frame(conn, 5.0, &body, &len), 1);
+	hr = krpc__schema__connection_response__unpack(NULL, len, body);
+	ck_assert_ptr_nonnull(hr);
+	ck_assert_int_eq(hr->status, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK);
+	krpc__schema__connection_response__free_unpacked(hr, NULL);
+	th_conn_close(conn);
+	ck_assert_int_eq(th_send_frame(c->rpc, req, sizeof req), 0);
+	ck_assert_ptr_nonnull(r = th_recv_response(c, 5.0));
+	ck_assert(r->error == NULL && r->n_results == 1 && r->results[0]->error == NULL);
+	ck_assert(r->results[0]->value.len == 17 && memcmp(r->results[0]->value.data + 1, c->id, 16) == 0);
+	krpc__schema__response__free_unpacked(r, NULL);
+	id = th_add_stream(c, krpc_value_message(KRPC_TYPE_PROCEDURE_CALL, call, sizeof call), true);
+	ck_assert(id != UINT64_MAX);
+	v = th_wait_stream(c, id, "string", 5.0, NULL, 0);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(krpc_value_str(v, NULL), "42");
+	krpc_value_free(v);
+	/* the same call written plainly shares the stream: the key was read leniently */
+	ck_assert_uint_eq(dt_add(c, true, "TestService", "Int32ToString", 1, krpc_value_sint32(42)), id);
+	th_client_close(c);
+}
+END_TEST
+
 /* A client name with line breaks cannot forge log lines. */
 START_TEST(test_log_lines)
 {
@@ -520,6 +581,7 @@ robust_suite(void)
 	tcase_add_test(tc, test_oversize_frame);
 	tcase_add_test(tc, test_odd_requests);
 	tcase_add_test(tc, test_half_closed);
+	tcase_add_test(tc, test_lenient_fields);
 	tcase_add_test(tc, test_log_lines);
 	tcase_add_test(tc, test_connect_cycles);
 	tcase_add_test(tc, test_out_of_descriptors);
