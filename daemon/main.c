@@ -333,6 +333,21 @@ main_signals(void)
 	}
 }
 
+/* Releases what the command line allocated. */
+static void
+main_free_args(void)
+{
+	size_t i;
+
+	for (i = 0; i < m.nflags; i++)
+		free(m.flags[i].value);
+	free(m.flags);
+	free(m.file);
+	m.flags = NULL;
+	m.nflags = 0;
+	m.file = NULL;
+}
+
 /* Releases everything at exit (no leaks under the sanitizers). */
 static void
 main_cleanup(void)
@@ -355,13 +370,11 @@ main_cleanup(void)
 		event_free(m.stop_timer);
 	event_base_free(ev_base);
 	config_free(cfg);
-	for (i = 0; i < m.nflags; i++)
-		free(m.flags[i].value);
-	free(m.flags);
-	free(m.file);
+	main_free_args();
 	log_close();
 }
 
+/* krpcmuxd: see main_usage() and krpcmuxd(8). */
 int
 main(int argc, char **argv)
 {
@@ -379,6 +392,7 @@ main(int argc, char **argv)
 		printf("krpcmuxd: configuration %s is valid\n",
 		    access(m.file, F_OK) == 0 ? m.file : "(defaults)");
 		config_free(cfg);
+		main_free_args();
 		return 0;
 	}
 	main_absolute_file();

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,8 +87,8 @@ int
 dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *const *extra,
     bool wait)
 {
-	const char *argv[48];
-	char name[128], rpcport[16], streamport[16], shell[128], limit[32];
+	const char *argv[48], *wrap = getenv("KRPCMUXD_WRAPPER");
+	char name[128], rpcport[16], streamport[16], shell[512], limit[32];
 	FILE *f;
 	int n = 0, i;
 
@@ -103,11 +104,11 @@ dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *
 		return -1;
 	fputs(conf != NULL ? conf : "# no settings\n", f);
 	fclose(f);
-	if (t->log_to_stdout || t->fd_limit > 0) {
+	if (t->log_to_stdout || t->fd_limit > 0 || wrap != NULL) {
 		/* a shell sets the limit (soft and hard) and replaces itself with the daemon */
 		snprintf(limit, sizeof limit, "ulimit -n %d && ", t->fd_limit);
-		snprintf(shell, sizeof shell, "%sexec \"$0\" \"$@\"%s", t->fd_limit > 0 ? limit : "",
-		    t->log_to_stdout ? " 2>&1" : "");
+		snprintf(shell, sizeof shell, "%sexec %s \"$0\" \"$@\"%s", t->fd_limit > 0 ? limit : "",
+		    wrap != NULL ? wrap : "", t->log_to_stdout ? " 2>&1" : "");
 		argv[n++] = "/bin/sh";
 		argv[n++] = "-c";
 		argv[n++] = shell;
@@ -149,10 +150,19 @@ dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *
 	return 0;
 }
 
-/* Stops the proxy. */
+/* Stops the proxy; a sanitizer's report in a log sent to stdout is shown. */
 void
 dt_daemon_stop(struct dt *t)
 {
+	const char *out;
+
+	if (t->daemon != NULL && t->log_to_stdout) {
+		th_proc_signal(t->daemon, SIGTERM);
+		th_proc_wait(t->daemon, 10.0);
+		out = th_proc_stdout(t->daemon);
+		if (strstr(out, "Sanitizer") != NULL || strstr(out, "runtime error") != NULL)
+			fprintf(stderr, "daemontest: the daemon's log:\n%s\n", out);
+	}
 	th_proc_stop(t->daemon);
 	t->daemon = NULL;
 }
