@@ -84,14 +84,49 @@ admin_stats(krpc_buf_t *out, bool json)
 		krpc_buf_byte(out, '}');
 }
 
+/* One client as a text line. */
+static void
+admin_client_text(krpc_buf_t *out, const struct client *c, size_t nsubs)
+{
+	char line[1024], name[80];
+
+	util_printable(name, sizeof name, c->name);
+	snprintf(line, sizeof line, "%llu %s \"%s\" %s pid=%ld streams=%zu queued=%zu "
+	    "rpc_output=%zu stream_output=%zu%s\n", (unsigned long long)c->serial,
+	    c->transport == PEER_UNIX ? "unix" : "tcp", name, c->address, (long)c->pid, nsubs,
+	    c->nrequests, peer_output(c->rpc), c->stream != NULL ? peer_output(c->stream) : 0,
+	    c->stream != NULL ? "" : " (no stream connection)");
+	admin_puts(out, line);
+}
+
+/* One client as a JSON object. */
+static void
+admin_client_json(krpc_buf_t *out, const struct client *c, size_t nsubs)
+{
+	bool first = true;
+
+	krpc_buf_byte(out, '{');
+	util_kv_num(out, true, &first, "id", (double)c->serial);
+	util_kv_str(out, true, &first, "name", c->name);
+	util_kv_str(out, true, &first, "transport", c->transport == PEER_UNIX ? "unix" : "tcp");
+	util_kv_str(out, true, &first, "address", c->address);
+	util_kv_num(out, true, &first, "pid", (double)c->pid);
+	util_kv_num(out, true, &first, "streams", (double)nsubs);
+	util_kv_num(out, true, &first, "queued", (double)c->nrequests);
+	util_kv_num(out, true, &first, "rpc_output", (double)peer_output(c->rpc));
+	util_kv_num(out, true, &first, "stream_output",
+	    c->stream != NULL ? (double)peer_output(c->stream) : 0);
+	util_kv_str(out, true, &first, "stream_connection", c->stream != NULL ? "yes" : "no");
+	krpc_buf_byte(out, '}');
+}
+
 /* clients: one line or object per connected client. */
 static void
 admin_clients(krpc_buf_t *out, bool json)
 {
 	const struct client *c;
 	const struct sub *s;
-	char line[1024], name[80];
-	bool first, any = false;
+	bool any = false;
 	size_t nsubs;
 
 	if (json)
@@ -103,33 +138,13 @@ admin_clients(krpc_buf_t *out, bool json)
 		TAILQ_FOREACH(s, &c->subs, client_link)
 			nsubs++;
 		if (!json) {
-			util_printable(name, sizeof name, c->name);
-			snprintf(line, sizeof line, "%llu %s \"%s\" %s pid=%ld streams=%zu queued=%zu "
-			    "rpc_output=%zu stream_output=%zu%s\n",
-			    (unsigned long long)c->serial, c->transport == PEER_UNIX ? "unix" : "tcp",
-			    name, c->address, (long)c->pid, nsubs, c->nrequests, peer_output(c->rpc),
-			    c->stream != NULL ? peer_output(c->stream) : 0,
-			    c->stream != NULL ? "" : " (no stream connection)");
-			admin_puts(out, line);
+			admin_client_text(out, c, nsubs);
 			continue;
 		}
 		if (any)
 			krpc_buf_byte(out, ',');
 		any = true;
-		first = true;
-		krpc_buf_byte(out, '{');
-		util_kv_num(out, true, &first, "id", (double)c->serial);
-		util_kv_str(out, true, &first, "name", c->name);
-		util_kv_str(out, true, &first, "transport", c->transport == PEER_UNIX ? "unix" : "tcp");
-		util_kv_str(out, true, &first, "address", c->address);
-		util_kv_num(out, true, &first, "pid", (double)c->pid);
-		util_kv_num(out, true, &first, "streams", (double)nsubs);
-		util_kv_num(out, true, &first, "queued", (double)c->nrequests);
-		util_kv_num(out, true, &first, "rpc_output", (double)peer_output(c->rpc));
-		util_kv_num(out, true, &first, "stream_output",
-		    c->stream != NULL ? (double)peer_output(c->stream) : 0);
-		util_kv_str(out, true, &first, "stream_connection", c->stream != NULL ? "yes" : "no");
-		krpc_buf_byte(out, '}');
+		admin_client_json(out, c, nsubs);
 	}
 	if (json)
 		krpc_buf_byte(out, ']');

@@ -174,22 +174,16 @@ config_parse_mode(const char *s, int *out)
 	return true;
 }
 
-/* Sets an option from text (defaults and flags). */
+/* Sets an INT or DOUBLE option from text, within its range. */
 static bool
-config_set_text(struct config *c, const struct config_option *o, const char *text, char *why,
+config_set_number(struct config *c, const struct config_option *o, const char *text, char *why,
     size_t whylen)
 {
 	long long l;
 	double d;
 	char *end;
-	enum log_level level;
 
-	switch (o->type) {
-	case CONFIG_STRING:
-		free(*FIELD(c, o, char *));
-		*FIELD(c, o, char *) = xstrdup(text);
-		return true;
-	case CONFIG_INT:
+	if (o->type == CONFIG_INT) {
 		if (!config_parse_long(text, &l)) {
 			snprintf(why, whylen, "%s: \"%s\" is not an integer", o->path, text);
 			return false;
@@ -198,29 +192,53 @@ config_set_text(struct config *c, const struct config_option *o, const char *tex
 			return false;
 		*FIELD(c, o, int) = (int)l;
 		return true;
+	}
+	errno = 0;
+	d = strtod(text, &end);
+	if (errno != 0 || end == text || *end != '\0') {
+		snprintf(why, whylen, "%s: \"%s\" is not a number", o->path, text);
+		return false;
+	}
+	if (!config_range(o, d, why, whylen))
+		return false;
+	*FIELD(c, o, double) = d;
+	return true;
+}
+
+/* Sets a BOOL option from true/yes/1 or false/no/0. */
+static bool
+config_set_bool(struct config *c, const struct config_option *o, const char *text, char *why,
+    size_t whylen)
+{
+	if (strcasecmp(text, "true") == 0 || strcasecmp(text, "yes") == 0 || strcmp(text, "1") == 0)
+		*FIELD(c, o, bool) = true;
+	else if (strcasecmp(text, "false") == 0 || strcasecmp(text, "no") == 0 ||
+	    strcmp(text, "0") == 0)
+		*FIELD(c, o, bool) = false;
+	else {
+		snprintf(why, whylen, "%s: \"%s\" is not true or false", o->path, text);
+		return false;
+	}
+	return true;
+}
+
+/* Sets an option from text (defaults and flags). */
+static bool
+config_set_text(struct config *c, const struct config_option *o, const char *text, char *why,
+    size_t whylen)
+{
+	enum log_level level;
+
+	switch (o->type) {
+	case CONFIG_STRING:
+		free(*FIELD(c, o, char *));
+		*FIELD(c, o, char *) = xstrdup(text);
+		return true;
+	case CONFIG_INT:
 	case CONFIG_DOUBLE:
-		errno = 0;
-		d = strtod(text, &end);
-		if (errno != 0 || end == text || *end != '\0') {
-			snprintf(why, whylen, "%s: \"%s\" is not a number", o->path, text);
-			return false;
-		}
-		if (!config_range(o, d, why, whylen))
-			return false;
-		*FIELD(c, o, double) = d;
-		return true;
+		return config_set_number(c, o, text, why, whylen);
 	case CONFIG_BOOL:
-		if (strcasecmp(text, "true") == 0 || strcasecmp(text, "yes") == 0 ||
-		    strcmp(text, "1") == 0)
-			*FIELD(c, o, bool) = true;
-		else if (strcasecmp(text, "false") == 0 || strcasecmp(text, "no") == 0 ||
-		    strcmp(text, "0") == 0)
-			*FIELD(c, o, bool) = false;
-		else {
-			snprintf(why, whylen, "%s: \"%s\" is not true or false", o->path, text);
-			return false;
-		}
-		return true;
+		return config_set_bool(c, o, text, why, whylen);
 	case CONFIG_MODE:
 		if (!config_parse_mode(text, FIELD(c, o, int))) {
 			snprintf(why, whylen, "%s: \"%s\" is not an octal file mode such as \"0600\"",
@@ -273,21 +291,45 @@ config_computed(struct config *c, char *why, size_t whylen)
 	return true;
 }
 
+/* Reads a list setting (comma-free strings) into the config. */
+static bool
+config_set_list(struct config *c, const struct config_option *o, config_setting_t *s, char *why,
+    size_t whylen)
+{
+	krpc_buf_t list = KRPC_BUF_INIT;
+	const char *item;
+	int i, n = config_setting_length(s);
+	bool ok;
+
+	for (i = 0; i < n; i++) {
+		if ((item = config_setting_get_string_elem(s, i)) == NULL || strchr(item, ',') != NULL) {
+			krpc_buf_free(&list);
+			snprintf(why, whylen, "%s: item %d is not a procedure name", o->path, i + 1);
+			return false;
+		}
+		if (i > 0)
+			krpc_buf_byte(&list, ',');
+		krpc_buf_append(&list, item, strlen(item));
+	}
+	krpc_buf_byte(&list, '\0');
+	xbuf_check(&list);
+	ok = config_set_text(c, o, (const char *)list.data, why, whylen);
+	krpc_buf_free(&list);
+	return ok;
+}
+
 /* Reads one scalar or list setting into the config. */
 static bool
 config_set_setting(struct config *c, const struct config_option *o, config_setting_t *s,
     char *why, size_t whylen)
 {
-	int type = config_setting_type(s), i, n;
+	int type = config_setting_type(s);
 	char num[64];
-	krpc_buf_t list = KRPC_BUF_INIT;
-	const char *item;
-	bool ok;
 
 	switch (o->type) {
 	case CONFIG_INT:
 		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
-			goto wrong;
+			break;
 		snprintf(num, sizeof num, "%lld", config_setting_get_int64(s));
 		return config_set_text(c, o, num, why, whylen);
 	case CONFIG_DOUBLE:
@@ -296,40 +338,23 @@ config_set_setting(struct config *c, const struct config_option *o, config_setti
 		else if (type == CONFIG_TYPE_FLOAT)
 			snprintf(num, sizeof num, "%.17g", config_setting_get_float(s));
 		else
-			goto wrong;
+			break;
 		return config_set_text(c, o, num, why, whylen);
 	case CONFIG_BOOL:
 		if (type != CONFIG_TYPE_BOOL)
-			goto wrong;
+			break;
 		return config_set_text(c, o, config_setting_get_bool(s) ? "true" : "false", why, whylen);
 	case CONFIG_STRING:
 	case CONFIG_MODE:
 	case CONFIG_LEVEL:
 		if (type != CONFIG_TYPE_STRING)
-			goto wrong;
+			break;
 		return config_set_text(c, o, config_setting_get_string(s), why, whylen);
 	case CONFIG_LIST:
 		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
-			goto wrong;
-		n = config_setting_length(s);
-		for (i = 0; i < n; i++) {
-			if ((item = config_setting_get_string_elem(s, i)) == NULL ||
-			    strchr(item, ',') != NULL) {
-				krpc_buf_free(&list);
-				snprintf(why, whylen, "%s: item %d is not a procedure name", o->path, i + 1);
-				return false;
-			}
-			if (i > 0)
-				krpc_buf_byte(&list, ',');
-			krpc_buf_append(&list, item, strlen(item));
-		}
-		krpc_buf_byte(&list, '\0');
-		xbuf_check(&list);
-		ok = config_set_text(c, o, (const char *)list.data, why, whylen);
-		krpc_buf_free(&list);
-		return ok;
+			break;
+		return config_set_list(c, o, s, why, whylen);
 	}
-wrong:
 	snprintf(why, whylen, "%s: must be %s", o->path,
 	    o->type == CONFIG_INT ? "an integer" :
 	    o->type == CONFIG_DOUBLE ? "a number" :
@@ -413,30 +438,27 @@ config_check_path(const char *what, const char *path, char *why, size_t whylen)
 	return true;
 }
 
-/* Checks the options against each other. */
+/* Checks that two options are set together ("" or 0 meaning unset). */
 static bool
-config_validate(const struct config *c, char *why, size_t whylen)
+config_pair(bool a_set, bool b_set, const char *a, const char *b, char *why, size_t whylen)
 {
-	bool up_unix = *c->upstream_rpc_path != '\0' || *c->upstream_stream_path != '\0';
+	if (a_set == b_set)
+		return true;
+	snprintf(why, whylen, "%s: must be set together with %s", a_set ? b : a, a_set ? a : b);
+	return false;
+}
 
-	if (up_unix && (*c->upstream_rpc_path == '\0' || *c->upstream_stream_path == '\0')) {
-		snprintf(why, whylen, "upstream.%s: must be set together with upstream.%s",
-		    *c->upstream_rpc_path == '\0' ? "rpc_path" : "stream_path",
-		    *c->upstream_rpc_path == '\0' ? "stream_path" : "rpc_path");
+/* Checks the listeners: pairs, distinct, at least one, never the server's own paths. */
+static bool
+config_validate_listen(const struct config *c, char *why, size_t whylen)
+{
+	bool up_unix = *c->upstream_rpc_path != '\0';
+
+	if (!config_pair(*c->listen_rpc_path != '\0', *c->listen_stream_path != '\0',
+	    "listen.rpc_path", "listen.stream_path", why, whylen) ||
+	    !config_pair(c->listen_rpc_port != 0, c->listen_stream_port != 0, "listen.rpc_port",
+	    "listen.stream_port", why, whylen))
 		return false;
-	}
-	if ((*c->listen_rpc_path == '\0') != (*c->listen_stream_path == '\0')) {
-		snprintf(why, whylen, "listen.%s: must be set together with listen.%s",
-		    *c->listen_rpc_path == '\0' ? "rpc_path" : "stream_path",
-		    *c->listen_rpc_path == '\0' ? "stream_path" : "rpc_path");
-		return false;
-	}
-	if ((c->listen_rpc_port == 0) != (c->listen_stream_port == 0)) {
-		snprintf(why, whylen, "listen.%s: must be set together with listen.%s",
-		    c->listen_rpc_port == 0 ? "rpc_port" : "stream_port",
-		    c->listen_rpc_port == 0 ? "stream_port" : "rpc_port");
-		return false;
-	}
 	if (c->listen_rpc_port != 0 && c->listen_rpc_port == c->listen_stream_port) {
 		snprintf(why, whylen, "listen.stream_port: must differ from listen.rpc_port");
 		return false;
@@ -457,6 +479,17 @@ config_validate(const struct config *c, char *why, size_t whylen)
 		    "socket path");
 		return false;
 	}
+	return true;
+}
+
+/* Checks the options against each other. */
+static bool
+config_validate(const struct config *c, char *why, size_t whylen)
+{
+	if (!config_pair(*c->upstream_rpc_path != '\0', *c->upstream_stream_path != '\0',
+	    "upstream.rpc_path", "upstream.stream_path", why, whylen) ||
+	    !config_validate_listen(c, why, whylen))
+		return false;
 	if (c->limits_output_low >= c->limits_output_high) {
 		snprintf(why, whylen, "limits.output_low_watermark: must be below "
 		    "limits.output_high_watermark (%d)", c->limits_output_high);

@@ -359,63 +359,83 @@ intercept_add_local(struct rreq *r, struct rcall *rc, const struct schema_proc *
 	intercept_add_finish(r, rc, e, start);
 }
 
-/* AddStream: share an upstream stream, or create it. */
-enum step
-intercept_add_stream(struct rreq *r, struct rcall *rc)
+/*
+ * The dedup key and log label of the call given to AddStream; the procedure
+ * it names if the proxy answers it itself (GetClientID...), else NULL.
+ */
+static const struct schema_proc *
+intercept_stream_key(const Krpc__Schema__Argument *call, krpc_buf_t *key, char *label,
+    size_t labellen)
 {
-	const Krpc__Schema__Argument *call = intercept_arg(rc->pc, 0), *start = intercept_arg(rc->pc, 1);
-	Krpc__Schema__ProcedureCall *nested;
-	const struct schema_proc *sp = NULL;
-	krpc_buf_t key = KRPC_BUF_INIT;
-	struct entry *e;
-	uint64_t v = 1;
-	char label[256] = "(undecodable call)";
+	Krpc__Schema__ProcedureCall *nested = intercept_read_call(call->value.data, call->value.len);
+	const struct schema_proc *sp = nested != NULL ? schema_lookup(nested) : NULL;
 
-	if (r->client->stream == NULL) {
-		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", intercept_no_stream);
-		return STEP_DONE;
-	}
-	if (call == NULL || call->is_null || (start != NULL && !intercept_arg_varint(start, &v)))
-		return intercept_forward_original(rc);
-	stats_inc(add_stream_calls);
-	nested = intercept_read_call(call->value.data, call->value.len);
-	if (nested != NULL && (sp = schema_lookup(nested)) != NULL &&
-	    (sp->kind == SCHEMA_CLIENT_ID || sp->kind == SCHEMA_CLIENT_NAME ||
+	if (sp != NULL && (sp->kind == SCHEMA_CLIENT_ID || sp->kind == SCHEMA_CLIENT_NAME ||
 	    sp->kind == SCHEMA_CLIENTS)) {
 		krpc__schema__procedure_call__free_unpacked(nested, NULL);
-		intercept_add_local(r, rc, sp, v != 0);
-		return STEP_DONE;
+		return sp;
 	}
 	if (nested != NULL) {
-		schema_call_key(&key, nested);
-		snprintf(label, sizeof label, "%s.%s", sp ? sp->service : nested->service,
+		schema_call_key(key, nested);
+		snprintf(label, labellen, "%s.%s", sp ? sp->service : nested->service,
 		    sp ? sp->name : nested->procedure);
 		krpc__schema__procedure_call__free_unpacked(nested, NULL);
 	} else {
-		krpc_buf_byte(&key, 0xff);	/* never equal to a parsed call's key */
-		krpc_buf_append(&key, call->value.data, call->value.len);
+		krpc_buf_byte(key, 0xff);	/* never equal to a parsed call's key */
+		krpc_buf_append(key, call->value.data, call->value.len);
+		snprintf(label, labellen, "(undecodable call)");
 	}
-	xbuf_check(&key);
-	e = streamtab_lookup(key.data, key.len);
-	if (e != NULL && e->state == ENTRY_LIVE) {
-		krpc_buf_free(&key);
-		intercept_add_finish(r, rc, e, v != 0);
-		return STEP_DONE;
-	}
-	if (e == NULL && (!upstream_ready() || (e = streamtab_add(key.data, key.len, label,
-	    call->value.data, call->value.len)) == NULL)) {
-		krpc_buf_free(&key);
-		router_fail_down(r);
-		return STEP_FAILED;
-	}
-	krpc_buf_free(&key);
-	r->add_start = v != 0;
+	xbuf_check(key);
+	return NULL;
+}
+
+/* Parks the request on an entry whose AddStream is in flight. */
+static enum step
+intercept_add_wait(struct rreq *r, struct entry *e, bool start)
+{
+	r->add_start = start;
 	r->waiting = true;
 	r->wait.fn = intercept_add_cb;
 	r->wait.arg = r;
 	r->steps++;
 	streamtab_wait(e, &r->wait);
 	return STEP_WAIT;
+}
+
+/* AddStream: share an upstream stream, or create it. */
+enum step
+intercept_add_stream(struct rreq *r, struct rcall *rc)
+{
+	const Krpc__Schema__Argument *call = intercept_arg(rc->pc, 0), *start = intercept_arg(rc->pc, 1);
+	const struct schema_proc *local;
+	krpc_buf_t key = KRPC_BUF_INIT;
+	struct entry *e;
+	uint64_t v = 1;
+	char label[256];
+
+	if (r->client->stream == NULL) {
+		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", intercept_no_stream);
+		return STEP_DONE;
+	}
+	if (call == NULL || call->is_null || (start != NULL && !intercept_arg_varint(start, &v)))
+		return intercept_forward_original(rc);	/* the server words the error */
+	stats_inc(add_stream_calls);
+	if ((local = intercept_stream_key(call, &key, label, sizeof label)) != NULL) {
+		intercept_add_local(r, rc, local, v != 0);
+		return STEP_DONE;
+	}
+	e = streamtab_lookup(key.data, key.len);
+	if (e == NULL && upstream_ready())
+		e = streamtab_add(key.data, key.len, label, call->value.data, call->value.len);
+	krpc_buf_free(&key);
+	if (e == NULL) {
+		router_fail_down(r);
+		return STEP_FAILED;
+	}
+	if (e->state != ENTRY_LIVE)
+		return intercept_add_wait(r, e, v != 0);
+	intercept_add_finish(r, rc, e, v != 0);
+	return STEP_DONE;
 }
 
 /* The tick holder left: release the tick upstream. */

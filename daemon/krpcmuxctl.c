@@ -96,8 +96,9 @@ krpcmuxctl_ask(int fd, const char *cmd, bool json)
 	return error ? 1 : 0;
 }
 
-int
-main(int argc, char **argv)
+/* Parses the command line into *path, *cmd and *json; exits on --help, --version and errors. */
+static void
+krpcmuxctl_args(int argc, char **argv, char **path, const char **cmd, bool *json)
 {
 	static const struct option opts[] = {
 		{ "admin-path", required_argument, NULL, 'a' },
@@ -106,42 +107,47 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *path = NULL, why[256];
-	const char *cmd = NULL;
-	bool json = false;
-	int ch, fd, rc;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "a:jhV", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			free(path);
-			path = xstrdup(optarg);
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			krpcmuxctl_usage(stdout);
-			free(path);
-			return 0;
-		case 'V':
-			printf("krpcmuxctl %s\n", PACKAGE_VERSION);
-			free(path);
-			return 0;
-		default:
+		if (ch == 'a') {
+			free(*path);
+			*path = xstrdup(optarg);
+		} else if (ch == 'j')
+			*json = true;
+		else if (ch == 'h' || ch == 'V') {
+			if (ch == 'h')
+				krpcmuxctl_usage(stdout);
+			else
+				printf("krpcmuxctl %s\n", PACKAGE_VERSION);
+			free(*path);
+			exit(0);
+		} else {
 			krpcmuxctl_usage(stderr);
-			free(path);
-			return 2;
+			free(*path);
+			exit(2);
 		}
 	}
 	for (; optind < argc; optind++) {
 		if (strcmp(argv[optind], "--json") == 0 || strcmp(argv[optind], "json") == 0)
-			json = true;
-		else if (cmd == NULL)
-			cmd = argv[optind];
+			*json = true;
+		else if (*cmd == NULL)
+			*cmd = argv[optind];
 		else
-			cmd = "";	/* two commands: a usage error */
+			*cmd = "";	/* two commands: a usage error */
 	}
+}
+
+/* krpcmuxctl: see krpcmuxctl_usage() and krpcmuxd(8). */
+int
+main(int argc, char **argv)
+{
+	char *path = NULL, why[256];
+	const char *cmd = NULL;
+	bool json = false;
+	int fd, rc;
+
+	krpcmuxctl_args(argc, argv, &path, &cmd, &json);
 	if (cmd == NULL || !krpcmuxctl_known(cmd)) {
 		if (cmd != NULL && *cmd != '\0')
 			fprintf(stderr, "krpcmuxctl: unknown command \"%s\"\n", cmd);

@@ -136,12 +136,14 @@ schema_reset(void)
 	schema_nall = 0;
 }
 
+/* True while a GetServices is cached. */
 bool
 schema_loaded(void)
 {
 	return schema_services != NULL;
 }
 
+/* The number of procedures cached. */
 size_t
 schema_count(void)
 {

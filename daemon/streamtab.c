@@ -236,54 +236,66 @@ streamtab_wake(struct entry *e, const struct streamtab_result *res)
 	streamtab_maybe_free(e);
 }
 
+/* Reads an AddStream response into res (errors, failures); the stream id on success. */
+static bool
+streamtab_added_read(const uint8_t *resp, size_t len, struct streamtab_result *res,
+    uint64_t *upid)
+{
+	struct wire_slice err, result, value;
+	bool is_error = false;
+	size_t n = 0;
+
+	if (res->failure != NULL)
+		return false;
+	if (!wire_response_split(resp, len, &err, &result, 1, &n) || (err.data == NULL && n != 1) ||
+	    (n == 1 && !wire_result_parse(result.data, result.len, &is_error, &value)))
+		res->failure = "krpcmuxd: the server sent a malformed AddStream response";
+	else if (err.data != NULL) {
+		res->req_error = err.data;
+		res->req_error_len = err.len;
+	} else if (is_error) {
+		res->call_error = result.data;
+		res->call_error_len = result.len;
+	} else if (!wire_stream_id(value.data, value.len, upid))
+		res->failure = "krpcmuxd: the server sent a malformed Stream";
+	return res->failure == NULL && res->req_error == NULL && res->call_error == NULL;
+}
+
+/* The server called the entry's call equal to another entry's: its waiters share that one. */
+static void
+streamtab_merge(struct entry *e, struct entry *other, struct streamtab_result *res)
+{
+	e->state = ENTRY_FAILED;
+	res->entry = other;
+	other->hold++;
+	streamtab_wake(e, res);
+	other->hold--;
+	streamtab_update_rate(other);
+	streamtab_maybe_free(other);
+}
+
 /* Completes an AddStream sent for a new entry. */
 static void
 streamtab_added_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
 {
 	struct entry *e = arg, *other;
 	struct streamtab_result res = { NULL, NULL, 0, NULL, 0, failure };
-	struct wire_slice err, result, value;
-	bool is_error = false;
-	uint64_t upid;
-	size_t n = 0;
+	uint64_t upid = 0;
 
-	if (failure == NULL && (!wire_response_split(resp, len, &err, &result, 1, &n) ||
-	    (err.data == NULL && n != 1) ||
-	    (n == 1 && !wire_result_parse(result.data, result.len, &is_error, &value))))
-		res.failure = "krpcmuxd: the server sent a malformed AddStream response";
-	else if (failure == NULL && err.data != NULL) {
-		res.req_error = err.data;
-		res.req_error_len = err.len;
-	} else if (failure == NULL && is_error) {
-		res.call_error = result.data;
-		res.call_error_len = result.len;
-	} else if (failure == NULL && !wire_stream_id(value.data, value.len, &upid))
-		res.failure = "krpcmuxd: the server sent a malformed Stream";
 	htab_del_value(streamtab_by_key, e->key, e->keylen, e);
-	if (res.failure != NULL || res.req_error != NULL || res.call_error != NULL) {
+	if (!streamtab_added_read(resp, len, &res, &upid)) {
 		e->state = ENTRY_FAILED;
 		streamtab_wake(e, &res);
 		return;
 	}
 	if ((other = htab_get(streamtab_by_up, &upid, sizeof upid)) != NULL &&
 	    other->kind == ENTRY_SHARED && other->state == ENTRY_LIVE) {
-		/* The server found the calls equal where the key did not: share its entry. */
-		e->state = ENTRY_FAILED;
-		res.entry = other;
-		other->hold++;
-		streamtab_wake(e, &res);
-		other->hold--;
-		streamtab_update_rate(other);
-		streamtab_maybe_free(other);
+		streamtab_merge(e, other, &res);
 		return;
 	}
-	if (streamtab_any_upid && upid <= streamtab_max_upid) {
-		/* An id seen before: a cancelled removal; its upstream state is unknown. */
-		e->up_rate_known = false;
-	} else {
-		e->up_rate_known = true;
-		e->up_rate = 0;
-	}
+	/* an id seen before with no entry: a cancelled removal, its upstream state unknown */
+	e->up_rate_known = !(streamtab_any_upid && upid <= streamtab_max_upid);
+	e->up_rate = 0;
 	e->state = ENTRY_LIVE;
 	htab_put(streamtab_by_key, e->key, e->keylen, e);
 	streamtab_index_up(e, upid);

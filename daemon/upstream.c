@@ -721,6 +721,7 @@ upstream_stop(void)
 	up.retry = NULL;
 }
 
+/* True while the session is established (clients are served). */
 bool
 upstream_ready(void)
 {
