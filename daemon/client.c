@@ -326,16 +326,16 @@ client_rpc_timeout(struct peer *p, void *arg)
 	}
 }
 
-/* The RPC output drained below the low watermark. */
+/* The RPC output drained below the low watermark: requests held back may start. */
 static void
 client_rpc_drained(struct peer *p, void *arg)
 {
-	client_check_output(arg);
+	router_pump(arg);	/* it ends with client_check_output() */
 }
 
 /*
- * Stops reading a client whose output or request queue is too long, and
- * resumes once both are short again.  A drain callback is asked for only
+ * Stops reading a client whose output or request queue (count or bytes) is
+ * too long, and resumes once they are short again.  A drain callback is asked for only
  * while the output is above the low mark, so it never fires at once.
  */
 void
@@ -347,10 +347,11 @@ client_check_output(struct client *c)
 	if (c->dead || c->state != CLIENT_READY)
 		return;
 	out = peer_output(c->rpc);
-	over = out > (size_t)cfg->limits_output_high || c->nrequests >= CLIENT_QUEUE_MAX;
+	over = out > (size_t)cfg->limits_output_high || c->nrequests >= CLIENT_QUEUE_MAX ||
+	    c->request_bytes > (size_t)cfg->limits_output_high;
 	if (over && !c->paused) {
-		log_debug(c->prefix, "backlog (%zu bytes, %zu requests): pausing input", out,
-		    c->nrequests);
+		log_debug(c->prefix, "backlog (%zu bytes out, %zu requests of %zu bytes in): "
+		    "pausing input", out, c->nrequests, c->request_bytes);
 		c->paused = true;
 		peer_pause(c->rpc, true);
 	} else if (!over && c->paused && out <= low) {

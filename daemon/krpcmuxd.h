@@ -397,6 +397,7 @@ struct client {
 
 	struct rreq_list	 requests;	/* FIFO: responses leave in this order */
 	size_t			 nrequests;
+	size_t			 request_bytes;	/* their sizes: read, not yet answered */
 	bool			 paused;	/* reading stopped: output over the high mark */
 
 	struct sub_list		 subs;		/* all its streams and events */
@@ -681,6 +682,7 @@ struct rreq {
 	enum upstream_lane	 lane;
 	uint8_t			*raw;		/* simple: the request bytes until sent */
 	size_t			 rawlen;
+	size_t			 size;		/* the request's size (client's request_bytes) */
 	Krpc__Schema__Request	*req;		/* stepped: the parsed request */
 	struct rcall		*calls;
 	size_t			 ncalls;

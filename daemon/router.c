@@ -13,6 +13,9 @@
 
 #include "krpcmuxd.h"
 
+/* Requests of one client running at once (pipelined upstream). */
+#define ROUTER_INFLIGHT_MAX	64
+
 /* Frees a request. */
 static void
 router_free(struct rreq *r)
@@ -281,6 +284,15 @@ router_run(struct rreq *r)
 		router_complete(r);
 }
 
+/* Takes a request off its client's queue. */
+static void
+router_dequeue(struct client *c, struct rreq *r)
+{
+	TAILQ_REMOVE(&c->requests, r, link);
+	c->nrequests--;
+	c->request_bytes -= r->size;
+}
+
 /* A request forwarded whole came back. */
 static void
 router_simple_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
@@ -298,8 +310,7 @@ router_simple_cb(void *arg, const uint8_t *resp, size_t len, const char *failure
 		router_fail(r, failure);
 	else if (TAILQ_FIRST(&c->requests) == r) {
 		/* The usual case: nothing earlier is pending, so no copy. */
-		TAILQ_REMOVE(&c->requests, r, link);
-		c->nrequests--;
+		router_dequeue(c, r);
 		client_send_response(c, resp, len);
 		router_free(r);
 	} else {
@@ -336,12 +347,25 @@ router_flush(struct client *c)
 	struct rreq *r;
 
 	while ((r = TAILQ_FIRST(&c->requests)) != NULL && r->state == RREQ_DONE) {
-		TAILQ_REMOVE(&c->requests, r, link);
-		c->nrequests--;
+		router_dequeue(c, r);
 		client_send_response(c, r->response.data, r->response.len);
 		router_free(r);
 	}
 	client_check_output(c);
+}
+
+/*
+ * True if another request of the client may start: the session is up (one
+ * ending fails what is queued with its own words), fewer than
+ * ROUTER_INFLIGHT_MAX run, and the responses it has not read stay under the
+ * high watermark.  So a client pipelining big answers it never reads costs
+ * at most the watermark plus ROUTER_INFLIGHT_MAX responses.
+ */
+static bool
+router_may_start(const struct client *c, unsigned running)
+{
+	return upstream_ready() && running < ROUTER_INFLIGHT_MAX &&
+	    peer_output(c->rpc) <= (size_t)cfg->limits_output_high;
 }
 
 /*
@@ -353,7 +377,7 @@ void
 router_pump(struct client *c)
 {
 	struct rreq *r;
-	bool busy = false;
+	unsigned running = 0;
 
 	if (c == NULL || c->dead)
 		return;
@@ -361,8 +385,7 @@ router_pump(struct client *c)
 		if (r->state == RREQ_DONE)
 			continue;
 		if (r->state == RREQ_QUEUED) {
-			/* a session ending fails what is queued with its own words */
-			if ((r->barrier && busy) || !upstream_ready())
+			if ((r->barrier && running > 0) || !router_may_start(c, running))
 				break;
 			router_start(r);
 			if (r->state == RREQ_DONE)
@@ -370,7 +393,7 @@ router_pump(struct client *c)
 		}
 		if (r->barrier)
 			break;
-		busy = true;
+		running++;
 	}
 	router_flush(c);
 }
@@ -431,8 +454,10 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 		r->req = req;
 		r->barrier = true;
 	}
+	r->size = len;
 	TAILQ_INSERT_TAIL(&c->requests, r, link);
 	c->nrequests++;
+	c->request_bytes += len;
 	router_pump(c);
 }
 
@@ -452,6 +477,7 @@ router_client_gone(struct client *c)
 			router_free(r);
 	}
 	c->nrequests = 0;
+	c->request_bytes = 0;
 	intercept_tick_gone(c);
 }
 

@@ -87,6 +87,19 @@ admin_field(struct dt *t, const char *command, const char *field)
 	return v;
 }
 
+/* The bytes queued for the first client's RPC connection (admin "clients"), or -1. */
+static double
+rpc_output(struct dt *t)
+{
+	char *a = dt_admin(t, "clients"), *p;
+	double v = -1;
+
+	if (a != NULL && (p = strstr(a, " rpc_output=")) != NULL)
+		v = atof(p + strlen(" rpc_output="));
+	free(a);
+	return v;
+}
+
 /* Polls until the daemon has n clients and at most fds descriptors; false on timeout. */
 static bool
 settles(struct dt *t, double clients, int fds, double timeout)
@@ -440,6 +453,56 @@ START_TEST(test_lenient_fields)
 }
 END_TEST
 
+/*
+ * A client that pipelines requests with big answers and reads nothing costs
+ * the high watermark plus the 64 answers it may have running, not one answer
+ * per request; when it reads, every answer comes, in order.
+ */
+START_TEST(test_unread_answers)
+{
+	enum { N = 400 };
+	struct dt t = d;
+	th_client_t *c;
+	krpc_buf_t req = KRPC_BUF_INIT, all = KRPC_BUF_INIT;
+	Krpc__Schema__Response *r;
+	double end, out, most = 0;
+	size_t size;
+	int i, bad = -1;
+
+	t.daemon = NULL;
+	t.direct = NULL;
+	t.log_to_stdout = false;
+	ck_assert_int_eq(dt_daemon_start(&t, "unread", "limits = { output_high_watermark = 65536; "
+	    "output_low_watermark = 16384; };\n", NULL, true), 0);
+	ck_assert_ptr_nonnull(c = dt_client(&t, "hoarder", false));
+	ck_assert_ptr_nonnull(r = th_call(c, "KRPC", "GetServices", 0));
+	size = krpc__schema__response__get_packed_size(r) + 8;
+	krpc__schema__response__free_unpacked(r, NULL);
+	th_request_add(&req, "KRPC", "GetServices", 0);
+	for (i = 0; i < N; i++)
+		krpc_frame_append(&all, req.data, req.len);
+	ck_assert_int_eq(th_send_raw(c->rpc, all.data, all.len), 0);
+	for (end = th_now() + 1.5; th_now() < end; th_sleep(0.05)) {
+		if ((out = rpc_output(&t)) > most)
+			most = out;
+	}
+	ck_assert_msg(most <= 65536 + 64 * (double)size, "%.0f bytes queued for the client (answers "
+	    "of %zu bytes)", most, size);
+	for (i = 0; i < N && bad < 0; i++) {
+		if ((r = th_recv_response(c, 10.0)) == NULL)
+			break;
+		if (r->error != NULL || r->n_results != 1 || r->results[0]->value.len + 64 < size)
+			bad = i;
+		krpc__schema__response__free_unpacked(r, NULL);
+	}
+	ck_assert_msg(bad < 0 && i == N, "answer %d of %d wrong or missing", bad < 0 ? i : bad, N);
+	krpc_buf_free(&req);
+	krpc_buf_free(&all);
+	th_client_close(c);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
 /* A client name with line breaks cannot forge log lines. */
 START_TEST(test_log_lines)
 {
@@ -582,6 +645,7 @@ robust_suite(void)
 	tcase_add_test(tc, test_odd_requests);
 	tcase_add_test(tc, test_half_closed);
 	tcase_add_test(tc, test_lenient_fields);
+	tcase_add_test(tc, test_unread_answers);
 	tcase_add_test(tc, test_log_lines);
 	tcase_add_test(tc, test_connect_cycles);
 	tcase_add_test(tc, test_out_of_descriptors);
