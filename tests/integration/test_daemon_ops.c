@@ -124,6 +124,46 @@ START_TEST(test_reload)
 }
 END_TEST
 
+/*
+ * What the man page calls reloadable takes effect on SIGHUP: the client
+ * limit for the next connection, the slow lanes for the next yielding call.
+ */
+START_TEST(test_reload_applies)
+{
+	struct dt t;
+	th_client_t *a, *b, *c;
+	th_conn_t *extra;
+	krpc_value_t *v;
+
+	start_daemon(&t, "reapply", NULL, NULL);
+	ck_assert_ptr_nonnull(a = dt_client(&t, "first", false));
+	ck_assert_ptr_nonnull(b = dt_client(&t, "second", false));
+	write_file(t.conf, "limits = { max_clients = 2; };\nupstream = { slow_lanes = 0; };\n");
+	th_proc_signal(t.daemon, SIGHUP);
+	ck_assert(admin_wait(&t, "config", "limits.max_clients 2\n", 5.0));
+	ck_assert_ptr_nonnull(extra = th_connect_unix(t.rpc));
+	ck_assert(th_wait_closed(extra, 5.0));	/* refused: the limit is 2 now */
+	th_conn_close(extra);
+	v = th_call_value(a, "sint32", "TestService", "BlockingProcedure", 1, krpc_value_sint32(2));
+	ck_assert_ptr_nonnull(v);
+	krpc_value_free(v);
+	ck_assert(admin_wait(&t, "stats", "\nupstream_slow_requests 0\n", 1.0));
+	ck_assert(admin_wait(&t, "upstream", "\nslow_lanes 0\n", 1.0));
+	write_file(t.conf, "limits = { max_clients = 3; };\n");
+	th_proc_signal(t.daemon, SIGHUP);
+	ck_assert(admin_wait(&t, "config", "limits.max_clients 3\n", 5.0));
+	ck_assert_ptr_nonnull(c = dt_client(&t, "third", false));
+	v = th_call_value(c, "sint32", "TestService", "BlockingProcedure", 1, krpc_value_sint32(2));
+	ck_assert_ptr_nonnull(v);
+	krpc_value_free(v);
+	ck_assert(admin_wait(&t, "stats", "\nupstream_slow_requests 1\n", 1.0));
+	th_client_close(a);
+	th_client_close(b);
+	th_client_close(c);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
 /* Runs krpcmuxctl; returns its exit status and its output (static). */
 static int
 ctl(const char *admin, const char *cmd, const char *flag, const char **output)
@@ -488,6 +528,7 @@ ops_suite(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_reload_applies);
 	tcase_add_test(tc, test_admin);
 	tcase_add_test(tc, test_admin_json);
 	tcase_add_test(tc, test_daemon_mode);
