@@ -15,7 +15,6 @@
 #define INTERCEPT_TICK_TIMEOUT	1.0
 /* An id the server never issues: asking about it gets the server's "unknown id" answer. */
 #define INTERCEPT_PROBE_ID	UINT64_MAX
-#define INTERCEPT_PROBE_TEXT	"18446744073709551615"
 
 static const char intercept_no_stream[] = "No stream client is connected for this RPC client";
 
@@ -118,27 +117,28 @@ intercept_owned_result(struct rreq *r, struct rcall *rc, const uint8_t *p, size_
 }
 
 /*
- * The server's answer about the probe id, as it would have answered about
- * the client's id: texts that quote the id (.NET's KeyNotFoundException)
- * get the client's id back.
+ * The server's answer to a call sent with another id than the client's (an
+ * id it never issued, or an event's upstream id), as it would have answered
+ * about the client's id: texts that quote the id (.NET's
+ * KeyNotFoundException) get the client's id back.
  */
 void
 intercept_probe_result(struct rcall *rc, const uint8_t *p, size_t len)
 {
 	Krpc__Schema__ProcedureResult *pr = krpc__schema__procedure_result__unpack(NULL, len, p);
 	krpc_buf_t desc = KRPC_BUF_INIT;
-	char id[32], *at, *text, *old;
+	char id[40], *at, *text, *old;
+	bool quoted = rc->probe_text[0] == '\'';
 
-	if (pr == NULL || pr->error == NULL ||
-	    strstr(pr->error->description, INTERCEPT_PROBE_TEXT) == NULL) {
+	if (pr == NULL || pr->error == NULL || strstr(pr->error->description, rc->probe_text) == NULL) {
 		krpc_buf_append(&rc->result, p, len);
 		if (pr != NULL)
 			krpc__schema__procedure_result__free_unpacked(pr, NULL);
 		return;
 	}
-	snprintf(id, sizeof id, "%llu", (unsigned long long)rc->probe_id);
-	for (text = pr->error->description; (at = strstr(text, INTERCEPT_PROBE_TEXT)) != NULL;
-	    text = at + strlen(INTERCEPT_PROBE_TEXT)) {
+	snprintf(id, sizeof id, quoted ? "'%llu'" : "%llu", (unsigned long long)rc->probe_id);
+	for (text = pr->error->description; (at = strstr(text, rc->probe_text)) != NULL;
+	    text = at + strlen(rc->probe_text)) {
 		krpc_buf_append(&desc, text, (size_t)(at - text));
 		krpc_buf_append(&desc, id, strlen(id));
 	}
@@ -195,6 +195,20 @@ intercept_forward_original(struct rcall *rc)
 	return STEP_FORWARD;
 }
 
+/* Sends the call with upid instead of the client's id; answers quoting upid get the client's. */
+static enum step
+intercept_forward_as(struct rcall *rc, uint64_t client_id, uint64_t upid,
+    const Krpc__Schema__Argument *rate)
+{
+	intercept_rewrite(rc, upid, rate);
+	rc->probe = true;
+	rc->probe_id = client_id;
+	/* the never-issued id is unique as it is; a small one only in quotes */
+	snprintf(rc->probe_text, sizeof rc->probe_text, upid == INTERCEPT_PROBE_ID ? "%llu" : "'%llu'",
+	    (unsigned long long)upid);
+	return STEP_FORWARD;
+}
+
 /* StartStream, SetStreamRate, RemoveStream. */
 static enum step
 intercept_stream_op(struct rreq *r, struct rcall *rc)
@@ -203,7 +217,7 @@ intercept_stream_op(struct rreq *r, struct rcall *rc)
 	const Krpc__Schema__Argument *rate = NULL;
 	enum schema_kind kind = rc->proc->kind;
 	struct sub *s;
-	uint64_t id;
+	uint64_t id, upid;
 	float hz = 0;
 
 	if (c->stream == NULL) {
@@ -222,18 +236,15 @@ intercept_stream_op(struct rreq *r, struct rcall *rc)
 		if (kind == SCHEMA_REMOVE_STREAM)
 			return STEP_DONE;	/* unknown id: silent success */
 		/* An id the server never issued gets its exact "unknown" answer. */
-		intercept_rewrite(rc, INTERCEPT_PROBE_ID, rate);
-		rc->probe = true;
-		rc->probe_id = id;
-		return STEP_FORWARD;
+		return intercept_forward_as(rc, id, INTERCEPT_PROBE_ID, rate);
 	}
 	if (s->entry->kind == ENTRY_OWNED) {
-		intercept_rewrite(rc, s->entry->upid, rate);
+		upid = s->entry->upid;
 		if (kind == SCHEMA_REMOVE_STREAM) {
 			streamtab_forget_upstream(s->entry);
 			streamtab_unsubscribe(s);
 		}
-		return STEP_FORWARD;
+		return intercept_forward_as(rc, id, upid, rate);
 	}
 	if (kind == SCHEMA_START_STREAM)
 		streamtab_start(s);

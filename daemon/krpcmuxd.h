@@ -661,8 +661,9 @@ struct rcall {
 	enum call_kind			 kind;
 	krpc_buf_t			 fwd;		/* rewritten call, sent instead */
 	krpc_buf_t			 result;	/* ProcedureResult bytes */
-	bool				 probe;		/* fwd asks about an id the server never issued */
+	bool				 probe;		/* fwd names an id the client did not name: */
 	uint64_t			 probe_id;	/* the id the client named */
+	char				 probe_text[32]; /* how an error text quotes fwd's id */
 	bool				 created;	/* the call subscribed the client anew: */
 	uint64_t			 created_id;	/* its stream id, undone if the request fails */
 };
@@ -723,7 +724,7 @@ enum step	 intercept_local(struct rreq *, struct rcall *);
 enum step	 intercept_add_stream(struct rreq *, struct rcall *);
 /* An OWNED call's upstream result: maps its stream or event id to a new client id. */
 void		 intercept_owned_result(struct rreq *, struct rcall *, const uint8_t *, size_t);
-/* The answer to an unknown-id probe, with the client's id put back. */
+/* The answer to a call sent with another id than the client's, with the client's id put back. */
 void		 intercept_probe_result(struct rcall *, const uint8_t *, size_t);
 /* A HoldTick result: success makes the client the holder. */
 void		 intercept_hold_result(struct rreq *, const uint8_t *, size_t);

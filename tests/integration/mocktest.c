@@ -413,6 +413,24 @@ mock_respond_error(struct mock_conn *c, const char *service, const char *name,
 	mock_send(c, &r.base);
 }
 
+/* Sends a Response with one result holding a call-level error. */
+void
+mock_respond_call_error(struct mock_conn *c, const char *service, const char *name,
+    const char *description)
+{
+	Krpc__Schema__Response r = KRPC__SCHEMA__RESPONSE__INIT;
+	Krpc__Schema__ProcedureResult pr = KRPC__SCHEMA__PROCEDURE_RESULT__INIT, *prs[1] = { &pr };
+	Krpc__Schema__Error e = KRPC__SCHEMA__ERROR__INIT;
+
+	e.service = (char *)service;
+	e.name = (char *)name;
+	e.description = (char *)description;
+	pr.error = &e;
+	r.results = prs;
+	r.n_results = 1;
+	mock_send(c, &r.base);
+}
+
 /* Sends one StreamUpdate: n times (uint64_t upstream id, const char *value, size_t len). */
 void
 mock_update(struct mock_conn *c, size_t n, ...)

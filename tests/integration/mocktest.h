@@ -59,6 +59,9 @@ void		 mock_respond_value(struct mock_conn *, const void *value, size_t len);
 /* Sends a Response with a request-level error. */
 void		 mock_respond_error(struct mock_conn *, const char *service, const char *name,
 		    const char *description);
+/* Sends a Response with one result holding a call-level error. */
+void		 mock_respond_call_error(struct mock_conn *, const char *service, const char *name,
+		    const char *description);
 /* Sends a StreamUpdate: n pairs of (upstream id, value bytes) as varargs uint64_t, const char *, size_t. */
 void		 mock_update(struct mock_conn *, size_t n, ...);
 

@@ -75,6 +75,31 @@ add_new(struct mock *m, th_client_t *c, float x, bool start, uint64_t upid)
 	return id;
 }
 
+/* Keeps a response in *keep and returns it (to free it after reading it). */
+static Krpc__Schema__Response *
+th_keep(Krpc__Schema__Response *r, Krpc__Schema__Response **keep)
+{
+	ck_assert_ptr_nonnull(r);
+	*keep = r;
+	return r;
+}
+
+/* Expects KRPC.SetStreamRate(upid, a rate) and answers it with a call-level error. */
+static void
+mock_expect_rate_error(struct mock *m, uint64_t upid, const char *description)
+{
+	Krpc__Schema__Request *r = mock_expect_request(m->rpc);
+	uint64_t id = UINT64_MAX;
+
+	ck_assert(r != NULL && r->n_calls == 1 && strcmp(r->calls[0]->procedure, "SetStreamRate") == 0);
+	ck_assert_uint_eq(r->calls[0]->n_arguments, 2);
+	krpc_varint_get(r->calls[0]->arguments[0]->value.data, r->calls[0]->arguments[0]->value.len, &id);
+	ck_assert_uint_eq(id, upid);
+	ck_assert_uint_eq(r->calls[0]->arguments[1]->value.len, 4);
+	krpc__schema__request__free_unpacked(r, NULL);
+	mock_respond_call_error(m->rpc, "", "", description);
+}
+
 /* The next update of a client: asserts it holds exactly n results; returns it. */
 static Krpc__Schema__StreamUpdate *
 one_update(th_client_t *c, size_t n)
@@ -140,7 +165,9 @@ START_TEST(test_ids_rewritten)
 	struct mock m;
 	th_client_t *a, *b;
 	Krpc__Schema__StreamUpdate *u;
+	Krpc__Schema__Response *r;
 	uint64_t ia, ib;
+	char want[128], *e;
 
 	mock_start(&m, "ids", NULL);
 	ck_assert_ptr_nonnull(a = dt_client(&m.t, "a", true));
@@ -175,6 +202,19 @@ START_TEST(test_ids_rewritten)
 	mock_expect_manage(&m, "RemoveStream", 41);
 	krpc__schema__response__free_unpacked(th_recv_response(b, 5.0), NULL);
 	ck_assert(mock_quiet(m.rpc, 0.2));
+	/* an event the server removed after firing: its answer quotes the client's id */
+	send_call(b, "TestService", "OnTimer", 1, krpc_value_uint32(100), NULL);
+	expect_one_call(m.rpc, "OnTimer");
+	mock_respond_value(m.rpc, "\x0a\x02\x08\x2a", 4);	/* Event{Stream{42}} */
+	ib = mock_event_id_of(th_recv_response(b, 5.0));
+	send_call(b, "KRPC", "SetStreamRate", 2, krpc_value_uint64(ib), krpc_value_float(1));
+	mock_expect_rate_error(&m, 42, "The given key '42' was not present in the dictionary.");
+	e = dt_error(th_keep(th_recv_response(b, 5.0), &r), NULL, NULL);
+	snprintf(want, sizeof want, "The given key '%llu' was not present in the dictionary.",
+	    (unsigned long long)ib);
+	ck_assert_str_eq(e, want);
+	free(e);
+	krpc__schema__response__free_unpacked(r, NULL);
 	th_client_close(a);
 	th_client_close(b);
 	mock_stop(&m);
