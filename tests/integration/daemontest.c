@@ -289,6 +289,23 @@ dt_add(th_client_t *c, bool start, const char *service, const char *procedure, s
 	return call != NULL ? th_add_stream(c, call, start) : UINT64_MAX;
 }
 
+/* Sends a one-call request without waiting (values: ownership taken). */
+void
+dt_send(th_client_t *c, const char *service, const char *procedure, size_t nargs,
+    krpc_value_t *a0, krpc_value_t *a1)
+{
+	krpc_buf_t req = KRPC_BUF_INIT;
+
+	if (nargs == 2)
+		th_request_add(&req, service, procedure, 2, a0, a1);
+	else if (nargs == 1)
+		th_request_add(&req, service, procedure, 1, a0);
+	else
+		th_request_add(&req, service, procedure, 0);
+	ck_assert_int_eq(th_send_request(c, &req), 0);
+	krpc_buf_free(&req);
+}
+
 /* True if a one-call Response succeeded. */
 static bool
 dt_ok(Krpc__Schema__Response *r)

@@ -65,6 +65,9 @@ uint64_t	 dt_stream_id(krpc_value_t *, bool event);
 /* AddStream through c of service.procedure with values (ownership taken). */
 uint64_t	 dt_add(th_client_t *, bool start, const char *service, const char *procedure,
 		    size_t nargs, ...);
+/* Sends a one-call request with up to two arguments without waiting (ownership taken). */
+void		 dt_send(th_client_t *, const char *service, const char *procedure, size_t nargs,
+		    krpc_value_t *a0, krpc_value_t *a1);
 /* StartStream / RemoveStream / SetStreamRate: true on success. */
 bool		 dt_start_stream(th_client_t *, uint64_t id);
 bool		 dt_remove_stream(th_client_t *, uint64_t id);

@@ -275,6 +275,18 @@ mock_services(void)
 	return b;
 }
 
+/* Reads a one-call request upstream and asserts its procedure. */
+void
+mock_expect_call(struct mock_conn *c, const char *procedure)
+{
+	Krpc__Schema__Request *r = mock_expect_request(c);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->n_calls, 1);
+	ck_assert_str_eq(r->calls[0]->procedure, procedure);
+	krpc__schema__request__free_unpacked(r, NULL);
+}
+
 /* Sends a Response with one result holding value (NULL: void). */
 void
 mock_respond_value(struct mock_conn *c, const void *value, size_t len)

@@ -54,6 +54,8 @@ void		 mock_expect_bytes(struct mock_conn *, const uint8_t *want, size_t wantlen
 		    const char *what);
 /* Reads a Request and returns it unpacked (asserts one came). */
 Krpc__Schema__Request *mock_expect_request(struct mock_conn *);
+/* Reads a one-call request and asserts its procedure. */
+void		 mock_expect_call(struct mock_conn *, const char *procedure);
 /* Sends a Response with one result holding value (NULL: void). */
 void		 mock_respond_value(struct mock_conn *, const void *value, size_t len);
 /* Sends a Response with a request-level error. */

@@ -3,7 +3,9 @@
  * plays the game's kRPC server on two Unix sockets and asserts the exact
  * bytes the proxy sends: the handshakes first and nothing before their
  * responses, whole frames per write, plain requests forwarded unchanged,
- * AddStream sent once for many subscribers, RemoveStream only for the last.
+ * AddStream sent once for many subscribers, RemoveStream only for the last,
+ * and the server lost at every stage (requests in flight, queued, on a slow
+ * lane, during the handshake) with the reconnection backoff.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -16,6 +18,8 @@
 #include <unistd.h>
 
 #include "mocktest.h"
+
+#define LOST "krpcmuxd: lost the connection to the game's kRPC server"
 
 /* ---- tests --------------------------------------------------------------- */
 
@@ -305,6 +309,142 @@ START_TEST(test_mock_tick)
 }
 END_TEST
 
+/* ---- upstream loss ------------------------------------------------------------ */
+
+/* Reads one response and asserts it is the request-level loss error. */
+static void
+expect_lost(th_client_t *c)
+{
+	Krpc__Schema__Response *r = th_recv_response(c, 5.0);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(r->error);
+	ck_assert_msg(strncmp(r->error->description, LOST, strlen(LOST)) == 0, "%s",
+	    r->error->description);
+	ck_assert_uint_eq(r->n_results, 0);
+	krpc__schema__response__free_unpacked(r, NULL);
+}
+
+/*
+ * The server goes away with requests in flight on the primary, queued on a
+ * slow lane still in its handshake, queued behind a client's barrier, and
+ * waiting for an AddStream: each fails with the loss error, every client is
+ * closed, the lane too, and the proxy connects again.
+ */
+START_TEST(test_loss_everywhere)
+{
+	struct mock m;
+	th_client_t *a, *b, *c;
+	struct mock_conn *lane;
+	krpc_value_t *cv = th_proc_call("TestService", "FloatToString", 1, krpc_value_float(4));
+	const uint8_t *body;
+	size_t len;
+
+	mock_start(&m, "lossall", "upstream = { slow_lanes = 1; retry_min = 0.05; retry_max = 0.1; };\n");
+	ck_assert_ptr_nonnull(a = dt_client(&m.t, "lane", false));
+	ck_assert_ptr_nonnull(b = dt_client(&m.t, "primary", false));
+	ck_assert_ptr_nonnull(c = dt_client(&m.t, "adder", true));
+	dt_send(a, "TestService", "BlockingProcedure", 1, krpc_value_sint32(5), NULL);
+	dt_send(a, "TestService", "FloatToString", 1, krpc_value_float(7), NULL);
+	ck_assert_ptr_nonnull(lane = mock_accept(m.lrpc, 5.0));	/* its handshake is never answered */
+	dt_send(b, "TestService", "FloatToString", 1, krpc_value_float(1), NULL);
+	dt_send(b, "TestService", "FloatToString", 1, krpc_value_float(2), NULL);
+	mock_expect_call(m.rpc, "FloatToString");
+	mock_expect_call(m.rpc, "FloatToString");
+	dt_send(c, "KRPC", "AddStream", 2, krpc_value_clone(cv), krpc_value_bool(true));
+	krpc__schema__request__free_unpacked(mock_expect_request(m.rpc), NULL);
+	mock_close(m.rpc);
+	m.rpc = NULL;
+	expect_lost(a);
+	expect_lost(a);
+	expect_lost(b);
+	expect_lost(b);
+	expect_lost(c);
+	ck_assert(th_wait_closed(a->rpc, 5.0) && th_wait_closed(b->rpc, 5.0));
+	ck_assert(th_wait_closed(c->rpc, 5.0) && th_wait_closed(c->stream, 5.0));
+	ck_assert_int_eq(mock_recv(lane, 5.0, &body, &len), 1);	/* its ConnectionRequest */
+	ck_assert_int_eq(mock_recv(lane, 5.0, &body, &len), -1);	/* then closed */
+	mock_close(lane);
+	th_client_close(a);
+	th_client_close(b);
+	th_client_close(c);
+	mock_close(m.stream);
+	m.stream = NULL;
+	mock_serve_session(&m, "0.7.0");		/* a new session, from the start */
+	ck_assert_ptr_nonnull(a = dt_client(&m.t, "after", false));
+	th_client_close(a);
+	krpc_value_free(cv);
+	mock_stop(&m);
+}
+END_TEST
+
+/* The delays of the "retrying in D s" lines of a log, up to max. */
+static int
+retry_delays(const char *log, double *d, int max)
+{
+	const char *p = log;
+	int n = 0;
+
+	while (n < max && (p = strstr(p, "; retrying in ")) != NULL) {
+		p += strlen("; retrying in ");
+		d[n++] = atof(p);
+	}
+	return n;
+}
+
+/*
+ * The server closes during the handshake, then refuses connections: the
+ * proxy retries with doubling delays (jitter x0.5-1) up to retry_max; a
+ * client that arrived meanwhile is served once a session is up.
+ */
+START_TEST(test_handshake_loss_and_backoff)
+{
+	struct mock m;
+	struct mock_conn *c;
+	th_conn_t *waiting;
+	Krpc__Schema__ConnectionRequest hello = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
+	Krpc__Schema__ConnectionResponse *cr;
+	const uint8_t *body;
+	double d[16], want, end;
+	size_t len;
+	int i, n;
+
+	mock_listen_pair(&m, "backoff");
+	m.t.log_to_stdout = true;
+	ck_assert_int_eq(dt_daemon_start(&m.t, "backoff",
+	    "upstream = { wait = 20; retry_min = 0.02; retry_max = 0.16; };\n", NULL, false), 0);
+	ck_assert_ptr_nonnull(c = mock_accept(m.lrpc, 5.0));
+	ck_assert_int_eq(mock_recv(c, 5.0, &body, &len), 1);	/* its ConnectionRequest */
+	waiting = th_connect_unix(m.t.rpc);
+	hello.client_name = "patient";
+	ck_assert_int_eq(th_send_msg(waiting, &hello.base), 0);
+	mock_close(c);					/* lost during the handshake */
+	close(m.lrpc);					/* then nothing answers */
+	unlink(m.t.sim_rpc_path);
+	for (end = th_now() + 5.0; (n = retry_delays(th_proc_stdout(m.t.daemon), d, 16)) < 6 &&
+	    th_now() < end; th_sleep(0.02))
+		;
+	ck_assert_int_ge(n, 6);
+	for (i = 0; i < n; i++) {
+		want = 0.02 * (1 << (i < 4 ? i : 4));
+		if (want > 0.16)
+			want = 0.16;
+		ck_assert_msg(d[i] >= want * 0.5 - 0.006 && d[i] <= want + 0.006,
+		    "delay %d is %.3f s, expected %.3f..%.3f", i, d[i], want * 0.5, want);
+	}
+	m.lrpc = mock_listen(m.t.sim_rpc_path);		/* the server is back */
+	mock_serve_session(&m, "0.7.0");
+	cr = NULL;
+	ck_assert_int_eq(th_recv_frame(waiting, 10.0, &body, &len), 1);
+	cr = krpc__schema__connection_response__unpack(NULL, len, body);
+	ck_assert_ptr_nonnull(cr);
+	ck_assert_int_eq(cr->status, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK);
+	krpc__schema__connection_response__free_unpacked(cr, NULL);
+	th_conn_close(waiting);
+	mock_stop(&m);
+}
+END_TEST
+
 static Suite *
 mock_suite(void)
 {
@@ -319,6 +459,8 @@ mock_suite(void)
 	tcase_add_test(tc, test_mock_addstream_once);
 	tcase_add_test(tc, test_mock_loss);
 	tcase_add_test(tc, test_mock_tick);
+	tcase_add_test(tc, test_loss_everywhere);
+	tcase_add_test(tc, test_handshake_loss_and_backoff);
 	suite_add_tcase(s, tc);
 	return s;
 }

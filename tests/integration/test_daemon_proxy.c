@@ -3,7 +3,9 @@
  * section 12 checked byte for byte against a mock server: stream ids
  * rewritten at all four points, dedup keys, the upstream rate as subscribers
  * come and go, one update per client, split requests (order, lanes,
- * request-level errors), late responses, and upstream loss at every stage.
+ * request-level errors), late responses, the stream procedures without a
+ * stream connection, the tick holder's yielding call.  Upstream loss is in
+ * test_daemon_mock.
  */
 #include <sys/socket.h>
 
@@ -16,38 +18,8 @@
 #include "mocktest.h"
 
 #define NO_STREAM "No stream client is connected for this RPC client"
-#define LOST "krpcmuxd: lost the connection to the game's kRPC server"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* Sends a one-call request without waiting (values: ownership taken). */
-static void
-send_call(th_client_t *c, const char *service, const char *procedure, size_t nargs,
-    krpc_value_t *a0, krpc_value_t *a1)
-{
-	krpc_buf_t req = KRPC_BUF_INIT;
-
-	if (nargs == 2)
-		th_request_add(&req, service, procedure, 2, a0, a1);
-	else if (nargs == 1)
-		th_request_add(&req, service, procedure, 1, a0);
-	else
-		th_request_add(&req, service, procedure, 0);
-	ck_assert_int_eq(th_send_request(c, &req), 0);
-	krpc_buf_free(&req);
-}
-
-/* Reads a one-call request upstream and asserts its procedure. */
-static void
-expect_one_call(struct mock_conn *c, const char *procedure)
-{
-	Krpc__Schema__Request *r = mock_expect_request(c);
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_uint_eq(r->n_calls, 1);
-	ck_assert_str_eq(r->calls[0]->procedure, procedure);
-	krpc__schema__request__free_unpacked(r, NULL);
-}
 
 /* A PROCEDURE_CALL value: TestService.FloatToString(x). */
 static krpc_value_t *
@@ -66,7 +38,7 @@ add_new(struct mock *m, th_client_t *c, float x, bool start, uint64_t upid)
 	uint64_t id;
 
 	cb = krpc_value_data(cv, &cl);
-	send_call(c, "KRPC", "AddStream", 2, krpc_value_clone(cv), krpc_value_bool(start));
+	dt_send(c, "KRPC", "AddStream", 2, krpc_value_clone(cv), krpc_value_bool(start));
 	mock_expect_add(m, cb, cl, upid);
 	id = mock_stream_id_of(th_recv_response(c, 5.0));
 	if (start)
@@ -182,15 +154,15 @@ START_TEST(test_ids_rewritten)
 	krpc__schema__stream_update__free_unpacked(u, NULL);
 
 	/* an event: its id is mapped, its management calls forwarded with the server's id */
-	send_call(b, "TestService", "OnTimer", 1, krpc_value_uint32(100), NULL);
-	expect_one_call(m.rpc, "OnTimer");
+	dt_send(b, "TestService", "OnTimer", 1, krpc_value_uint32(100), NULL);
+	mock_expect_call(m.rpc, "OnTimer");
 	mock_respond_value(m.rpc, "\x0a\x02\x08\x29", 4);	/* Event{Stream{41}} */
 	ib = mock_event_id_of(th_recv_response(b, 5.0));
 	ck_assert(ib != 41 && ib != ia);
-	send_call(b, "KRPC", "StartStream", 1, krpc_value_uint64(ib), NULL);
+	dt_send(b, "KRPC", "StartStream", 1, krpc_value_uint64(ib), NULL);
 	mock_expect_manage(&m, "StartStream", 41);
 	krpc__schema__response__free_unpacked(th_recv_response(b, 5.0), NULL);
-	send_call(b, "KRPC", "SetStreamRate", 2, krpc_value_uint64(ib), krpc_value_float(2.5f));
+	dt_send(b, "KRPC", "SetStreamRate", 2, krpc_value_uint64(ib), krpc_value_float(2.5f));
 	mock_expect_rate(&m, 41, 2.5f);
 	krpc__schema__response__free_unpacked(th_recv_response(b, 5.0), NULL);
 	mock_update(m.stream, 1, (uint64_t)41, "\x01", (size_t)1);
@@ -198,16 +170,16 @@ START_TEST(test_ids_rewritten)
 	ck_assert(has_result(u, 0, ib, "\x01", 1));
 	krpc__schema__stream_update__free_unpacked(u, NULL);
 	ck_assert(no_update(a, 0.2));	/* the owner's alone */
-	send_call(b, "KRPC", "RemoveStream", 1, krpc_value_uint64(ib), NULL);
+	dt_send(b, "KRPC", "RemoveStream", 1, krpc_value_uint64(ib), NULL);
 	mock_expect_manage(&m, "RemoveStream", 41);
 	krpc__schema__response__free_unpacked(th_recv_response(b, 5.0), NULL);
 	ck_assert(mock_quiet(m.rpc, 0.2));
 	/* an event the server removed after firing: its answer quotes the client's id */
-	send_call(b, "TestService", "OnTimer", 1, krpc_value_uint32(100), NULL);
-	expect_one_call(m.rpc, "OnTimer");
+	dt_send(b, "TestService", "OnTimer", 1, krpc_value_uint32(100), NULL);
+	mock_expect_call(m.rpc, "OnTimer");
 	mock_respond_value(m.rpc, "\x0a\x02\x08\x2a", 4);	/* Event{Stream{42}} */
 	ib = mock_event_id_of(th_recv_response(b, 5.0));
-	send_call(b, "KRPC", "SetStreamRate", 2, krpc_value_uint64(ib), krpc_value_float(1));
+	dt_send(b, "KRPC", "SetStreamRate", 2, krpc_value_uint64(ib), krpc_value_float(1));
 	mock_expect_rate_error(&m, 42, "The given key '42' was not present in the dictionary.");
 	e = dt_error(th_keep(th_recv_response(b, 5.0), &r), NULL, NULL);
 	snprintf(want, sizeof want, "The given key '%llu' was not present in the dictionary.",
@@ -303,7 +275,7 @@ START_TEST(test_dedup_keys)
 	ck_assert_ptr_nonnull(a = dt_client(&m.t, "keys", true));
 	first = optional(1, jeb);
 	cb = krpc_value_data(first, &cl);
-	send_call(a, "KRPC", "AddStream", 2, krpc_value_clone(first), krpc_value_bool(false));
+	dt_send(a, "KRPC", "AddStream", 2, krpc_value_clone(first), krpc_value_bool(false));
 	mock_expect_add(&m, cb, cl, 50);
 	id0 = mock_stream_id_of(th_recv_response(a, 5.0));
 	same[0] = optional(2, jebfoo);
@@ -331,13 +303,13 @@ START_TEST(test_dedup_keys)
 	krpc_value_free(first);
 	first = optional(2, jebbar);
 	cb = krpc_value_data(first, &cl);
-	send_call(a, "KRPC", "AddStream", 2, krpc_value_clone(first), krpc_value_bool(false));
+	dt_send(a, "KRPC", "AddStream", 2, krpc_value_clone(first), krpc_value_bool(false));
 	mock_expect_add(&m, cb, cl, 51);
 	ck_assert(mock_stream_id_of(th_recv_response(a, 5.0)) != id0);
 	krpc_value_free(first);
 	first = optional(2, jebobj);
 	cb = krpc_value_data(first, &cl);
-	send_call(a, "KRPC", "AddStream", 2, krpc_value_clone(first), krpc_value_bool(false));
+	dt_send(a, "KRPC", "AddStream", 2, krpc_value_clone(first), krpc_value_bool(false));
 	mock_expect_add(&m, cb, cl, 52);
 	ck_assert(mock_stream_id_of(th_recv_response(a, 5.0)) != id0);
 	krpc_value_free(first);
@@ -450,11 +422,11 @@ START_TEST(test_late_response)
 	mock_start(&m, "late", NULL);
 	ck_assert_ptr_nonnull(a = dt_client(&m.t, "leaver", false));
 	ck_assert_ptr_nonnull(b = dt_client(&m.t, "stayer", false));
-	send_call(a, "TestService", "FloatToString", 1, krpc_value_float(1), NULL);
+	dt_send(a, "TestService", "FloatToString", 1, krpc_value_float(1), NULL);
 	krpc__schema__request__free_unpacked(mock_expect_request(m.rpc), NULL);
 	th_client_close(a);
 	ck_assert(admin_reaches(&m.t, "status", "clients", 1));
-	send_call(b, "TestService", "FloatToString", 1, krpc_value_float(2), NULL);
+	dt_send(b, "TestService", "FloatToString", 1, krpc_value_float(2), NULL);
 	krpc__schema__request__free_unpacked(mock_expect_request(m.rpc), NULL);
 	mock_respond_value(m.rpc, "\x01" "1", 2);
 	mock_respond_value(m.rpc, "\x01" "2", 2);
@@ -538,19 +510,19 @@ START_TEST(test_split_lanes)
 	th_request_add(&req, "TestService", "FloatToString", 1, krpc_value_float(2));
 	th_request_add(&req, "KRPC", "GetClientID", 0);
 	ck_assert_int_eq(th_send_request(a, &req), 0);
-	send_call(a, "TestService", "FloatToString", 1, krpc_value_float(3), NULL);
-	expect_one_call(m.rpc, "FloatToString");
+	dt_send(a, "TestService", "FloatToString", 1, krpc_value_float(3), NULL);
+	mock_expect_call(m.rpc, "FloatToString");
 	mock_respond_value(m.rpc, "\x01" "1", 2);
 	lane = mock_accept_lane(&m);
-	expect_one_call(lane, "BlockingProcedure");
+	mock_expect_call(lane, "BlockingProcedure");
 	/* meanwhile: another client is served, this client's next request waits */
-	send_call(b, "TestService", "FloatToString", 1, krpc_value_float(9), NULL);
-	expect_one_call(m.rpc, "FloatToString");
+	dt_send(b, "TestService", "FloatToString", 1, krpc_value_float(9), NULL);
+	mock_expect_call(m.rpc, "FloatToString");
 	mock_respond_value(m.rpc, "\x01" "9", 2);
 	krpc__schema__response__free_unpacked(th_recv_response(b, 5.0), NULL);
 	ck_assert(mock_quiet(m.rpc, 0.2));
 	mock_respond_value(lane, "\x0a", 1);		/* sint32 5 */
-	expect_one_call(m.rpc, "FloatToString");
+	mock_expect_call(m.rpc, "FloatToString");
 	mock_respond_value(m.rpc, "\x01" "2", 2);
 	r = th_recv_response(a, 5.0);
 	ck_assert_ptr_nonnull(r);
@@ -562,7 +534,7 @@ START_TEST(test_split_lanes)
 	ck_assert(r->results[3]->value.len == 2 && r->results[3]->value.data[1] == '2');
 	ck_assert(r->results[4]->value.len == 17 && memcmp(r->results[4]->value.data + 1, a->id, 16) == 0);
 	krpc__schema__response__free_unpacked(r, NULL);
-	expect_one_call(m.rpc, "FloatToString");	/* the next request only now */
+	mock_expect_call(m.rpc, "FloatToString");	/* the next request only now */
 	mock_respond_value(m.rpc, "\x01" "3", 2);
 	r = th_recv_response(a, 5.0);
 	ck_assert(r != NULL && r->n_results == 1 && r->results[0]->value.data[1] == '3');
@@ -630,154 +602,18 @@ START_TEST(test_tick_and_slow_lane)
 
 	mock_start(&m, "tickslow", NULL);
 	ck_assert_ptr_nonnull(a = dt_client(&m.t, "holder", false));
-	send_call(a, "KRPC", "HoldTick", 0, NULL, NULL);
+	dt_send(a, "KRPC", "HoldTick", 0, NULL, NULL);
 	mock_expect_plain(&m, "HoldTick");
 	krpc__schema__response__free_unpacked(th_recv_response(a, 5.0), NULL);
-	send_call(a, "TestService", "BlockingProcedure", 1, krpc_value_sint32(1), NULL);
+	dt_send(a, "TestService", "BlockingProcedure", 1, krpc_value_sint32(1), NULL);
 	mock_expect_plain(&m, "ReleaseTick");
 	lane = mock_accept_lane(&m);
-	expect_one_call(lane, "BlockingProcedure");
+	mock_expect_call(lane, "BlockingProcedure");
 	mock_respond_value(lane, "\x02", 1);
 	krpc__schema__response__free_unpacked(th_recv_response(a, 5.0), NULL);
 	th_client_close(a);
 	ck_assert(mock_quiet(m.rpc, 0.2));	/* released already: nothing more on exit */
 	mock_close(lane);
-	mock_stop(&m);
-}
-END_TEST
-
-/* ---- upstream loss ------------------------------------------------------------ */
-
-/* Reads one response and asserts it is the request-level loss error. */
-static void
-expect_lost(th_client_t *c)
-{
-	Krpc__Schema__Response *r = th_recv_response(c, 5.0);
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_ptr_nonnull(r->error);
-	ck_assert_msg(strncmp(r->error->description, LOST, strlen(LOST)) == 0, "%s",
-	    r->error->description);
-	ck_assert_uint_eq(r->n_results, 0);
-	krpc__schema__response__free_unpacked(r, NULL);
-}
-
-/*
- * The server goes away with requests in flight on the primary, queued on a
- * slow lane still in its handshake, queued behind a client's barrier, and
- * waiting for an AddStream: each fails with the loss error, every client is
- * closed, the lane too, and the proxy connects again.
- */
-START_TEST(test_loss_everywhere)
-{
-	struct mock m;
-	th_client_t *a, *b, *c;
-	struct mock_conn *lane;
-	krpc_value_t *cv = float_call(4);
-	const uint8_t *body;
-	size_t len;
-
-	mock_start(&m, "lossall", "upstream = { slow_lanes = 1; retry_min = 0.05; retry_max = 0.1; };\n");
-	ck_assert_ptr_nonnull(a = dt_client(&m.t, "lane", false));
-	ck_assert_ptr_nonnull(b = dt_client(&m.t, "primary", false));
-	ck_assert_ptr_nonnull(c = dt_client(&m.t, "adder", true));
-	send_call(a, "TestService", "BlockingProcedure", 1, krpc_value_sint32(5), NULL);
-	send_call(a, "TestService", "FloatToString", 1, krpc_value_float(7), NULL);
-	ck_assert_ptr_nonnull(lane = mock_accept(m.lrpc, 5.0));	/* its handshake is never answered */
-	send_call(b, "TestService", "FloatToString", 1, krpc_value_float(1), NULL);
-	send_call(b, "TestService", "FloatToString", 1, krpc_value_float(2), NULL);
-	expect_one_call(m.rpc, "FloatToString");
-	expect_one_call(m.rpc, "FloatToString");
-	send_call(c, "KRPC", "AddStream", 2, krpc_value_clone(cv), krpc_value_bool(true));
-	krpc__schema__request__free_unpacked(mock_expect_request(m.rpc), NULL);
-	mock_close(m.rpc);
-	m.rpc = NULL;
-	expect_lost(a);
-	expect_lost(a);
-	expect_lost(b);
-	expect_lost(b);
-	expect_lost(c);
-	ck_assert(th_wait_closed(a->rpc, 5.0) && th_wait_closed(b->rpc, 5.0));
-	ck_assert(th_wait_closed(c->rpc, 5.0) && th_wait_closed(c->stream, 5.0));
-	ck_assert_int_eq(mock_recv(lane, 5.0, &body, &len), 1);	/* its ConnectionRequest */
-	ck_assert_int_eq(mock_recv(lane, 5.0, &body, &len), -1);	/* then closed */
-	mock_close(lane);
-	th_client_close(a);
-	th_client_close(b);
-	th_client_close(c);
-	mock_close(m.stream);
-	m.stream = NULL;
-	mock_serve_session(&m, "0.7.0");		/* a new session, from the start */
-	ck_assert_ptr_nonnull(a = dt_client(&m.t, "after", false));
-	th_client_close(a);
-	krpc_value_free(cv);
-	mock_stop(&m);
-}
-END_TEST
-
-/* The delays of the "retrying in D s" lines of a log, up to max. */
-static int
-retry_delays(const char *log, double *d, int max)
-{
-	const char *p = log;
-	int n = 0;
-
-	while (n < max && (p = strstr(p, "; retrying in ")) != NULL) {
-		p += strlen("; retrying in ");
-		d[n++] = atof(p);
-	}
-	return n;
-}
-
-/*
- * The server closes during the handshake, then refuses connections: the
- * proxy retries with doubling delays (jitter x0.5-1) up to retry_max; a
- * client that arrived meanwhile is served once a session is up.
- */
-START_TEST(test_handshake_loss_and_backoff)
-{
-	struct mock m;
-	struct mock_conn *c;
-	th_conn_t *waiting;
-	Krpc__Schema__ConnectionRequest hello = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
-	Krpc__Schema__ConnectionResponse *cr;
-	const uint8_t *body;
-	double d[16], want, end;
-	size_t len;
-	int i, n;
-
-	mock_listen_pair(&m, "backoff");
-	m.t.log_to_stdout = true;
-	ck_assert_int_eq(dt_daemon_start(&m.t, "backoff",
-	    "upstream = { wait = 20; retry_min = 0.02; retry_max = 0.16; };\n", NULL, false), 0);
-	ck_assert_ptr_nonnull(c = mock_accept(m.lrpc, 5.0));
-	ck_assert_int_eq(mock_recv(c, 5.0, &body, &len), 1);	/* its ConnectionRequest */
-	waiting = th_connect_unix(m.t.rpc);
-	hello.client_name = "patient";
-	ck_assert_int_eq(th_send_msg(waiting, &hello.base), 0);
-	mock_close(c);					/* lost during the handshake */
-	close(m.lrpc);					/* then nothing answers */
-	unlink(m.t.sim_rpc_path);
-	for (end = th_now() + 5.0; (n = retry_delays(th_proc_stdout(m.t.daemon), d, 16)) < 6 &&
-	    th_now() < end; th_sleep(0.02))
-		;
-	ck_assert_int_ge(n, 6);
-	for (i = 0; i < n; i++) {
-		want = 0.02 * (1 << (i < 4 ? i : 4));
-		if (want > 0.16)
-			want = 0.16;
-		ck_assert_msg(d[i] >= want * 0.5 - 0.006 && d[i] <= want + 0.006,
-		    "delay %d is %.3f s, expected %.3f..%.3f", i, d[i], want * 0.5, want);
-	}
-	m.lrpc = mock_listen(m.t.sim_rpc_path);		/* the server is back */
-	mock_serve_session(&m, "0.7.0");
-	cr = NULL;
-	ck_assert_int_eq(th_recv_frame(waiting, 10.0, &body, &len), 1);
-	cr = krpc__schema__connection_response__unpack(NULL, len, body);
-	ck_assert_ptr_nonnull(cr);
-	ck_assert_int_eq(cr->status, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK);
-	krpc__schema__connection_response__free_unpacked(cr, NULL);
-	th_conn_close(waiting);
 	mock_stop(&m);
 }
 END_TEST
@@ -798,8 +634,6 @@ proxy_suite(void)
 	tcase_add_test(tc, test_split_lanes);
 	tcase_add_test(tc, test_no_stream_connection);
 	tcase_add_test(tc, test_tick_and_slow_lane);
-	tcase_add_test(tc, test_loss_everywhere);
-	tcase_add_test(tc, test_handshake_loss_and_backoff);
 	suite_add_tcase(s, tc);
 	return s;
 }
