@@ -464,6 +464,8 @@ bool		 schema_loaded(void);
 /* The procedure a call names, by name or numeric ids; NULL if unknown. */
 const struct schema_proc *schema_lookup(const Krpc__Schema__ProcedureCall *);
 const struct schema_proc *schema_find(const char *service, const char *procedure);
+const struct schema_proc *schema_find_n(const char *service, size_t slen, const char *procedure,
+		    size_t plen);
 /* Appends the canonical dedup key of a call (defaults normalised). */
 void		 schema_call_key(krpc_buf_t *, const Krpc__Schema__ProcedureCall *);
 size_t		 schema_count(void);

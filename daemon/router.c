@@ -126,13 +126,10 @@ router_pack_call(const Krpc__Schema__ProcedureCall *pc, krpc_buf_t *b)
 	b->len += krpc__schema__procedure_call__pack(pc, b->data + b->len);
 }
 
-/* Classifies a call by the procedure it names. */
+/* Classifies a call by the procedure it names (NULL: unknown). */
 static enum call_kind
-router_classify(const Krpc__Schema__ProcedureCall *pc, const struct schema_proc **procp)
+router_kind(const struct schema_proc *sp)
 {
-	const struct schema_proc *sp = schema_lookup(pc);
-
-	*procp = sp;
 	if (sp == NULL)
 		return CALL_FORWARD;	/* unknown: the server words the error */
 	switch (sp->kind) {
@@ -145,6 +142,102 @@ router_classify(const Krpc__Schema__ProcedureCall *pc, const struct schema_proc 
 	default:
 		return CALL_LOCAL;
 	}
+}
+
+/* Classifies a parsed call by the procedure it names. */
+static enum call_kind
+router_classify(const Krpc__Schema__ProcedureCall *pc, const struct schema_proc **procp)
+{
+	*procp = schema_lookup(pc);
+	return router_kind(*procp);
+}
+
+/*
+ * Checks an Argument message field by field: the fields the server reads
+ * have their expected wire types.
+ */
+static bool
+router_scan_arg(const uint8_t *p, size_t len)
+{
+	krpc_pbr_t r = { p, len, 0 };
+	krpc_pbr_field_t f;
+	int more;
+
+	while ((more = krpc_pbr_next(&r, &f)) == 1) {
+		if ((f.number == 1 || f.number == 3) && f.wire != KRPC_WIRE_VARINT)
+			return false;
+		if (f.number == 2 && f.wire != KRPC_WIRE_LEN)
+			return false;
+	}
+	return more == 0;
+}
+
+/*
+ * Scans one ProcedureCall without unpacking it: its kind by service and
+ * procedure name.  False if the call must be parsed in full (numeric ids,
+ * fields of unexpected wire types, malformed bytes).
+ */
+static bool
+router_scan_call(const uint8_t *p, size_t len, enum call_kind *kind)
+{
+	krpc_pbr_t r = { p, len, 0 };
+	krpc_pbr_field_t f;
+	const char *svc = "", *proc = "";
+	size_t slen = 0, plen = 0;
+	int more;
+
+	while ((more = krpc_pbr_next(&r, &f)) == 1) {
+		if (f.number == 4 || f.number == 5)
+			return false;	/* calls by numeric id take the full path */
+		if (f.number > 3)
+			continue;
+		if (f.wire != KRPC_WIRE_LEN)
+			return false;
+		if (f.number == 1) {
+			svc = (const char *)f.data;
+			slen = f.len;
+		} else if (f.number == 2) {
+			proc = (const char *)f.data;
+			plen = f.len;
+		} else if (!router_scan_arg(f.data, f.len))
+			return false;
+	}
+	if (more != 0)
+		return false;
+	*kind = router_kind(schema_find_n(svc, slen, proc, plen));
+	return true;
+}
+
+/*
+ * The fast path for the common request: scans it without unpacking (no
+ * allocation) and says whether every call is one the proxy forwards as it
+ * is, so that the bytes can go upstream unchanged.  The scan checks the
+ * message's structure down to the arguments, so nothing the server would
+ * treat as fatal reaches the shared connection.  False when the full parse
+ * must decide (an intercepted call, an empty request, anything unusual).
+ */
+static bool
+router_scan(const uint8_t *msg, size_t len, size_t *ncalls, bool *slow)
+{
+	krpc_pbr_t r = { msg, len, 0 };
+	krpc_pbr_field_t f;
+	enum call_kind kind;
+	int more;
+
+	*ncalls = 0;
+	*slow = false;
+	while ((more = krpc_pbr_next(&r, &f)) == 1) {
+		if (f.number != 1)
+			continue;
+		if (f.wire != KRPC_WIRE_LEN || !router_scan_call(f.data, f.len, &kind))
+			return false;
+		if (kind == CALL_SLOW)
+			*slow = true;
+		else if (kind != CALL_FORWARD)
+			return false;
+		(*ncalls)++;
+	}
+	return more == 0 && *ncalls > 0;
 }
 
 /* The lane a forwarded call travels on. */
@@ -411,9 +504,20 @@ router_read(const uint8_t *msg, size_t len)
 	return req;
 }
 
-/* A Request from a ready client. */
-void
-router_request(struct client *c, const uint8_t *msg, size_t len)
+/* Makes r a request forwarded whole: its bytes go upstream unchanged. */
+static void
+router_make_simple(struct rreq *r, const uint8_t *msg, size_t len, bool slow)
+{
+	r->simple = true;
+	r->raw = xmemdup(msg, len);
+	r->rawlen = len;
+	r->lane = slow ? UPSTREAM_SLOW : UPSTREAM_PRIMARY;
+	r->barrier = slow;
+}
+
+/* A request parsed in full: forwarded whole if it turns out simple, else run call by call. */
+static struct rreq *
+router_parsed(struct client *c, const uint8_t *msg, size_t len)
 {
 	Krpc__Schema__Request *req = router_read(msg, len);
 	struct rreq *r;
@@ -423,12 +527,10 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 	if (req == NULL) {
 		stats_inc(clients_dropped);
 		client_lost(c, "malformed request (not a valid Request message); dropping the client");
-		return;
+		return NULL;
 	}
-	stats_inc(requests);
 	stats_add(calls, req->n_calls);
 	r = xcalloc(1, sizeof *r);
-	r->client = c;
 	r->ncalls = req->n_calls;
 	r->calls = xcalloc(r->ncalls, sizeof *r->calls);
 	simple = r->ncalls > 0;
@@ -440,20 +542,35 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 		else if (r->calls[i].kind != CALL_FORWARD)
 			simple = false;
 	}
-	if (simple) {
-		r->simple = true;
-		r->raw = xmemdup(msg, len);
-		r->rawlen = len;
-		r->lane = slow ? UPSTREAM_SLOW : UPSTREAM_PRIMARY;
-		r->barrier = slow;
-		free(r->calls);
-		r->calls = NULL;
-		r->ncalls = 0;
-		krpc__schema__request__free_unpacked(req, NULL);
-	} else {
+	if (!simple) {
 		r->req = req;
 		r->barrier = true;
+		return r;
 	}
+	router_make_simple(r, msg, len, slow);
+	free(r->calls);
+	r->calls = NULL;
+	r->ncalls = 0;
+	krpc__schema__request__free_unpacked(req, NULL);
+	return r;
+}
+
+/* A Request from a ready client. */
+void
+router_request(struct client *c, const uint8_t *msg, size_t len)
+{
+	struct rreq *r;
+	size_t ncalls;
+	bool slow;
+
+	if (router_scan(msg, len, &ncalls, &slow)) {
+		stats_add(calls, ncalls);
+		r = xcalloc(1, sizeof *r);
+		router_make_simple(r, msg, len, slow);
+	} else if ((r = router_parsed(c, msg, len)) == NULL)
+		return;
+	stats_inc(requests);
+	r->client = c;
 	r->size = len;
 	TAILQ_INSERT_TAIL(&c->requests, r, link);
 	c->nrequests++;

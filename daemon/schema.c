@@ -150,19 +150,29 @@ schema_count(void)
 	return schema_nall;
 }
 
+/*
+ * The procedure named service.procedure, from names that need not be
+ * NUL-terminated, or NULL.  On every forwarded call's path: the key is built
+ * with two copies, not a formatted print.
+ */
+const struct schema_proc *
+schema_find_n(const char *service, size_t slen, const char *procedure, size_t plen)
+{
+	char key[512];
+
+	if (schema_procs == NULL || slen + plen + 1 > sizeof key)
+		return NULL;
+	memcpy(key, service, slen);
+	key[slen] = '.';
+	memcpy(key + slen + 1, procedure, plen);
+	return htab_get(schema_procs, key, slen + 1 + plen);
+}
+
 /* The procedure named service.procedure, or NULL. */
 const struct schema_proc *
 schema_find(const char *service, const char *procedure)
 {
-	char key[512];
-	int n;
-
-	if (schema_procs == NULL)
-		return NULL;
-	n = snprintf(key, sizeof key, "%s.%s", service, procedure);
-	if (n < 0 || (size_t)n >= sizeof key)
-		return NULL;
-	return htab_get(schema_procs, key, (size_t)n);
+	return schema_find_n(service, strlen(service), procedure, strlen(procedure));
 }
 
 /* The service message named name, or NULL. */

@@ -470,27 +470,39 @@ START_TEST(test_no_stream_connection)
 }
 END_TEST
 
-/* Garbage from one client drops that client only. */
+/*
+ * Garbage from one client drops that client only.  The third client's
+ * request is well-formed down to its call, which names a plain forwarded
+ * procedure, but its Argument is not valid protobuf (a truncated varint):
+ * the server would close the shared upstream connection for it, so it must
+ * never be forwarded.
+ */
 START_TEST(test_malformed_client)
 {
+	static const uint8_t bad_arg[] = "\x0a\x20" "\x0a\x0bTestService" "\x12\x0dInt32ToString"
+	    "\x1a\x02\x08\x80";
 	th_client_t *bad = dt_client(&d, "bad", true), *bad2 = dt_client(&d, "bad2", false);
+	th_client_t *bad3 = dt_client(&d, "bad3", false);
 	th_client_t *good = dt_client(&d, "good", true);
 	krpc_value_t *v;
 	uint64_t sid;
 
-	ck_assert(bad && bad2 && good);
+	ck_assert(bad && bad2 && bad3 && good);
 	sid = dt_add(good, true, "SpaceCenter", "get_UT", 0);
 	ck_assert(sid != UINT64_MAX);
 	ck_assert_int_eq(th_send_frame(bad->rpc, "\x0a\x07\x0a\x05", 4), 0);	/* not a Request */
 	ck_assert(th_wait_closed(bad->rpc, 5.0));
 	ck_assert_int_eq(th_send_raw(bad2->rpc, "\xff\xff\xff\xff\xff\xff", 6), 0);	/* bad prefix */
 	ck_assert(th_wait_closed(bad2->rpc, 5.0));
+	ck_assert_int_eq(th_send_frame(bad3->rpc, bad_arg, sizeof bad_arg - 1), 0);
+	ck_assert(th_wait_closed(bad3->rpc, 5.0));
 	ck_assert_int_gt(dt_count_updates(good, sid, 0.3), 5);
 	v = th_call_value(good, "string", "TestService", "Int32ToString", 1, krpc_value_sint32(9));
 	ck_assert_str_eq(krpc_value_str(v, NULL), "9");
 	krpc_value_free(v);
 	th_client_close(bad);
 	th_client_close(bad2);
+	th_client_close(bad3);
 	th_client_close(good);
 }
 END_TEST
