@@ -455,6 +455,7 @@ struct schema_proc {
 	enum schema_kind		 kind;
 	bool				 returns_event;	/* EVENT rather than STREAM */
 	bool				 slow;		/* known to yield: slow lane */
+	bool				 takes_call;	/* has a PROCEDURE_CALL parameter */
 };
 
 /* Loads a GetServices result (the bare Services message); false with why. */
@@ -464,6 +465,12 @@ bool		 schema_loaded(void);
 /* The procedure a call names, by name or numeric ids; NULL if unknown. */
 const struct schema_proc *schema_lookup(const Krpc__Schema__ProcedureCall *);
 const struct schema_proc *schema_find(const char *service, const char *procedure);
+/*
+ * Checks the calls nested in a call's PROCEDURE_CALL arguments, at any
+ * depth: false (with why) if one names a procedure the proxy intercepts,
+ * which the server would run as the proxy's shared connection.
+ */
+bool		 schema_nested_ok(const Krpc__Schema__ProcedureCall *, char *why, size_t whylen);
 const struct schema_proc *schema_find_n(const char *service, size_t slen, const char *procedure,
 		    size_t plen);
 /* Appends the canonical dedup key of a call (defaults normalised). */
@@ -648,6 +655,7 @@ enum call_kind {
 	CALL_OWNED,		/* sent upstream; its STREAM or EVENT result is mapped */
 	CALL_LOCAL,		/* answered, or rewritten and sent, when reached */
 	CALL_ADD_STREAM,	/* shared through the stream table */
+	CALL_REFUSED,		/* answered with the error already in rcall.result */
 };
 
 enum step {

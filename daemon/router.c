@@ -144,11 +144,26 @@ router_kind(const struct schema_proc *sp)
 	}
 }
 
-/* Classifies a parsed call by the procedure it names. */
+/*
+ * Classifies a parsed call by the procedure it names.  A call whose
+ * PROCEDURE_CALL arguments nest a procedure the proxy intercepts is refused
+ * here, with its error result ready: the server would run the nested call
+ * as the proxy's connection (Benchmark.Call(RemoveStream(id)) would remove
+ * another client's stream; a stream of AddEvent would create events nobody
+ * removes).
+ */
 static enum call_kind
-router_classify(const Krpc__Schema__ProcedureCall *pc, const struct schema_proc **procp)
+router_classify(const Krpc__Schema__ProcedureCall *pc, const struct schema_proc **procp,
+    krpc_buf_t *result)
 {
+	char why[512];
+
 	*procp = schema_lookup(pc);
+	if (*procp != NULL && (*procp)->takes_call && !schema_nested_ok(pc, why, sizeof why)) {
+		wire_result_error(result, "KRPC", "InvalidOperationException", why);
+		xbuf_check(result);
+		return CALL_REFUSED;
+	}
 	return router_kind(*procp);
 }
 
@@ -182,6 +197,7 @@ router_scan_call(const uint8_t *p, size_t len, enum call_kind *kind)
 {
 	krpc_pbr_t r = { p, len, 0 };
 	krpc_pbr_field_t f;
+	const struct schema_proc *sp;
 	const char *svc = "", *proc = "";
 	size_t slen = 0, plen = 0;
 	int more;
@@ -204,7 +220,10 @@ router_scan_call(const uint8_t *p, size_t len, enum call_kind *kind)
 	}
 	if (more != 0)
 		return false;
-	*kind = router_kind(schema_find_n(svc, slen, proc, plen));
+	sp = schema_find_n(svc, slen, proc, plen);
+	if (sp != NULL && sp->takes_call)
+		return false;	/* its nested calls are checked by the full parse */
+	*kind = router_kind(sp);
 	return true;
 }
 
@@ -359,7 +378,9 @@ router_run(struct rreq *r)
 			router_send_batch(r);
 			return;
 		}
-		if (rc->kind == CALL_ADD_STREAM)
+		if (rc->kind == CALL_REFUSED)
+			st = STEP_DONE;
+		else if (rc->kind == CALL_ADD_STREAM)
 			st = intercept_add_stream(r, rc);
 		else {
 			stats_inc(calls_local);
@@ -536,7 +557,8 @@ router_parsed(struct client *c, const uint8_t *msg, size_t len)
 	simple = r->ncalls > 0;
 	for (i = 0; i < r->ncalls; i++) {
 		r->calls[i].pc = req->calls[i];
-		r->calls[i].kind = router_classify(req->calls[i], &r->calls[i].proc);
+		r->calls[i].kind = router_classify(req->calls[i], &r->calls[i].proc,
+		    &r->calls[i].result);
 		if (r->calls[i].kind == CALL_SLOW)
 			slow = true;
 		else if (r->calls[i].kind != CALL_FORWARD)

@@ -75,6 +75,20 @@ schema_classify(const char *service, const Krpc__Schema__Procedure *p, bool *eve
 	return SCHEMA_PLAIN;
 }
 
+/* True if one of the procedure's parameters is a PROCEDURE_CALL. */
+static bool
+schema_takes_call(const Krpc__Schema__Procedure *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_parameters; i++) {
+		if (p->parameters[i]->type != NULL &&
+		    (int)p->parameters[i]->type->code == KRPC_TYPE_PROCEDURE_CALL)
+			return true;
+	}
+	return false;
+}
+
 /* Indexes every procedure of the loaded services. */
 static void
 schema_index(void)
@@ -97,6 +111,7 @@ schema_index(void)
 			sp->desc = s->procedures[j];
 			sp->kind = schema_classify(s->name, sp->desc, &sp->returns_event);
 			sp->slow = cfg != NULL && config_is_slow(cfg, sp->service, sp->name);
+			sp->takes_call = schema_takes_call(sp->desc);
 			snprintf(key, sizeof key, "%s.%s", s->name, sp->name);
 			htab_put(schema_procs, key, strlen(key), sp);
 		}
@@ -267,4 +282,76 @@ schema_set_slow(const struct config *c)
 
 	for (i = 0; i < schema_nall; i++)
 		schema_all[i].slow = config_is_slow(c, schema_all[i].service, schema_all[i].name);
+}
+
+/* Deepest nesting of calls in calls the proxy follows; deeper is refused. */
+#define SCHEMA_NEST_MAX	8
+
+/* True for the kinds the proxy answers per client, which AddStream may stream. */
+static bool
+schema_local_kind(enum schema_kind kind)
+{
+	return kind == SCHEMA_CLIENT_ID || kind == SCHEMA_CLIENT_NAME || kind == SCHEMA_CLIENTS;
+}
+
+static bool schema_nested_check(const Krpc__Schema__ProcedureCall *, int, char *, size_t);
+
+/* Checks one nested call found in argument position pos of outer. */
+static bool
+schema_nested_one(const struct schema_proc *outer, const Krpc__Schema__Argument *a, int depth,
+    char *why, size_t whylen)
+{
+	Krpc__Schema__ProcedureCall *in;
+	const struct schema_proc *sp;
+	bool ok = true;
+
+	if ((in = krpc_msg_call_read(a->value.data, a->value.len, NULL, 0)) == NULL)
+		return true;	/* the server reports the bad argument itself */
+	sp = schema_lookup(in);
+	if (sp != NULL && sp->kind != SCHEMA_PLAIN &&
+	    !(outer->kind == SCHEMA_ADD_STREAM && depth == 0 && schema_local_kind(sp->kind))) {
+		snprintf(why, whylen, "krpcmuxd does not pass %s.%s on as a procedure call: the server "
+		    "would run it for the proxy's shared connection, not for this client",
+		    sp->service, sp->name);
+		ok = false;
+	} else if (sp != NULL && sp->takes_call)
+		ok = schema_nested_check(in, depth + 1, why, whylen);
+	krpc__schema__procedure_call__free_unpacked(in, NULL);
+	return ok;
+}
+
+/* Checks the PROCEDURE_CALL arguments of a call, recursively. */
+static bool
+schema_nested_check(const Krpc__Schema__ProcedureCall *pc, int depth, char *why, size_t whylen)
+{
+	const struct schema_proc *sp = schema_lookup(pc);
+	const Krpc__Schema__Procedure *desc;
+	const Krpc__Schema__Argument *a;
+	size_t i;
+
+	if (sp == NULL || !sp->takes_call)
+		return true;
+	if (depth >= SCHEMA_NEST_MAX) {
+		snprintf(why, whylen, "krpcmuxd does not follow procedure calls nested over %d deep",
+		    SCHEMA_NEST_MAX);
+		return false;
+	}
+	desc = sp->desc;
+	for (i = 0; i < pc->n_arguments; i++) {
+		a = pc->arguments[i];
+		if (a->is_null || a->position >= desc->n_parameters ||
+		    desc->parameters[a->position]->type == NULL ||
+		    (int)desc->parameters[a->position]->type->code != KRPC_TYPE_PROCEDURE_CALL)
+			continue;
+		if (!schema_nested_one(sp, a, depth, why, whylen))
+			return false;
+	}
+	return true;
+}
+
+/* Checks the calls nested in a call's PROCEDURE_CALL arguments. */
+bool
+schema_nested_ok(const Krpc__Schema__ProcedureCall *pc, char *why, size_t whylen)
+{
+	return schema_nested_check(pc, 0, why, whylen);
 }

@@ -226,6 +226,68 @@ START_TEST(test_foreign_ids)
 }
 END_TEST
 
+/* Expects a call-level refusal of a nested call naming inner. */
+static void
+expect_refused(th_client_t *c, const char *inner, const char *service, const char *procedure,
+    size_t nargs, krpc_value_t *a0, krpc_value_t *a1)
+{
+	char *desc, *svc = NULL, *name = NULL, want[128];
+
+	desc = nargs == 1 ? th_call_error(c, &svc, &name, service, procedure, 1, a0) :
+	    th_call_error(c, &svc, &name, service, procedure, 2, a0, a1);
+	ck_assert_msg(desc != NULL, "%s.%s nesting %s was not refused", service, procedure, inner);
+	snprintf(want, sizeof want, "krpcmuxd does not pass %s on as a procedure call", inner);
+	ck_assert_msg(strncmp(desc, want, strlen(want)) == 0, "%s", desc);
+	ck_assert_str_eq(svc, "KRPC");
+	ck_assert_str_eq(name, "InvalidOperationException");
+	free(desc);
+	free(svc);
+	free(name);
+}
+
+/*
+ * A call passed as a PROCEDURE_CALL argument runs on the proxy's shared
+ * connection, as the proxy: nesting a procedure the proxy intercepts is
+ * refused, so no client can remove or start another client's upstream
+ * stream that way (Benchmark.Call(RemoveStream(id))), nor leave upstream
+ * streams or events the proxy does not know (a stream of OnTimer), at any
+ * depth.  Plain nested calls still go through.
+ */
+START_TEST(test_nested_calls)
+{
+	th_client_t *a = dt_client(&d, "owner", true), *b = dt_client(&d, "intruder", true);
+	char *desc;
+	uint64_t ia;
+
+	clean_start();
+	ia = dt_add(a, true, "SpaceCenter", "get_UT", 0);
+	ck_assert(ia != UINT64_MAX);
+	expect_refused(b, "KRPC.RemoveStream", "Benchmark", "Call", 2,
+	    th_proc_call("KRPC", "RemoveStream", 1, krpc_value_uint64(0)), krpc_value_uint32(1));
+	expect_refused(b, "KRPC.StartStream", "KRPC", "Expression_static_Call", 1,
+	    th_proc_call("KRPC", "StartStream", 1, krpc_value_uint64(0)), NULL);
+	expect_refused(b, "TestService.OnTimer", "KRPC", "AddStream", 2,
+	    th_proc_call("TestService", "OnTimer", 1, krpc_value_uint32(1000)), krpc_value_bool(true));
+	expect_refused(b, "KRPC.SetStreamRate", "KRPC", "AddStream", 2,
+	    th_proc_call("Benchmark", "Call", 2,
+	    th_proc_call("KRPC", "SetStreamRate", 2, krpc_value_uint64(0), krpc_value_float(1)),
+	    krpc_value_uint32(1)), krpc_value_bool(true));
+	/* Plain nested calls are not affected. */
+	desc = th_call_error(b, NULL, NULL, "Benchmark", "Call", 2,
+	    th_proc_call("TestService", "FloatToString", 1, krpc_value_float(1.5f)),
+	    krpc_value_uint32(1));
+	ck_assert_msg(desc == NULL, "%s", desc);
+	desc = th_call_error(b, NULL, NULL, "KRPC", "Expression_static_Call", 1,
+	    th_proc_call("SpaceCenter", "get_UT", 0));
+	ck_assert_msg(desc == NULL, "%s", desc);
+	/* The owner's stream kept flowing and is still the only one upstream. */
+	ck_assert_int_gt(dt_count_updates(a, ia, 0.3), 5);
+	ck_assert_int_eq(dt_stream_rpcs(&d), 1);
+	th_client_close(a);
+	th_client_close(b);
+}
+END_TEST
+
 /* Each subscriber gets its own rate; the upstream runs at the fastest. */
 START_TEST(test_rates)
 {
@@ -442,6 +504,7 @@ streams_suite(void)
 	tcase_add_test(tc, test_defaults_normalised);
 	tcase_add_test(tc, test_remove_one);
 	tcase_add_test(tc, test_foreign_ids);
+	tcase_add_test(tc, test_nested_calls);
 	tcase_add_test(tc, test_rates);
 	tcase_add_test(tc, test_error_fanout);
 	tcase_add_test(tc, test_disconnect_cleanup);
