@@ -154,19 +154,6 @@ intercept_probe_result(struct rcall *rc, const uint8_t *p, size_t len)
 	krpc_buf_free(&desc);
 }
 
-/* A nested ProcedureCall read as the server's parser reads it; NULL if malformed. */
-static Krpc__Schema__ProcedureCall *
-intercept_read_call(const uint8_t *p, size_t len)
-{
-	Krpc__Schema__ProcedureCall *pc = krpc_msg_call_read(p, len, NULL, 0);
-	krpc_buf_t clean = KRPC_BUF_INIT;
-
-	if (pc == NULL && wire_clean(WIRE_CALL, p, len, &clean))
-		pc = krpc_msg_call_read(clean.len > 0 ? clean.data : p, clean.len, NULL, 0);
-	krpc_buf_free(&clean);
-	return pc;
-}
-
 /* Rewrites a stream call for upstream: KRPC.<proc>(id[, rate]). */
 static void
 intercept_rewrite(struct rcall *rc, uint64_t upid, const Krpc__Schema__Argument *rate)
@@ -378,7 +365,7 @@ static const struct schema_proc *
 intercept_stream_key(const Krpc__Schema__Argument *call, krpc_buf_t *key, char *label,
     size_t labellen)
 {
-	Krpc__Schema__ProcedureCall *nested = intercept_read_call(call->value.data, call->value.len);
+	Krpc__Schema__ProcedureCall *nested = wire_read_call(call->value.data, call->value.len);
 	const struct schema_proc *sp = nested != NULL ? schema_lookup(nested) : NULL;
 
 	if (sp != NULL && (sp->kind == SCHEMA_CLIENT_ID || sp->kind == SCHEMA_CLIENT_NAME ||

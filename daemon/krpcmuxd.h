@@ -117,6 +117,12 @@ enum wire_shape {
  * if the bytes are malformed.
  */
 bool		 wire_clean(enum wire_shape, const uint8_t *, size_t, krpc_buf_t *out);
+/*
+ * A ProcedureCall (one passed as an argument) read as leniently as the
+ * server reads it (wire_clean() when protobuf-c refuses); NULL if even the
+ * server could not read it.  Free with krpc__schema__procedure_call__free_unpacked.
+ */
+Krpc__Schema__ProcedureCall *wire_read_call(const uint8_t *, size_t);
 
 /* ---- log.c: levelled logging to stderr or syslog -------------------- */
 

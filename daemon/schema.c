@@ -305,8 +305,8 @@ schema_nested_one(const struct schema_proc *outer, const Krpc__Schema__Argument 
 	const struct schema_proc *sp;
 	bool ok = true;
 
-	if ((in = krpc_msg_call_read(a->value.data, a->value.len, NULL, 0)) == NULL)
-		return true;	/* the server reports the bad argument itself */
+	if ((in = wire_read_call(a->value.data, a->value.len)) == NULL)
+		return true;	/* the server cannot read it either, and says so */
 	sp = schema_lookup(in);
 	if (sp != NULL && sp->kind != SCHEMA_PLAIN &&
 	    !(outer->kind == SCHEMA_ADD_STREAM && depth == 0 && schema_local_kind(sp->kind))) {

@@ -295,3 +295,16 @@ wire_clean(enum wire_shape shape, const uint8_t *p, size_t len, krpc_buf_t *out)
 	xbuf_check(out);
 	return ok;
 }
+
+/* A nested ProcedureCall read as the server's parser reads it; NULL if malformed. */
+Krpc__Schema__ProcedureCall *
+wire_read_call(const uint8_t *p, size_t len)
+{
+	Krpc__Schema__ProcedureCall *pc = krpc_msg_call_read(p, len, NULL, 0);
+	krpc_buf_t clean = KRPC_BUF_INIT;
+
+	if (pc == NULL && wire_clean(WIRE_CALL, p, len, &clean))
+		pc = krpc_msg_call_read(clean.len > 0 ? clean.data : p, clean.len, NULL, 0);
+	krpc_buf_free(&clean);
+	return pc;
+}

@@ -44,8 +44,13 @@ def rnd_call(rng, depth=0):
     if rng.random() < 0.1:
         c.service_id = rng.choice([1, 2, 9999])
         c.procedure_id = rng.randint(0, 12)
+    if procedure == "OnTimer":
+        # OnTimer(0) fails after registering its event, whose id nobody learns:
+        # through the proxy it stays until the session ends (krpcmuxd(8)), so
+        # the timers here always get a real interval.
+        c.arguments.add(position=0, value=k.enc_uint(rng.randint(1, 40)))
     for _ in range(rng.randint(0, 3)):
-        a = c.arguments.add(position=rng.randint(0, 3))
+        a = c.arguments.add(position=rng.randint(1 if procedure == "OnTimer" else 0, 3))
         r = rng.random()
         if r < 0.3 and depth < 2:
             a.value = rnd_call(rng, depth + 1).SerializeToString()

@@ -226,6 +226,23 @@ START_TEST(test_foreign_ids)
 }
 END_TEST
 
+/* service.procedure(0) as a PROCEDURE_CALL with a trailing field 4 of wire type 2. */
+static krpc_value_t *
+odd_call(const char *service, const char *procedure)
+{
+	krpc_value_t *v = th_proc_call(service, procedure, 1, krpc_value_uint64(0)), *odd;
+	krpc_buf_t b = KRPC_BUF_INIT;
+	size_t len;
+	const uint8_t *p = krpc_value_data(v, &len);
+
+	krpc_buf_append(&b, p, len);
+	krpc_buf_append(&b, "\x22\x00", 2);
+	odd = krpc_value_message(KRPC_TYPE_PROCEDURE_CALL, b.data, b.len);
+	krpc_buf_free(&b);
+	krpc_value_free(v);
+	return odd;
+}
+
 /* Expects a call-level refusal of a nested call naming inner. */
 static void
 expect_refused(th_client_t *c, const char *inner, const char *service, const char *procedure,
@@ -272,6 +289,12 @@ START_TEST(test_nested_calls)
 	    th_proc_call("Benchmark", "Call", 2,
 	    th_proc_call("KRPC", "SetStreamRate", 2, krpc_value_uint64(0), krpc_value_float(1)),
 	    krpc_value_uint32(1)), krpc_value_bool(true));
+	/*
+	 * The same call with a field the server skips but protobuf-c refuses
+	 * (service_id as a length-delimited field): still read, still refused.
+	 */
+	expect_refused(b, "KRPC.RemoveStream", "Benchmark", "Call", 2, odd_call("KRPC", "RemoveStream"),
+	    krpc_value_uint32(1));
 	/* Plain nested calls are not affected. */
 	desc = th_call_error(b, NULL, NULL, "Benchmark", "Call", 2,
 	    th_proc_call("TestService", "FloatToString", 1, krpc_value_float(1.5f)),
