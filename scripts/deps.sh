@@ -8,6 +8,14 @@ PACKAGES="gcc make libc6-dev pkg-config autoconf automake libtool \
 libevent-dev libprotobuf-c-dev protobuf-c-compiler libconfig-dev check \
 protobuf-compiler python3 python3-protobuf socat valgrind procps"
 
+# kRPC's TestServer (tests and benchmarks use it when it is beside the
+# source tree, ../shared/krpc-testserver, or at $KRPC_TESTSERVER) runs on mono.
+top=$(cd "$(dirname "$0")/.." && pwd)
+if [ -r "${KRPC_TESTSERVER:-$top/../shared/krpc-testserver}/TestServer.exe" ]; then
+	PACKAGES="$PACKAGES mono-runtime libmono-system4.0-cil libmono-system-core4.0-cil \
+libmono-system-xml4.0-cil libmono-system-configuration4.0-cil libmono-security4.0-cil"
+fi
+
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

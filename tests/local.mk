@@ -21,7 +21,8 @@ tests_unit_test_message_LDADD = $(UNIT_LDADD)
 
 # The integration harness, linked into every integration test program.
 check_LTLIBRARIES = tests/integration/libharness.la
-tests_integration_libharness_la_SOURCES = tests/integration/harness.c tests/integration/harness.h
+tests_integration_libharness_la_SOURCES = tests/integration/harness.c tests/integration/harness.h \
+	tests/integration/testserver.c tests/integration/testserver.h
 tests_integration_libharness_la_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_integration_libharness_la_LIBADD = lib/libkrpcwire.la
 INTEG_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) -I$(top_srcdir)/tests/integration
@@ -51,4 +52,4 @@ CLEANFILES += tests/fuzz/fuzz_codec
 
 # libkrpcmux's integration tests run a second time through krpcmuxd.
 TESTS += tests/integration/test_client_proxy.sh
-EXTRA_DIST += tests/integration/test_client_proxy.sh
+EXTRA_DIST += tests/integration/test_client_proxy.sh tests/integration/testserver.sh
