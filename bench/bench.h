@@ -45,7 +45,23 @@ struct options {
 	const char	*socat;		/* NULL: no socat comparison */
 	bool		 latency;
 	bool		 fanout;
+	bool		 concurrent;
+	size_t		 conc[BENCH_SIZES_MAX];	/* concurrent clients per run */
+	size_t		 nconc;
+	int		 conc_rounds;
+	double		 conc_window;	/* seconds timed per run */
+	double		 conc_warmup;
+	unsigned	 servers;	/* 1 << CRUN_* of the servers to run it against */
 	FILE		*raw;		/* one line per run, tab-separated; NULL: none */
+};
+
+/* The servers the concurrent-call benchmark runs against. */
+enum crun_server {
+	CRUN_TS_PACED,		/* kRPC's TestServer, 60 updates/s like the game */
+	CRUN_TS_UNPACED,
+	CRUN_SIM_PACED,		/* krpc-sim */
+	CRUN_SIM_UNPACED,
+	CRUN_NSERVERS
 };
 
 /* ---- run.c: the two benchmarks, rounds and medians --------------------- */
@@ -129,6 +145,8 @@ struct procs;
 
 /* Starts krpc-sim on free TCP ports (paced at 60 Hz, or not). NULL on failure. */
 struct procs	*procs_sim(bool pacing);
+/* Starts kRPC's TestServer on free TCP ports instead (paced or not). NULL on failure or absence. */
+struct procs	*procs_testserver(bool pacing);
 /* Starts krpcmuxd in front of the simulator: Unix sockets, and TCP if tcp. -1 on failure. */
 int		 procs_daemon(struct procs *, bool tcp);
 /* Starts socat forwarding a free TCP port to the simulator's RPC port. -1 on failure. */
@@ -188,6 +206,8 @@ void		 latency_close(struct latency_conn *);
  */
 int		 latency_calls(struct latency_conn *, enum latency_proc, size_t n, double *us,
 		    double *cpu);
+/* One timed call: its round trip in microseconds, or -1 (printed). */
+double		 latency_one(struct latency_conn *, enum latency_proc);
 /* Median, p99 and so on of n round trips (sorted in place). */
 void		 latency_summary(double *us, size_t n, struct latency_result *);
 
@@ -224,6 +244,36 @@ struct fanout_result {
 
 /* One run: connect the clients, subscribe, measure, disconnect. -1 on failure. */
 int		 fanout_run(const struct fanout_params *, struct fanout_result *);
+
+/* ---- concurrent.c: many clients calling at once ------------------------ */
+
+struct conc_params {
+	const struct target	*target;
+	pid_t			 proxy_pid;	/* its CPU is measured; 0: none */
+	size_t			 clients;
+	double			 warmup;	/* seconds of calls before the window */
+	double			 window;	/* seconds timed */
+};
+
+struct conc_result {
+	size_t		 clients;
+	uint64_t	 calls;		/* timed calls, all clients */
+	double		 calls_per_s;
+	double		 p50_us;	/* round trips, all clients together */
+	double		 p99_us;
+	double		 proxy_cpu;	/* cores; NaN without a proxy */
+};
+
+/* One run: N client processes calling FloatToString for the window. -1 on failure. */
+int		 conc_run(const struct conc_params *, struct conc_result *);
+
+/* ---- crun.c: the concurrent-call benchmark's rounds ----------------- */
+
+extern const char *const crun_server_names[CRUN_NSERVERS];
+extern const char *const crun_server_keys[CRUN_NSERVERS];	/* "testserver", "sim-unpaced", ... */
+
+/* Runs the concurrent-call benchmark into the report; -1 if a run failed. */
+int		 run_concurrent(const struct options *, struct report *);
 
 /* ---- machine.c: what the figures were measured on ---------------------- */
 
@@ -262,6 +312,18 @@ struct fan_row {
 	struct fanout_result	 r;	/* each field the median over rounds */
 };
 
+struct conc_row {
+	const char	*server;	/* crun_server_names[] */
+	const char	*path;
+	bool		 proxy;
+	size_t		 clients;
+	double		 calls_per_s;	/* medians over rounds */
+	double		 p50_us;
+	double		 p99_us;
+	double		 ratio;		/* calls/s over direct's, same round; median */
+	double		 p99_added_us;	/* p99 minus direct's, same round; median */
+};
+
 struct report {
 	struct machine	 machine;
 	int		 lat_rounds;
@@ -273,6 +335,11 @@ struct report {
 	size_t		 nlat;
 	struct fan_row	*fan;
 	size_t		 nfan;
+	struct conc_row	*conc;
+	size_t		 nconc;
+	int		 conc_rounds;
+	double		 conc_window;
+	unsigned	 conc_missing;	/* 1 << CRUN_* of servers that were not there */
 };
 
 /* Writes the tables, the ratios and the targets, as text or Markdown. */

@@ -90,6 +90,13 @@ latency_call(struct latency_conn *lc, enum latency_proc p)
 	return t1 - t0;
 }
 
+/* One timed call: its round trip in microseconds, or -1. */
+double
+latency_one(struct latency_conn *lc, enum latency_proc p)
+{
+	return latency_call(lc, p);
+}
+
 /* "Service.Procedure" of a benchmarked call. */
 const char *
 latency_proc_name(enum latency_proc p)

@@ -12,6 +12,8 @@
 check_PROGRAMS += bench/krpcmux-bench
 bench_krpcmux_bench_SOURCES = \
 	bench/bench.h \
+	bench/concurrent.c \
+	bench/crun.c \
 	bench/fanout.c \
 	bench/latency.c \
 	bench/machine.c \

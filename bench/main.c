@@ -36,8 +36,15 @@ static const char main_usage_text[] =
 "  --tcp-clients LIST   and through its TCP ports (default 1000; \"\" for none)\n"
 "  --direct-clients LIST  and straight to krpc-sim (default 1,10,100,1000; \"\" for none)\n"
 "  --socat PATH         socat for the comparison (default socat; \"\" to skip it)\n"
+"  --concurrent LIST    concurrent-call client counts (default 1,4,16,64)\n"
+"  --conc-rounds N      rounds of the concurrent-call benchmark (default 3)\n"
+"  --conc-window S      seconds timed per concurrent run (default 3)\n"
+"  --servers LIST       servers for the concurrent-call benchmark, of testserver,\n"
+"                       testserver-unpaced, sim, sim-unpaced (default all four;\n"
+"                       kRPC's TestServer only where it is installed, see README)\n"
 "  --no-latency         skip the latency benchmark\n"
 "  --no-fanout          skip the fan-out benchmark\n"
+"  --no-concurrent      skip the concurrent-call benchmark\n"
 "  --markdown FILE      also write the report as Markdown\n"
 "  --raw FILE           also write one tab-separated line per run\n"
 "  -h, --help           this text\n";
@@ -56,6 +63,11 @@ enum {
 	OPT_SOCAT,
 	OPT_NO_LATENCY,
 	OPT_NO_FANOUT,
+	OPT_CONC,
+	OPT_CONC_ROUNDS,
+	OPT_CONC_WINDOW,
+	OPT_SERVERS,
+	OPT_NO_CONC,
 	OPT_MARKDOWN,
 	OPT_RAW,
 };
@@ -74,6 +86,11 @@ static const struct option main_longopts[] = {
 	{ "socat", required_argument, NULL, OPT_SOCAT },
 	{ "no-latency", no_argument, NULL, OPT_NO_LATENCY },
 	{ "no-fanout", no_argument, NULL, OPT_NO_FANOUT },
+	{ "concurrent", required_argument, NULL, OPT_CONC },
+	{ "conc-rounds", required_argument, NULL, OPT_CONC_ROUNDS },
+	{ "conc-window", required_argument, NULL, OPT_CONC_WINDOW },
+	{ "servers", required_argument, NULL, OPT_SERVERS },
+	{ "no-concurrent", no_argument, NULL, OPT_NO_CONC },
 	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
 	{ "raw", required_argument, NULL, OPT_RAW },
 	{ "help", no_argument, NULL, 'h' },
@@ -136,11 +153,32 @@ main_list(const char *opt, const char *arg, size_t *out)
 	return n;
 }
 
+/* A comma-separated list of server names (crun_server_keys) as a bit set. */
+static unsigned
+main_servers(const char *arg)
+{
+	char buf[256], *tok, *save = NULL;
+	unsigned set = 0;
+	int i;
+
+	snprintf(buf, sizeof buf, "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < CRUN_NSERVERS && strcmp(tok, crun_server_keys[i]) != 0; i++)
+			;
+		if (i == CRUN_NSERVERS)
+			main_fail("--servers: unknown server \"%s\" (testserver, testserver-unpaced, "
+			    "sim, sim-unpaced)", tok);
+		set |= 1u << i;
+	}
+	return set;
+}
+
 /* The defaults, and the quick preset. */
 static void
 main_defaults(struct options *o, bool quick)
 {
 	static const size_t sizes[] = { 1, 10, 100, 1000 };
+	static const size_t csizes[] = { 1, 4, 16, 64 };
 
 	memset(o, 0, sizeof *o);
 	o->rounds = quick ? 1 : 3;
@@ -156,7 +194,13 @@ main_defaults(struct options *o, bool quick)
 	memcpy(o->direct, sizes, sizeof sizes);
 	o->ndirect = 4;
 	o->socat = "socat";
-	o->latency = o->fanout = true;
+	o->latency = o->fanout = o->concurrent = true;
+	memcpy(o->conc, csizes, sizeof csizes);
+	o->nconc = quick ? 2 : 4;
+	o->conc_rounds = quick ? 1 : 3;
+	o->conc_window = quick ? 1.0 : 3.0;
+	o->conc_warmup = quick ? 0.2 : 0.5;
+	o->servers = (1u << CRUN_NSERVERS) - 1;
 }
 
 /* Opens an output file or fails. */
@@ -199,6 +243,13 @@ main_parse(int argc, char **argv, struct options *o, const char **markdown, cons
 		case OPT_SOCAT: o->socat = *optarg != '\0' ? optarg : NULL; break;
 		case OPT_NO_LATENCY: o->latency = false; break;
 		case OPT_NO_FANOUT: o->fanout = false; break;
+		case OPT_CONC: o->nconc = main_list("concurrent", optarg, o->conc); break;
+		case OPT_CONC_ROUNDS:
+			o->conc_rounds = (int)main_count("conc-rounds", optarg, BENCH_ROUNDS_MAX);
+			break;
+		case OPT_CONC_WINDOW: o->conc_window = main_seconds("conc-window", optarg); break;
+		case OPT_SERVERS: o->servers = main_servers(optarg); break;
+		case OPT_NO_CONC: o->concurrent = false; break;
 		case OPT_MARKDOWN: *markdown = optarg; break;
 		case OPT_RAW: *raw = optarg; break;
 		case 'h': fputs(main_usage_text, stdout); exit(0);
@@ -262,12 +313,16 @@ main(int argc, char **argv)
 		fputs("# latency\tround\tcall\tpath\tcalls\tmedian_us\tp99_us\tmean_us\tmin_us\tmax_us\tcpu_us\n"
 		    "# fanout\tround\tpath\tclients\tseconds\tvalues\tvalues_per_s\tper_client_per_s"
 		    "\tmin_client_per_s\tproxy_cpu\tproxy_us_per_value\tsim_cpu\tgen_cpu\tstream_rpcs"
-		    "\tevals_per_s\tspread_med_ms\tspread_p99_ms\tanomalies\tproxy_cpu_stat\n", o.raw);
+		    "\tevals_per_s\tspread_med_ms\tspread_p99_ms\tanomalies\tproxy_cpu_stat\n"
+		    "# concurrent\tserver\tround\tpath\tclients\tcalls\tcalls_per_s\tp50_us\tp99_us"
+		    "\tproxy_cpu\n", o.raw);
 	}
 	machine_read(&rep.machine);
 	if (o.latency && run_latency(&o, &rep) != 0)
 		rc = 1;
 	if (rc == 0 && o.fanout && run_fanout(&o, &rep) != 0)
+		rc = 1;
+	if (rc == 0 && o.concurrent && run_concurrent(&o, &rep) != 0)
 		rc = 1;
 	machine_load(rep.machine.load_after, sizeof rep.machine.load_after);
 	if (rc == 0) {

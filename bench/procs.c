@@ -15,9 +15,11 @@
 
 #include "bench.h"
 #include "harness.h"
+#include "testserver.h"
 
 struct procs {
-	th_proc_t	*sim;
+	th_proc_t	*sim;		/* krpc-sim, or kRPC's TestServer */
+	struct testserver ts;
 	th_proc_t	*daemon;
 	th_proc_t	*socat;
 	int		 sim_rpc;
@@ -60,6 +62,24 @@ procs_sim(bool pacing)
 fail:
 	procs_stop(p);
 	return NULL;
+}
+
+/* Starts kRPC's TestServer on free TCP ports (paced at 60 Hz, or not). */
+struct procs *
+procs_testserver(bool pacing)
+{
+	struct procs *p;
+
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return NULL;
+	if (ts_start(&p->ts, pacing) != 0) {
+		free(p);
+		return NULL;
+	}
+	p->sim = p->ts.proc;
+	p->sim_rpc = p->ts.rpc_port;
+	p->sim_stream = p->ts.stream_port;
+	return p;
 }
 
 /* Writes the proxy's (empty) configuration file; its path, or NULL. */

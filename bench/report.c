@@ -216,6 +216,74 @@ report_fanout(FILE *f, const struct report *r, bool md)
 	report_table_write(f, &t, md);
 }
 
+/* The concurrent-call tables, one per server. */
+static void
+report_concurrent(FILE *f, const struct report *r, bool md)
+{
+	static struct report_table t;
+	const struct conc_row *c;
+	char head[160];
+	size_t i = 0;
+
+	while (i < r->nconc) {
+		const char *server = r->conc[i].server;
+
+		memset(&t, 0, sizeof t);
+		snprintf(head, sizeof head, "Concurrent calls (TestService.FloatToString; %s)", server);
+		report_heading(f, md, head);
+		fprintf(f, "N client processes, one RPC connection each, calling in a loop; %d round%s "
+		    "of a %.1f s window per row, the paths taking turns; each figure is its median over "
+		    "the rounds, \"x direct\" and \"p99 added\" are taken within a round.\n\n",
+		    r->conc_rounds, r->conc_rounds == 1 ? "" : "s", r->conc_window);
+		report_col(&t, "Clients", true);
+		report_col(&t, "Path", false);
+		report_col(&t, "Calls/s", true);
+		report_col(&t, "x direct", true);
+		report_col(&t, "p50 µs", true);
+		report_col(&t, "p99 µs", true);
+		report_col(&t, "p99 added µs", true);
+		for (; i < r->nconc && r->conc[i].server == server && report_row(&t); i++) {
+			c = &r->conc[i];
+			report_setn(&t, 0, (double)c->clients, 0);
+			report_set(&t, 1, c->path);
+			report_setn(&t, 2, c->calls_per_s, 0);
+			report_setn(&t, 3, c->proxy ? c->ratio : NAN, 2);
+			report_setn(&t, 4, c->p50_us, 0);
+			report_setn(&t, 5, c->p99_us, 0);
+			report_setn(&t, 6, c->proxy ? c->p99_added_us : NAN, 0);
+		}
+		report_table_write(f, &t, md);
+	}
+}
+
+/*
+ * The concurrent-call targets, per server and path: calls/s at least
+ * direct's at every client count (0.95 with one client), p99 at most 1 ms
+ * above direct's.
+ */
+static void
+report_concurrent_target(FILE *f, const struct report *r, const char *b)
+{
+	const struct conc_row *c;
+	bool ok;
+	size_t i;
+	int s;
+
+	for (i = 0; i < r->nconc; i++) {
+		c = &r->conc[i];
+		if (!c->proxy)
+			continue;
+		ok = c->ratio >= (c->clients == 1 ? 0.95 : 1.0) && c->p99_added_us <= 1000;
+		fprintf(f, "%sConcurrent calls, %s, %zu client%s via %s: %.2f x direct, p99 %+.0f µs: "
+		    "%s.\n", b, c->server, c->clients, c->clients == 1 ? "" : "s", c->path, c->ratio,
+		    c->p99_added_us, ok ? "target met" : "target NOT met");
+	}
+	for (s = 0; s < CRUN_NSERVERS; s++)
+		if (r->conc_missing & (1u << s))
+			fprintf(f, "%sConcurrent calls, %s: not run (kRPC's TestServer is not installed "
+			    "here).\n", b, crun_server_names[s]);
+}
+
 /*
  * The latency target: the proxy adds no more than socat.  Met if every
  * proxy row's ratio is at most 1; "within noise" if a row is above 1 but
@@ -291,9 +359,13 @@ report_write(FILE *f, const struct report *r, bool md)
 		report_latency(f, r, md);
 	if (r->nfan > 0)
 		report_fanout(f, r, md);
+	if (r->nconc > 0)
+		report_concurrent(f, r, md);
 	report_heading(f, md, "Targets");
 	if (r->nlat > 0)
 		report_latency_target(f, r, md);
 	if (r->nfan > 0)
 		report_fanout_target(f, r, b);
+	if (r->nconc > 0 || r->conc_missing != 0)
+		report_concurrent_target(f, r, b);
 }

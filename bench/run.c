@@ -450,6 +450,8 @@ run_free(struct report *rep)
 {
 	free(rep->lat);
 	free(rep->fan);
+	free(rep->conc);
 	rep->lat = NULL;
 	rep->fan = NULL;
+	rep->conc = NULL;
 }

@@ -30,6 +30,7 @@ fi
 
 timeout 120 "$bench" --rounds 1 --calls 200 --warmup-calls 20 --window 1 --warmup 0.3 \
     --clients 1,10 --tcp-clients 10 --direct-clients 1,10 --socat "$socat" \
+    --concurrent 1,3 --conc-rounds 1 --conc-window 0.5 --servers sim-unpaced \
     --raw "$tmp/raw" --markdown "$tmp/md" >"$tmp/out" 2>"$tmp/err" ||
 	fail "krpcmux-bench exited with status $?"
 
@@ -81,10 +82,32 @@ END {
 	exit bad > 0
 }' "$tmp/raw" >&2 || fail "fan-out lines"
 
+# Concurrent-call lines: 2 client counts x 3 paths, calls made, p50 <= p99,
+# proxy CPU measured through krpcmuxd only.
+awk -F '\t' '
+function num(x) { return x ~ /^[0-9]+(\.[0-9]+)?$/ }
+$1 == "concurrent" {
+	n++
+	seen[$4 "/" $5] = 1
+	if ($2 != "sim-unpaced") { print "server: " $0; bad++ }
+	if (!num($6) || $6 < 1 || !num($7) || $7 <= 0) { print "no calls: " $0; bad++ }
+	if (!num($8) || !num($9) || $8 > $9) { print "p50/p99: " $0; bad++ }
+	if ($4 == "direct" && $10 !~ /nan/) { print "proxy CPU on a direct run: " $0; bad++ }
+	if ($4 != "direct" && !num($10)) { print "no proxy CPU: " $0; bad++ }
+}
+END {
+	if (n != 6) { print n " concurrent lines, expected 6"; bad++ }
+	split("direct/1 krpcmuxd-unix/1 krpcmuxd-tcp/1 direct/3 krpcmuxd-unix/3 krpcmuxd-tcp/3", want, " ")
+	for (i in want) if (!(want[i] in seen)) { print "missing " want[i]; bad++ }
+	exit bad > 0
+}' "$tmp/raw" >&2 || fail "concurrent lines"
+
 # The reports: every section, the tables, the verdicts.
 for text in "== Machine ==" "CPU: " "Kernel: " "Load averages" "== Round-trip latency" \
     "KRPC.GetStatus" "TestService.FloatToString" "== Stream fan-out" "== Targets ==" \
-    "Latency target" "Fan-out: " "Deduplication: the server held one stream"; do
+    "Latency target" "Fan-out: " "Deduplication: the server held one stream" \
+    "== Concurrent calls (TestService.FloatToString; krpc-sim, unpaced) ==" \
+    "Concurrent calls, krpc-sim, unpaced, 3 clients via krpcmuxd (Unix): "; do
 	grep -qF "$text" "$tmp/out" || fail "no \"$text\" in the text report"
 done
 for text in "### Machine" "### Round-trip latency" "### Stream fan-out" "### Targets" \
@@ -92,7 +115,7 @@ for text in "### Machine" "### Round-trip latency" "### Stream fan-out" "### Tar
 	grep -qF "$text" "$tmp/md" || fail "no \"$text\" in the Markdown report"
 done
 rows=$(grep -c '^| [0-9]' "$tmp/md")
-[ "$rows" -eq 5 ] || fail "$rows fan-out rows in the Markdown report, expected 5"
+[ "$rows" -eq 11 ] || fail "$rows fan-out and concurrent rows in the Markdown report, expected 11"
 rows=$(grep -c '^| [KT][A-Za-z]*\.' "$tmp/md")
 [ "$rows" -eq "$latency_runs" ] || fail "$rows latency rows in the Markdown report"
 echo "krpcmux-bench smoke test passed"
