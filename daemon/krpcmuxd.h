@@ -177,6 +177,10 @@ void		 defer_flush(void);
 	X(requests_split, "requests split into several steps")		\
 	X(upstream_requests, "requests sent upstream")			\
 	X(upstream_slow_requests, "requests sent over a slow lane")	\
+	X(upstream_batches, "upstream Requests joining several requests") \
+	X(upstream_batched_requests, "requests sent upstream inside such a batch") \
+	X(upstream_fillers, "empty requests keeping the server polling for a client's next call") \
+	X(upstream_batch_retries, "batches that failed to decode upstream and were sent again piecemeal") \
 	X(upstream_sessions, "upstream sessions established")		\
 	X(upstream_failures, "upstream connections lost or refused")	\
 	X(upstream_updates, "stream updates received from upstream")	\
@@ -217,6 +221,8 @@ struct config {
 	double		 upstream_retry_min;
 	double		 upstream_retry_max;
 	int		 upstream_slow_lanes;
+	int		 upstream_batch_calls;
+	double		 upstream_think_time;
 	char		**upstream_slow_procedures;	/* NULL-terminated */
 	char		*listen_rpc_path;
 	char		*listen_stream_path;
@@ -484,6 +490,22 @@ void		 schema_call_key(krpc_buf_t *, const Krpc__Schema__ProcedureCall *);
 size_t		 schema_count(void);
 /* Marks the procedures of the slow-lane list (after a reload). */
 void		 schema_set_slow(const struct config *);
+
+/* ---- batch.c: several requests as one upstream Request ---------------- */
+
+enum batch_split {
+	BATCH_OK,		/* every part's results found */
+	BATCH_ERROR,		/* a request-level error answered the whole batch */
+	BATCH_BAD,		/* malformed, or not the number of results sent */
+};
+
+/* Calls in a serialised Request. */
+size_t		 batch_calls(const uint8_t *, size_t);
+/* Cuts a batch's Response into nparts Responses of counts[i] results each. */
+enum batch_split batch_split(const uint8_t *, size_t, const size_t *counts, size_t nparts,
+		    struct wire_slice *parts);
+/* True if a request-level error came from decoding the request (no call ran). */
+bool		 batch_decode_error(const uint8_t *, size_t);
 
 /* ---- upstream.c: the connection pair to the kRPC server -------------- */
 

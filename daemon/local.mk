@@ -5,6 +5,7 @@ noinst_LTLIBRARIES += daemon/libkrpcmuxd.la
 daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/krpcmuxd.h \
 	daemon/admin.c \
+	daemon/batch.c \
 	daemon/client.c \
 	daemon/config.c \
 	daemon/defer.c \
@@ -46,6 +47,7 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_upstream \
 	tests/integration/test_daemon_mock \
 	tests/integration/test_daemon_proxy \
+	tests/integration/test_daemon_batch \
 	tests/integration/test_daemon_robust \
 	tests/integration/test_daemon_ops
 check_PROGRAMS += $(DAEMON_ITESTS)
@@ -67,6 +69,9 @@ tests_integration_test_daemon_mock_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_proxy_SOURCES = tests/integration/test_daemon_proxy.c $(MOCKTEST_SOURCES)
 tests_integration_test_daemon_proxy_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_proxy_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_batch_SOURCES = tests/integration/test_daemon_batch.c $(MOCKTEST_SOURCES)
+tests_integration_test_daemon_batch_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_batch_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_robust_SOURCES = tests/integration/test_daemon_robust.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_robust_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_robust_LDADD = $(INTEG_LDADD)
@@ -79,7 +84,7 @@ TESTS += tests/integration/test_daemon_fuzz.py
 EXTRA_DIST += tests/integration/test_daemon_fuzz.py
 
 # Unit tests of the daemon's modules, linked against its convenience library.
-DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config
+DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config tests/unit/test_batch
 check_PROGRAMS += $(DAEMON_UTESTS)
 TESTS += $(DAEMON_UTESTS)
 DAEMON_UNIT_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/daemon
@@ -87,6 +92,9 @@ DAEMON_UNIT_LDADD = daemon/libkrpcmuxd.la $(CHECK_LIBS)
 tests_unit_test_streamtab_SOURCES = tests/unit/test_streamtab.c
 tests_unit_test_streamtab_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_streamtab_LDADD = $(DAEMON_UNIT_LDADD)
+tests_unit_test_batch_SOURCES = tests/unit/test_batch.c daemon/batch.c
+tests_unit_test_batch_CFLAGS = $(DAEMON_UNIT_CFLAGS)
+tests_unit_test_batch_LDADD = lib/libkrpcwire.la $(CHECK_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)

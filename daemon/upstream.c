@@ -50,12 +50,22 @@ static const char *const upstream_failure_names[] = {
 	"protocol error", "GetServices failed", "proxy stopping",
 };
 
+/* Writes in flight on a connection while requests are being batched. */
+#define UPSTREAM_BATCH_DEPTH	2
+/* The most bytes of requests joined into one batch. */
+#define UPSTREAM_BATCH_BYTES	(1024 * 1024)
+
 struct upcall {
 	TAILQ_ENTRY(upcall)	 link;
 	upstream_cb		 cb;
 	void			*arg;
-	uint8_t			*body;		/* while queued behind a handshake */
+	uint8_t			*body;		/* while queued, and while in a batch */
 	size_t			 len;
+	size_t			 ncalls;	/* calls in the request */
+	size_t			 nparts;	/* first of a write: requests in it; else 0 */
+	bool			 alone;		/* sent again on its own after a failed batch */
+	bool			 filler;	/* an empty Request keeping the server polling */
+	bool			 client;	/* a client's: its answer starts the think time */
 };
 
 TAILQ_HEAD(upcall_list, upcall);
@@ -68,6 +78,7 @@ struct lane {
 	struct upcall_list	 inflight;	/* sent; responses come in this order */
 	size_t			 nqueue;
 	size_t			 ninflight;
+	size_t			 nwrites;	/* Requests written and not answered */
 };
 
 static struct {
@@ -87,6 +98,9 @@ static struct {
 	double			 since;
 	char			 version[32];	/* GetStatus().version of this session */
 	bool			 serial;	/* before v0.6: one request at a time per connection */
+	bool			 batching;	/* v0.7 on: requests may be joined (PROTOCOL.md 12.18) */
+	double			 recv_timeout;	/* the server's, from GetStatus (s); blocking_recv off: 0 */
+	double			 poll_until;	/* keep the server polling the primary until then */
 } up;
 
 static void	upstream_primary_dispatch(struct peer *, const uint8_t *, size_t, void *);
@@ -198,37 +212,95 @@ upstream_lane_fail(struct lane *l, const char *desc)
 	struct upcall *u;
 
 	while ((u = TAILQ_FIRST(&l->inflight)) != NULL || (u = TAILQ_FIRST(&l->queue)) != NULL) {
-		if (u->body != NULL) {
-			TAILQ_REMOVE(&l->queue, u, link);
-			l->nqueue--;
-		} else {
+		if (u == TAILQ_FIRST(&l->inflight)) {
 			TAILQ_REMOVE(&l->inflight, u, link);
 			l->ninflight--;
+		} else {
+			TAILQ_REMOVE(&l->queue, u, link);
+			l->nqueue--;
 		}
 		if (u->cb != NULL)
 			u->cb(u->arg, NULL, 0, desc);
 		free(u->body);
 		free(u);
 	}
+	l->nwrites = 0;
 }
 
-/* Writes a request on a ready lane. */
+/* True if the lane may write another Request now. */
+static bool
+upstream_lane_open_for_write(const struct lane *l)
+{
+	if (!l->ready)
+		return false;
+	if (up.serial)
+		return l->ninflight == 0;
+	return !up.batching || cfg->upstream_batch_calls <= 1 || l->nwrites < UPSTREAM_BATCH_DEPTH;
+}
+
+/* Writes a request on a ready lane, alone. */
 static void
 upstream_lane_write(struct lane *l, struct upcall *u, const void *req, size_t len)
 {
 	peer_send(l->peer, req, len);
+	u->nparts = 1;
 	TAILQ_INSERT_TAIL(&l->inflight, u, link);
 	l->ninflight++;
+	l->nwrites++;
 }
 
-/* Sends queued requests: all of them, or one at a time to a server that cannot pipeline. */
+/*
+ * Writes the queue's first request, joined with the ones after it up to the
+ * configured number of calls: one Request upstream, answered by one
+ * Response that upstream_lane_response() cuts up again.  The parts keep
+ * their bytes until then, in case the batch must be sent again piecemeal.
+ */
+static void
+upstream_lane_write_batch(struct lane *l)
+{
+	struct upcall *u = TAILQ_FIRST(&l->queue), *first = u;
+	krpc_buf_t b = KRPC_BUF_INIT;
+	size_t calls = 0, n = 0;
+
+	while (u != NULL && (n == 0 || (!u->alone && calls + u->ncalls <=
+	    (size_t)cfg->upstream_batch_calls && b.len + u->len <= UPSTREAM_BATCH_BYTES))) {
+		krpc_buf_append(&b, u->body, u->len);
+		calls += u->ncalls;
+		n++;
+		TAILQ_REMOVE(&l->queue, u, link);
+		l->nqueue--;
+		TAILQ_INSERT_TAIL(&l->inflight, u, link);
+		l->ninflight++;
+		if (first->alone)
+			break;
+		u = TAILQ_FIRST(&l->queue);
+	}
+	xbuf_check(&b);
+	peer_send(l->peer, b.data, b.len);
+	krpc_buf_free(&b);
+	first->nparts = n;
+	l->nwrites++;
+	if (n > 1) {
+		stats_inc(upstream_batches);
+		stats_add(upstream_batched_requests, n);
+	}
+	if (n == 1) {
+		free(first->body);
+		first->body = NULL;
+	}
+}
+
+/* Sends queued requests while the lane takes them (joined when batching). */
 static void
 upstream_lane_flush(struct lane *l)
 {
 	struct upcall *u;
 
-	while (l->ready && (!up.serial || l->ninflight == 0) &&
-	    (u = TAILQ_FIRST(&l->queue)) != NULL) {
+	while (upstream_lane_open_for_write(l) && (u = TAILQ_FIRST(&l->queue)) != NULL) {
+		if (up.batching && cfg->upstream_batch_calls > 1) {
+			upstream_lane_write_batch(l);
+			continue;
+		}
 		TAILQ_REMOVE(&l->queue, u, link);
 		l->nqueue--;
 		upstream_lane_write(l, u, u->body, u->len);
@@ -237,11 +309,12 @@ upstream_lane_flush(struct lane *l)
 	}
 }
 
-/* Writes a request now, or queues it (handshake pending, or a serial server busy). */
+/* Writes a request now, or queues it (handshake pending, a serial server busy, batching). */
 static void
 upstream_lane_submit(struct lane *l, struct upcall *u, const void *req, size_t len)
 {
-	if (l->ready && (!up.serial || l->ninflight == 0)) {
+	u->ncalls = batch_calls(req, len);
+	if (upstream_lane_open_for_write(l) && TAILQ_EMPTY(&l->queue)) {
 		upstream_lane_write(l, u, req, len);
 		return;
 	}
@@ -358,6 +431,7 @@ upstream_connect(void)
 
 	upstream_lane_init(&up.primary, 0);
 	up.serial = false;
+	up.batching = false;
 	up.version[0] = '\0';
 	upstream_set_state(UPSTREAM_CONNECTING);
 	up.primary.peer = upstream_open(false, "upstream rpc", &upstream_primary_ops, NULL, why,
@@ -447,15 +521,20 @@ upstream_status_cb(void *arg, const uint8_t *resp, size_t len, const char *failu
 	if (failure != NULL)
 		return;
 	snprintf(up.version, sizeof up.version, "of unknown version");
+	up.recv_timeout = 0.001;	/* kRPC's default */
 	if (upstream_result(resp, len, &value)) {
 		r = (krpc_pbr_t){ value.data, value.len, 0 };
 		while (krpc_pbr_next(&r, &f) == 1) {
 			if (f.number == 1 && f.wire == KRPC_WIRE_LEN)
 				snprintf(up.version, sizeof up.version, "%.*s", (int)f.len,
 				    (const char *)f.data);
+			else if (f.number == 12 && f.wire == KRPC_WIRE_VARINT)
+				up.recv_timeout = (double)f.varint / 1e6;
 		}
 	}
 	up.serial = sscanf(up.version, "%d.%d", &major, &minor) == 2 && major == 0 && minor < 6;
+	/* Only v0.7 servers survive a request that fails to decode (PROTOCOL.md 11). */
+	up.batching = sscanf(up.version, "%d.%d", &major, &minor) == 2 && (major > 0 || minor >= 7);
 	upstream_session_ready();
 }
 
@@ -502,22 +581,143 @@ upstream_stream_ready(void)
 	krpc_buf_free(&req);
 }
 
-/* A response on a ready lane: complete the oldest request. */
+/*
+ * Keeping the server polling.  Each game update the server's RPC phase
+ * polls its connections again and again, and ends once none has sent a
+ * request for its receive timeout (1 ms by default, GetStatus.recv_timeout):
+ * a script whose next call follows an answer within that time is served in
+ * the same update, a slower one waits for the next update (16 ms).  Through
+ * the proxy every answer and every next call take one more hop, so a script
+ * that would have made the update directly often misses it.  So after
+ * answering a client the proxy keeps the server's poll going for that long
+ * itself, with empty Requests (answered at once, no call runs), whenever
+ * nothing else is in flight on the primary connection: the client gets the
+ * same think time as on its own connection, counted from when the proxy
+ * answered it.
+ */
+static double
+upstream_think_time(void)
+{
+	if (cfg->upstream_think_time >= 0)
+		return cfg->upstream_think_time;
+	return up.recv_timeout > 0 ? up.recv_timeout : 0.001;
+}
+
+/* Sends an empty Request on the primary if the server should keep polling and nothing is in flight. */
+static void
+upstream_keep_polling(struct lane *l)
+{
+	struct upcall *u;
+
+	if (l != &up.primary || !up.batching || l->nwrites > 0 || !TAILQ_EMPTY(&l->queue) ||
+	    up.state != UPSTREAM_READY || util_now() >= up.poll_until)
+		return;
+	u = xcalloc(1, sizeof *u);
+	u->filler = true;
+	stats_inc(upstream_fillers);
+	upstream_lane_write(l, u, "", 0);
+}
+
+/* Completes one request and frees it. */
+static void
+upstream_complete(struct upcall *u, const uint8_t *msg, size_t len)
+{
+	if (u->cb != NULL)
+		u->cb(u->arg, msg, len, NULL);
+	free(u->body);
+	free(u);
+}
+
+/*
+ * A batch failed at request level while decoding: no call ran, so its parts
+ * go back to the head of the queue, in order, each to be sent on its own.
+ */
+static void
+upstream_batch_retry(struct lane *l, struct upcall **parts, size_t n)
+{
+	size_t i;
+
+	stats_inc(upstream_batch_retries);
+	for (i = n; i-- > 0;) {
+		parts[i]->alone = true;
+		parts[i]->nparts = 0;
+		TAILQ_INSERT_HEAD(&l->queue, parts[i], link);
+		l->nqueue++;
+	}
+}
+
+/* The Response to a batch of n requests: each gets its own slice, or the batch is retried. */
+static bool
+upstream_batch_response(struct lane *l, struct upcall **parts, size_t n, const uint8_t *msg,
+    size_t len)
+{
+	struct wire_slice slice[n];
+	size_t counts[n], i;
+
+	for (i = 0; i < n; i++)
+		counts[i] = parts[i]->ncalls;
+	switch (batch_split(msg, len, counts, n, slice)) {
+	case BATCH_OK:
+		for (i = 0; i < n; i++)
+			upstream_complete(parts[i], slice[i].data, slice[i].len);
+		return true;
+	case BATCH_ERROR:
+		if (batch_decode_error(msg, len)) {
+			upstream_batch_retry(l, parts, n);
+			return true;
+		}
+		/* A yielding call threw after yielding: the calls ran, every part gets the error. */
+		for (i = 0; i < n; i++)
+			upstream_complete(parts[i], msg, len);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A response on a ready lane: complete the oldest write's request or requests. */
 static bool
 upstream_lane_response(struct lane *l, const uint8_t *msg, size_t len)
 {
-	struct upcall *u = TAILQ_FIRST(&l->inflight);
+	struct upcall *u = TAILQ_FIRST(&l->inflight), **parts;
+	size_t n, i;
+	bool ok = true;
 
 	if (u == NULL)
 		return false;
-	TAILQ_REMOVE(&l->inflight, u, link);
-	l->ninflight--;
-	if (u->cb != NULL)
-		u->cb(u->arg, msg, len, NULL);
-	free(u);
-	if (up.serial)
+	n = u->nparts;
+	if (n <= 1) {
+		TAILQ_REMOVE(&l->inflight, u, link);
+		l->ninflight--;
+		l->nwrites--;
+		if (u->client && l == &up.primary)
+			up.poll_until = util_now() + upstream_think_time();
+		upstream_complete(u, msg, len);
+	} else {
+		if (l == &up.primary)
+			up.poll_until = util_now() + upstream_think_time();
+		parts = xcalloc(n, sizeof *parts);
+		for (i = 0; i < n && (u = TAILQ_FIRST(&l->inflight)) != NULL; i++) {
+			TAILQ_REMOVE(&l->inflight, u, link);
+			l->ninflight--;
+			parts[i] = u;
+		}
+		l->nwrites--;
+		ok = i == n && upstream_batch_response(l, parts, n, msg, len);
+		for (i = 0; !ok && i < n && parts[i] != NULL; i++) {
+			if (parts[i]->cb != NULL)
+				parts[i]->cb(parts[i]->arg, NULL, 0, "krpcmuxd: the game's kRPC server "
+				    "answered a batch of requests with a malformed response");
+			parts[i]->cb = NULL;
+			upstream_complete(parts[i], NULL, 0);
+		}
+		free(parts);
+	}
+	if (ok) {
 		upstream_lane_flush(l);	/* the next request may go now */
-	return true;
+		upstream_keep_polling(l);
+	}
+	return ok;
 }
 
 /* Messages on the primary connection. */
@@ -663,6 +863,7 @@ upstream_call(enum upstream_lane which, const void *req, size_t len, upstream_cb
 	u = xcalloc(1, sizeof *u);
 	u->cb = cb;
 	u->arg = arg;
+	u->client = true;
 	stats_inc(upstream_requests);
 	if (l != &up.primary)
 		stats_inc(upstream_slow_requests);

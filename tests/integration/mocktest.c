@@ -382,8 +382,26 @@ mock_serve_session(struct mock *m, const char *version)
 void
 mock_start_version(struct mock *m, const char *prefix, const char *conf, const char *version)
 {
+	static const char group[] = "upstream = {";
+	char full[1024];
+	const char *g;
+
+	/*
+	 * The mock asserts every frame the proxy sends: the empty requests that
+	 * keep a server polling after an answer (upstream.think_time) come and
+	 * go with timing, so they are off unless a test sets think_time itself.
+	 */
+	if (conf == NULL)
+		conf = "";
+	if (strstr(conf, "think_time") != NULL)
+		snprintf(full, sizeof full, "%s", conf);
+	else if ((g = strstr(conf, group)) != NULL)
+		snprintf(full, sizeof full, "%.*s think_time = 0; %s", (int)(g - conf + sizeof group - 1),
+		    conf, g + sizeof group - 1);
+	else
+		snprintf(full, sizeof full, "%supstream = { think_time = 0; };\n", conf);
 	mock_listen_pair(m, prefix);
-	ck_assert_int_eq(dt_daemon_start(&m->t, prefix, conf, NULL, false), 0);
+	ck_assert_int_eq(dt_daemon_start(&m->t, prefix, full, NULL, false), 0);
 	mock_serve_session(m, version);
 	ck_assert(th_proc_wait_output(m->t.daemon, "krpcmuxd: listening", 5.0));
 }
@@ -409,6 +427,41 @@ mock_stop(struct mock *m)
 
 
 /* ---- responses and updates ----------------------------------------------- */
+
+/* Expects a Request of n FloatToString calls upstream. */
+void
+mock_expect_floats(struct mock *m, size_t n)
+{
+	Krpc__Schema__Request *r = mock_expect_request(m->rpc);
+	size_t i;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->n_calls, n);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(r->calls[i]->procedure, "FloatToString");
+	krpc__schema__request__free_unpacked(r, NULL);
+}
+
+/* Answers a Request of n calls with the texts "0", "1", ... from first. */
+void
+mock_respond_floats(struct mock *m, int first, size_t n)
+{
+	Krpc__Schema__Response resp = KRPC__SCHEMA__RESPONSE__INIT;
+	Krpc__Schema__ProcedureResult res[8], *rp[8];
+	char v[8][4];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		krpc__schema__procedure_result__init(&res[i]);
+		snprintf(v[i], sizeof v[i], "\x01%d", first + (int)i);
+		res[i].value.data = (uint8_t *)v[i];
+		res[i].value.len = 2;
+		rp[i] = &res[i];
+	}
+	resp.n_results = n;
+	resp.results = rp;
+	mock_send(m->rpc, &resp.base);
+}
 
 /* Sends a Response with a request-level error. */
 void

@@ -58,6 +58,10 @@ Krpc__Schema__Request *mock_expect_request(struct mock_conn *);
 void		 mock_expect_call(struct mock_conn *, const char *procedure);
 /* Sends a Response with one result holding value (NULL: void). */
 void		 mock_respond_value(struct mock_conn *, const void *value, size_t len);
+/* Reads a Request and asserts it holds n FloatToString calls. */
+void		 mock_expect_floats(struct mock *, size_t n);
+/* Answers with n results, the texts "<first>", "<first+1>", ... (one digit each). */
+void		 mock_respond_floats(struct mock *, int first, size_t n);
 /* Sends a Response with a request-level error. */
 void		 mock_respond_error(struct mock_conn *, const char *service, const char *name,
 		    const char *description);
