@@ -62,10 +62,6 @@ const struct config_option config_options[] = {
 	{ "upstream.batch_calls", NULL, CONFIG_INT, "64", 1, 1024, true,
 	  OFF(upstream_batch_calls),
 	  "Most calls joined into one upstream request while requests queue (1: no batching)." },
-	{ "upstream.think_time", NULL, CONFIG_DOUBLE, "-1", -1, 1, true,
-	  OFF(upstream_think_time),
-	  "Seconds the server is kept polling after a client is answered (-1: the server's "
-	  "receive timeout; 0: off)." },
 	{ "upstream.slow_procedures", NULL, CONFIG_LIST, CONFIG_SLOW_DEFAULT, 0, 0, true,
 	  OFF(upstream_slow_procedures), "Procedures (Service.Procedure) sent over a slow lane." },
 	{ "listen.rpc_path", "rpc-path", CONFIG_STRING, NULL, 0, 0, false,

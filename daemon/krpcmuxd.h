@@ -179,7 +179,6 @@ void		 defer_flush(void);
 	X(upstream_slow_requests, "requests sent over a slow lane")	\
 	X(upstream_batches, "upstream Requests joining several requests") \
 	X(upstream_batched_requests, "requests sent upstream inside such a batch") \
-	X(upstream_fillers, "empty requests keeping the server polling for a client's next call") \
 	X(upstream_batch_retries, "batches that failed to decode upstream and were sent again piecemeal") \
 	X(upstream_sessions, "upstream sessions established")		\
 	X(upstream_failures, "upstream connections lost or refused")	\
@@ -222,7 +221,6 @@ struct config {
 	double		 upstream_retry_max;
 	int		 upstream_slow_lanes;
 	int		 upstream_batch_calls;
-	double		 upstream_think_time;
 	char		**upstream_slow_procedures;	/* NULL-terminated */
 	char		*listen_rpc_path;
 	char		*listen_stream_path;

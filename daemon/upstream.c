@@ -52,6 +52,8 @@ static const char *const upstream_failure_names[] = {
 
 /* Writes in flight on a connection while requests are being batched. */
 #define UPSTREAM_BATCH_DEPTH	2
+/* What a request counts against upstream.batch_calls: its calls, at least 1. */
+#define UPSTREAM_WEIGHT(u)	((u)->ncalls > 0 ? (u)->ncalls : 1)
 /* The most bytes of requests joined into one batch. */
 #define UPSTREAM_BATCH_BYTES	(1024 * 1024)
 
@@ -64,8 +66,6 @@ struct upcall {
 	size_t			 ncalls;	/* calls in the request */
 	size_t			 nparts;	/* first of a write: requests in it; else 0 */
 	bool			 alone;		/* sent again on its own after a failed batch */
-	bool			 filler;	/* an empty Request keeping the server polling */
-	bool			 client;	/* a client's: its answer starts the think time */
 };
 
 TAILQ_HEAD(upcall_list, upcall);
@@ -99,8 +99,6 @@ static struct {
 	char			 version[32];	/* GetStatus().version of this session */
 	bool			 serial;	/* before v0.6: one request at a time per connection */
 	bool			 batching;	/* v0.7 on: requests may be joined (PROTOCOL.md 12.18) */
-	double			 recv_timeout;	/* the server's, from GetStatus (s); blocking_recv off: 0 */
-	double			 poll_until;	/* keep the server polling the primary until then */
 } up;
 
 static void	upstream_primary_dispatch(struct peer *, const uint8_t *, size_t, void *);
@@ -262,10 +260,10 @@ upstream_lane_write_batch(struct lane *l)
 	krpc_buf_t b = KRPC_BUF_INIT;
 	size_t calls = 0, n = 0;
 
-	while (u != NULL && (n == 0 || (!u->alone && calls + u->ncalls <=
+	while (u != NULL && (n == 0 || (!u->alone && calls + UPSTREAM_WEIGHT(u) <=
 	    (size_t)cfg->upstream_batch_calls && b.len + u->len <= UPSTREAM_BATCH_BYTES))) {
 		krpc_buf_append(&b, u->body, u->len);
-		calls += u->ncalls;
+		calls += UPSTREAM_WEIGHT(u);
 		n++;
 		TAILQ_REMOVE(&l->queue, u, link);
 		l->nqueue--;
@@ -521,15 +519,12 @@ upstream_status_cb(void *arg, const uint8_t *resp, size_t len, const char *failu
 	if (failure != NULL)
 		return;
 	snprintf(up.version, sizeof up.version, "of unknown version");
-	up.recv_timeout = 0.001;	/* kRPC's default */
 	if (upstream_result(resp, len, &value)) {
 		r = (krpc_pbr_t){ value.data, value.len, 0 };
 		while (krpc_pbr_next(&r, &f) == 1) {
 			if (f.number == 1 && f.wire == KRPC_WIRE_LEN)
 				snprintf(up.version, sizeof up.version, "%.*s", (int)f.len,
 				    (const char *)f.data);
-			else if (f.number == 12 && f.wire == KRPC_WIRE_VARINT)
-				up.recv_timeout = (double)f.varint / 1e6;
 		}
 	}
 	up.serial = sscanf(up.version, "%d.%d", &major, &minor) == 2 && major == 0 && minor < 6;
@@ -581,43 +576,6 @@ upstream_stream_ready(void)
 	krpc_buf_free(&req);
 }
 
-/*
- * Keeping the server polling.  Each game update the server's RPC phase
- * polls its connections again and again, and ends once none has sent a
- * request for its receive timeout (1 ms by default, GetStatus.recv_timeout):
- * a script whose next call follows an answer within that time is served in
- * the same update, a slower one waits for the next update (16 ms).  Through
- * the proxy every answer and every next call take one more hop, so a script
- * that would have made the update directly often misses it.  So after
- * answering a client the proxy keeps the server's poll going for that long
- * itself, with empty Requests (answered at once, no call runs), whenever
- * nothing else is in flight on the primary connection: the client gets the
- * same think time as on its own connection, counted from when the proxy
- * answered it.
- */
-static double
-upstream_think_time(void)
-{
-	if (cfg->upstream_think_time >= 0)
-		return cfg->upstream_think_time;
-	return up.recv_timeout > 0 ? up.recv_timeout : 0.001;
-}
-
-/* Sends an empty Request on the primary if the server should keep polling and nothing is in flight. */
-static void
-upstream_keep_polling(struct lane *l)
-{
-	struct upcall *u;
-
-	if (l != &up.primary || !up.batching || l->nwrites > 0 || !TAILQ_EMPTY(&l->queue) ||
-	    up.state != UPSTREAM_READY || util_now() >= up.poll_until)
-		return;
-	u = xcalloc(1, sizeof *u);
-	u->filler = true;
-	stats_inc(upstream_fillers);
-	upstream_lane_write(l, u, "", 0);
-}
-
 /* Completes one request and frees it. */
 static void
 upstream_complete(struct upcall *u, const uint8_t *msg, size_t len)
@@ -646,78 +604,88 @@ upstream_batch_retry(struct lane *l, struct upcall **parts, size_t n)
 	}
 }
 
-/* The Response to a batch of n requests: each gets its own slice, or the batch is retried. */
+/*
+ * The Response to a write of n requests, cut into each one's slice: false
+ * if it is malformed.  A batch that failed to decode goes back to the queue
+ * (*retried); a batch whose calls ran and then failed at request level (a
+ * yielding call threw after yielding) gives every part the error.
+ */
 static bool
-upstream_batch_response(struct lane *l, struct upcall **parts, size_t n, const uint8_t *msg,
-    size_t len)
+upstream_cut(struct lane *l, struct upcall **parts, size_t n, const uint8_t *msg, size_t len,
+    struct wire_slice *slice, bool *retried)
 {
-	struct wire_slice slice[n];
 	size_t counts[n], i;
 
+	*retried = false;
+	if (n == 1) {
+		slice[0] = (struct wire_slice){ msg, len };
+		return true;
+	}
 	for (i = 0; i < n; i++)
 		counts[i] = parts[i]->ncalls;
 	switch (batch_split(msg, len, counts, n, slice)) {
 	case BATCH_OK:
-		for (i = 0; i < n; i++)
-			upstream_complete(parts[i], slice[i].data, slice[i].len);
 		return true;
 	case BATCH_ERROR:
 		if (batch_decode_error(msg, len)) {
 			upstream_batch_retry(l, parts, n);
-			return true;
+			*retried = true;
 		}
-		/* A yielding call threw after yielding: the calls ran, every part gets the error. */
 		for (i = 0; i < n; i++)
-			upstream_complete(parts[i], msg, len);
+			slice[i] = (struct wire_slice){ msg, len };
 		return true;
 	default:
 		return false;
 	}
 }
 
-/* A response on a ready lane: complete the oldest write's request or requests. */
+/* Takes the oldest write's n requests off the in-flight list. */
+static void
+upstream_take(struct lane *l, struct upcall **parts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		parts[i] = TAILQ_FIRST(&l->inflight);
+		TAILQ_REMOVE(&l->inflight, parts[i], link);
+		l->ninflight--;
+	}
+	l->nwrites--;
+}
+
+/*
+ * A response on a ready lane: completes the oldest write's request or
+ * requests.  The server gets the queued requests before the answers go out
+ * to the clients: handing a batch's answers to many clients takes the proxy
+ * a while, and the server ends its polling for this update if nothing
+ * arrives within its receive timeout (1 ms by default).
+ */
 static bool
 upstream_lane_response(struct lane *l, const uint8_t *msg, size_t len)
 {
-	struct upcall *u = TAILQ_FIRST(&l->inflight), **parts;
-	size_t n, i;
-	bool ok = true;
+	struct upcall *u = TAILQ_FIRST(&l->inflight);
+	size_t n = u != NULL ? (u->nparts > 0 ? u->nparts : 1) : 0, i;
+	struct upcall *parts[n + 1];
+	struct wire_slice slice[n + 1];
+	bool retried = false;
 
-	if (u == NULL)
+	if (u == NULL || l->ninflight < n)
 		return false;
-	n = u->nparts;
-	if (n <= 1) {
-		TAILQ_REMOVE(&l->inflight, u, link);
-		l->ninflight--;
-		l->nwrites--;
-		if (u->client && l == &up.primary)
-			up.poll_until = util_now() + upstream_think_time();
-		upstream_complete(u, msg, len);
-	} else {
-		if (l == &up.primary)
-			up.poll_until = util_now() + upstream_think_time();
-		parts = xcalloc(n, sizeof *parts);
-		for (i = 0; i < n && (u = TAILQ_FIRST(&l->inflight)) != NULL; i++) {
-			TAILQ_REMOVE(&l->inflight, u, link);
-			l->ninflight--;
-			parts[i] = u;
-		}
-		l->nwrites--;
-		ok = i == n && upstream_batch_response(l, parts, n, msg, len);
-		for (i = 0; !ok && i < n && parts[i] != NULL; i++) {
+	upstream_take(l, parts, n);
+	if (!upstream_cut(l, parts, n, msg, len, slice, &retried)) {
+		for (i = 0; i < n; i++) {
 			if (parts[i]->cb != NULL)
 				parts[i]->cb(parts[i]->arg, NULL, 0, "krpcmuxd: the game's kRPC server "
 				    "answered a batch of requests with a malformed response");
 			parts[i]->cb = NULL;
 			upstream_complete(parts[i], NULL, 0);
 		}
-		free(parts);
+		return false;
 	}
-	if (ok) {
-		upstream_lane_flush(l);	/* the next request may go now */
-		upstream_keep_polling(l);
-	}
-	return ok;
+	upstream_lane_flush(l);
+	for (i = 0; i < n && !retried; i++)
+		upstream_complete(parts[i], slice[i].data, slice[i].len);
+	return true;
 }
 
 /* Messages on the primary connection. */
@@ -863,7 +831,6 @@ upstream_call(enum upstream_lane which, const void *req, size_t len, upstream_cb
 	u = xcalloc(1, sizeof *u);
 	u->cb = cb;
 	u->arg = arg;
-	u->client = true;
 	stats_inc(upstream_requests);
 	if (l != &up.primary)
 		stats_inc(upstream_slow_requests);

@@ -382,26 +382,8 @@ mock_serve_session(struct mock *m, const char *version)
 void
 mock_start_version(struct mock *m, const char *prefix, const char *conf, const char *version)
 {
-	static const char group[] = "upstream = {";
-	char full[1024];
-	const char *g;
-
-	/*
-	 * The mock asserts every frame the proxy sends: the empty requests that
-	 * keep a server polling after an answer (upstream.think_time) come and
-	 * go with timing, so they are off unless a test sets think_time itself.
-	 */
-	if (conf == NULL)
-		conf = "";
-	if (strstr(conf, "think_time") != NULL)
-		snprintf(full, sizeof full, "%s", conf);
-	else if ((g = strstr(conf, group)) != NULL)
-		snprintf(full, sizeof full, "%.*s think_time = 0; %s", (int)(g - conf + sizeof group - 1),
-		    conf, g + sizeof group - 1);
-	else
-		snprintf(full, sizeof full, "%supstream = { think_time = 0; };\n", conf);
 	mock_listen_pair(m, prefix);
-	ck_assert_int_eq(dt_daemon_start(&m->t, prefix, full, NULL, false), 0);
+	ck_assert_int_eq(dt_daemon_start(&m->t, prefix, conf, NULL, false), 0);
 	mock_serve_session(m, version);
 	ck_assert(th_proc_wait_output(m->t.daemon, "krpcmuxd: listening", 5.0));
 }

@@ -4,10 +4,8 @@
  * joined into one upstream Request and the Response cut back into theirs; a
  * batch that fails to decode sent again piecemeal so only the guilty part
  * fails; an error from calls that ran given to every part; the batch size
- * limit; the empty Requests sent after an answer for upstream.think_time.
+ * limit.
  */
-#include <sys/socket.h>
-
 #include <check.h>
 #include <string.h>
 
@@ -221,50 +219,10 @@ START_TEST(test_batch_limit)
 }
 END_TEST
 
-/*
- * After answering a client the proxy keeps the server polling with empty
- * Requests for upstream.think_time while nothing else is in flight, then
- * stops; a client's next request goes up at once meanwhile.
- */
-START_TEST(test_keep_polling)
-{
-	struct mock m;
-	th_client_t *a;
-	const uint8_t *body;
-	size_t len;
-	double t0, last = 0;
-	int fillers = 0;
-
-	mock_start(&m, "poll", "upstream = { think_time = 0.3; };\n");
-	ck_assert_ptr_nonnull(a = dt_client(&m.t, "a", false));
-	ck_assert(mock_quiet(m.rpc, 0.5));	/* nothing before an answer */
-	send_float(a, 0);
-	mock_expect_floats(&m, 1);
-	mock_respond_floats(&m, 0, 1);
-	t0 = th_now();
-	expect_digit(a, 0);
-	while (mock_recv(m.rpc, 0.5, &body, &len) == 1) {
-		ck_assert_uint_eq(len, 0);	/* an empty Request */
-		fillers++;
-		last = th_now() - t0;
-		th_sleep(0.02);
-		ck_assert_int_eq(send(m.rpc->fd, "\0", 1, MSG_NOSIGNAL), 1);	/* an empty Response */
-	}
-	ck_assert_int_ge(fillers, 5);
-	ck_assert_msg(last < 0.45, "the last filler came %.3f s after the answer", last);
-	send_float(a, 1);			/* then a request goes up as usual */
-	mock_expect_floats(&m, 1);
-	mock_respond_floats(&m, 1, 1);
-	expect_digit(a, 1);
-	th_client_close(a);
-	mock_stop(&m);
-}
-END_TEST
-
 static Suite *
 batch_suite(void)
 {
-	Suite *s = suite_create("krpcmuxd batching and polling, against a mock server");
+	Suite *s = suite_create("krpcmuxd batching, against a mock server");
 	TCase *tc = tcase_create("batch");
 
 	tcase_set_timeout(tc, 30);
@@ -272,7 +230,6 @@ batch_suite(void)
 	tcase_add_test(tc, test_batch_decode_error);
 	tcase_add_test(tc, test_batch_run_error);
 	tcase_add_test(tc, test_batch_limit);
-	tcase_add_test(tc, test_keep_polling);
 	suite_add_tcase(s, tc);
 	return s;
 }
