@@ -10,6 +10,7 @@ lib_libkrpcwire_la_SOURCES = \
 	lib/wire/type.c \
 	lib/wire/util.c \
 	lib/wire/value.c lib/wire/value_impl.h \
+	lib/wire/value_codec.c \
 	lib/wire/value_text.c
 nodist_lib_libkrpcwire_la_SOURCES = proto/krpc.pb-c.c proto/krpc.pb-c.h
 lib_libkrpcwire_la_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
