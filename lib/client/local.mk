@@ -1,5 +1,5 @@
-# lib/: libkrpcmux, the installed client library (the codec's rules are in
-# lib/local.mk).  The client modules form a convenience library that unit
+# lib/client/: libkrpcmux, the installed client library (the codec's rules are in
+# lib/wire/local.mk).  The client modules form a convenience library that unit
 # tests link directly; the shared library exports exactly the functions
 # declared in the public headers (lib/libkrpcmux.sym, generated).
 
@@ -24,24 +24,24 @@ pkginclude_HEADERS += \
 	lib/krpcmux/expr.h
 
 KRPC_CLIENT_SOURCES = \
-	lib/internal.h \
-	lib/call.c \
-	lib/client.c \
-	lib/cond.c \
-	lib/conn.c \
-	lib/defs.c \
-	lib/dispatch.c \
-	lib/error.c \
-	lib/event.c \
-	lib/expr.c \
-	lib/idmap.c \
-	lib/invoke.c \
-	lib/options.c \
-	lib/procedure.c \
-	lib/services.c \
-	lib/stream.c \
-	lib/time.c \
-	lib/update.c
+	lib/client/internal.h \
+	lib/client/call.c \
+	lib/client/client.c \
+	lib/client/cond.c \
+	lib/client/conn.c \
+	lib/client/defs.c \
+	lib/client/dispatch.c \
+	lib/client/error.c \
+	lib/client/event.c \
+	lib/client/expr.c \
+	lib/client/idmap.c \
+	lib/client/invoke.c \
+	lib/client/options.c \
+	lib/client/procedure.c \
+	lib/client/services.c \
+	lib/client/stream.c \
+	lib/client/time.c \
+	lib/client/update.c
 
 noinst_LTLIBRARIES += lib/libkrpcclient.la
 lib_libkrpcclient_la_SOURCES = $(KRPC_CLIENT_SOURCES)
@@ -74,11 +74,11 @@ TESTS += tests/unit/test_services tests/unit/test_libclient
 EXTRA_DIST += tests/unit/data/services-sim.bin
 
 tests_unit_test_services_SOURCES = tests/unit/test_services.c tests/unit/unit.h
-tests_unit_test_services_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_services_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/lib/client
 tests_unit_test_services_LDADD = $(CLIENT_UNIT_LDADD)
 
 tests_unit_test_libclient_SOURCES = tests/unit/test_libclient.c tests/unit/unit.h
-tests_unit_test_libclient_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_test_libclient_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/lib/client -pthread
 tests_unit_test_libclient_LDADD = $(CLIENT_UNIT_LDADD)
 
 # Integration tests: the public library against krpc-sim, or against any

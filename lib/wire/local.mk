@@ -1,15 +1,17 @@
-# lib/: the wire codec (a convenience library shared by krpcmuxd and
+# lib/wire/: the wire codec (a convenience library shared by krpcmuxd and
 # krpc-sim) and libkrpcmux, the installed client library built on it.
 
 noinst_LTLIBRARIES += lib/libkrpcwire.la
 lib_libkrpcwire_la_SOURCES = \
-	lib/buf.c lib/buf.h \
-	lib/codec.h \
-	lib/frame.c lib/frame.h \
-	lib/message.c lib/message.h \
-	lib/type.c \
-	lib/util.c \
-	lib/value.c
+	lib/wire/buf.c lib/wire/buf.h \
+	lib/wire/codec.h \
+	lib/wire/frame.c lib/wire/frame.h \
+	lib/wire/message.c lib/wire/message.h \
+	lib/wire/type.c \
+	lib/wire/util.c \
+	lib/wire/value.c lib/wire/value_impl.h \
+	lib/wire/value_codec.c \
+	lib/wire/value_text.c
 nodist_lib_libkrpcwire_la_SOURCES = proto/krpc.pb-c.c proto/krpc.pb-c.h
 lib_libkrpcwire_la_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
 lib_libkrpcwire_la_LIBADD = $(PROTOBUF_C_LIBS)
