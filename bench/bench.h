@@ -52,6 +52,7 @@ struct options {
 	double		 conc_window;	/* seconds timed per run */
 	double		 conc_warmup;
 	unsigned	 servers;	/* 1 << CRUN_* of the servers to run it against */
+	int		 nice;		/* priority to run at (root: below 0 keeps other load off) */
 	FILE		*raw;		/* one line per run, tab-separated; NULL: none */
 };
 
@@ -285,6 +286,7 @@ struct machine {
 	char	 load_after[64];
 	char	 date[32];	/* UTC */
 	char	 memory[32];
+	int	 nice;		/* the benchmark's scheduling priority (its processes inherit it) */
 };
 
 void		 machine_read(struct machine *);

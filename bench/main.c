@@ -45,6 +45,10 @@ static const char main_usage_text[] =
 "  --no-latency         skip the latency benchmark\n"
 "  --no-fanout          skip the fan-out benchmark\n"
 "  --no-concurrent      skip the concurrent-call benchmark\n"
+"  --nice N             run everything at this priority, -20..19 (default -10: the\n"
+"                       servers, krpcmuxd and the clients all inherit it, so other\n"
+"                       load on the machine disturbs the figures less; needs root,\n"
+"                       otherwise the priority stays as it is)\n"
 "  --markdown FILE      also write the report as Markdown\n"
 "  --raw FILE           also write one tab-separated line per run\n"
 "  -h, --help           this text\n";
@@ -68,6 +72,7 @@ enum {
 	OPT_CONC_WINDOW,
 	OPT_SERVERS,
 	OPT_NO_CONC,
+	OPT_NICE,
 	OPT_MARKDOWN,
 	OPT_RAW,
 };
@@ -91,6 +96,7 @@ static const struct option main_longopts[] = {
 	{ "conc-window", required_argument, NULL, OPT_CONC_WINDOW },
 	{ "servers", required_argument, NULL, OPT_SERVERS },
 	{ "no-concurrent", no_argument, NULL, OPT_NO_CONC },
+	{ "nice", required_argument, NULL, OPT_NICE },
 	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
 	{ "raw", required_argument, NULL, OPT_RAW },
 	{ "help", no_argument, NULL, 'h' },
@@ -153,6 +159,18 @@ main_list(const char *opt, const char *arg, size_t *out)
 	return n;
 }
 
+/* A priority from -20 to 19. */
+static int
+main_nice(const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end != '\0' || end == arg || v < -20 || v > 19)
+		main_fail("--nice: expected a whole number from -20 to 19, got \"%s\"", arg);
+	return (int)v;
+}
+
 /* A comma-separated list of server names (crun_server_keys) as a bit set. */
 static unsigned
 main_servers(const char *arg)
@@ -201,6 +219,7 @@ main_defaults(struct options *o, bool quick)
 	o->conc_window = quick ? 1.0 : 3.0;
 	o->conc_warmup = quick ? 0.2 : 0.5;
 	o->servers = (1u << CRUN_NSERVERS) - 1;
+	o->nice = -10;
 }
 
 /* Opens an output file or fails. */
@@ -250,6 +269,7 @@ main_parse(int argc, char **argv, struct options *o, const char **markdown, cons
 		case OPT_CONC_WINDOW: o->conc_window = main_seconds("conc-window", optarg); break;
 		case OPT_SERVERS: o->servers = main_servers(optarg); break;
 		case OPT_NO_CONC: o->concurrent = false; break;
+		case OPT_NICE: o->nice = main_nice(optarg); break;
 		case OPT_MARKDOWN: *markdown = optarg; break;
 		case OPT_RAW: *raw = optarg; break;
 		case 'h': fputs(main_usage_text, stdout); exit(0);
@@ -317,7 +337,13 @@ main(int argc, char **argv)
 		    "# concurrent\tserver\tround\tpath\tclients\tcalls\tcalls_per_s\tp50_us\tp99_us"
 		    "\tproxy_cpu\n", o.raw);
 	}
+	/* Processes started from here inherit the priority; without root it stays as it was. */
+	errno = 0;
+	if (setpriority(PRIO_PROCESS, 0, o.nice) != 0)
+		fprintf(stderr, "krpcmux-bench: cannot run at priority %d (%s); running at %d\n", o.nice,
+		    strerror(errno), getpriority(PRIO_PROCESS, 0));
 	machine_read(&rep.machine);
+	rep.machine.nice = getpriority(PRIO_PROCESS, 0);
 	if (o.latency && run_latency(&o, &rep) != 0)
 		rc = 1;
 	if (rc == 0 && o.fanout && run_fanout(&o, &rep) != 0)

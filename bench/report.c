@@ -132,6 +132,7 @@ report_machine(FILE *f, const struct report *r, bool md)
 	fprintf(f, "%sLoad averages (1, 5, 15 min): %s before, %s after\n", b, m->load_before,
 	    m->load_after);
 	fprintf(f, "%sDate: %s\n", b, m->date);
+	fprintf(f, "%sPriority (nice) of the benchmark and every process it started: %d\n", b, m->nice);
 }
 
 /* The latency table. */
