@@ -75,31 +75,27 @@ ts_require(const char *what)
 	exit(TS_SKIP);
 }
 
-int
-ts_start(struct testserver *ts, bool paced)
+/* Runs the TestServer with the listener arguments given and waits for its ready line. */
+static int
+ts_spawn(struct testserver *ts, bool paced, const char *a1, const char *a2, const char *a3)
 {
 	const char *why = NULL, *dir = ts_dir(&why);
-	char exe[1100], rpc[32], stream[32];
 	const char *argv[8];
+	char exe[1100];
 	int n = 0;
 
-	memset(ts, 0, sizeof *ts);
 	if (dir == NULL) {
 		fprintf(stderr, "testserver: %s\n", why);
 		return -1;
 	}
-	ts->rpc_port = th_free_port();
-	ts->stream_port = th_free_port();
-	while (ts->stream_port == ts->rpc_port)
-		ts->stream_port = th_free_port();
 	ts->paced = paced;
 	snprintf(exe, sizeof exe, "%s/TestServer.exe", dir);
-	snprintf(rpc, sizeof rpc, "--rpc-port=%d", ts->rpc_port);
-	snprintf(stream, sizeof stream, "--stream-port=%d", ts->stream_port);
 	argv[n++] = ts_mono();
 	argv[n++] = exe;
-	argv[n++] = rpc;
-	argv[n++] = stream;
+	argv[n++] = a1;
+	argv[n++] = a2;
+	if (a3 != NULL)
+		argv[n++] = a3;
 	if (!paced)
 		argv[n++] = "--no-frame-pacing";
 	argv[n] = NULL;
@@ -107,6 +103,34 @@ ts_start(struct testserver *ts, bool paced)
 	if ((ts->proc = th_spawn(argv, "Server started successfully", TS_START_TIMEOUT)) == NULL)
 		return -1;
 	return 0;
+}
+
+int
+ts_start(struct testserver *ts, bool paced)
+{
+	char rpc[32], stream[32];
+
+	memset(ts, 0, sizeof *ts);
+	ts->rpc_port = th_free_port();
+	ts->stream_port = th_free_port();
+	while (ts->stream_port == ts->rpc_port)
+		ts->stream_port = th_free_port();
+	snprintf(rpc, sizeof rpc, "--rpc-port=%d", ts->rpc_port);
+	snprintf(stream, sizeof stream, "--stream-port=%d", ts->stream_port);
+	return ts_spawn(ts, paced, rpc, stream, NULL);
+}
+
+int
+ts_start_unix(struct testserver *ts, bool paced, const char *rpc_path, const char *stream_path)
+{
+	char rpc[300], stream[300];
+
+	memset(ts, 0, sizeof *ts);
+	snprintf(ts->rpc_path, sizeof ts->rpc_path, "%s", rpc_path);
+	snprintf(ts->stream_path, sizeof ts->stream_path, "%s", stream_path);
+	snprintf(rpc, sizeof rpc, "--rpc-path=%s", rpc_path);
+	snprintf(stream, sizeof stream, "--stream-path=%s", stream_path);
+	return ts_spawn(ts, paced, "--type=localsocket", rpc, stream);
 }
 
 void

@@ -17,8 +17,10 @@
 
 struct testserver {
 	th_proc_t	*proc;
-	int		 rpc_port;
+	int		 rpc_port;		/* 0 on Unix sockets */
 	int		 stream_port;
+	char		 rpc_path[256];		/* "" on TCP */
+	char		 stream_path[256];
 	bool		 paced;
 };
 
@@ -33,6 +35,12 @@ const char	*ts_dir(const char **why);
  * waits until it listens.  -1 on failure (printed), including absence.
  */
 int		 ts_start(struct testserver *, bool paced);
+/*
+ * The same on Unix sockets (the server's --type=localsocket, which has no
+ * TCP listeners); the paths must not exist yet.
+ */
+int		 ts_start_unix(struct testserver *, bool paced, const char *rpc_path,
+		    const char *stream_path);
 void		 ts_stop(struct testserver *);
 /*
  * For a test program that only makes sense with the TestServer: returns if
