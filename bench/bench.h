@@ -42,6 +42,9 @@ struct options {
 	size_t		 ntcp;
 	size_t		 direct[BENCH_SIZES_MAX];	/* and straight to the server */
 	size_t		 ndirect;
+	size_t		 fan10[BENCH_SIZES_MAX];	/* ten-stream clients, on every path */
+	size_t		 nfan10;
+	unsigned	 fansets;	/* 1 << FANSET_* of the fan-out suites to run */
 	const char	*socat;		/* NULL: no socat comparison */
 	bool		 latency;
 	bool		 fanout;
@@ -98,6 +101,8 @@ int		 net_fill(struct net_conn *);
 int		 net_next(struct net_conn *, const uint8_t **body, size_t *len);
 /* Makes the socket non-blocking. */
 int		 net_nonblock(struct net_conn *);
+/* An RPC connection to a target, handshake done; NULL with a message on stderr. */
+struct net_conn	*net_client(const struct target *, const char *name);
 /* Appends a framed ConnectionRequest (id: 16 bytes for STREAM, else NULL). */
 void		 net_hello(krpc_buf_t *, bool stream, const char *name, const uint8_t *id);
 /* Reads the ConnectionResponse; 0 with the 16-byte id, -1 with a message on stderr. */
@@ -214,7 +219,37 @@ void		 latency_summary(double *us, size_t n, struct latency_result *);
 
 /* ---- fanout.c: many clients sharing one stream ------------------------- */
 
+/* ---- fanset.c: what fan-out clients subscribe to ----------------------- */
+
+enum fanset_kind {
+	FANSET_UT,		/* krpc-sim's SpaceCenter.get_UT */
+	FANSET_STATUS,		/* KRPC.GetStatus, any server */
+	FANSET_FLIGHT10,	/* ten krpc-sim flight values of a launched rocket */
+	FANSET_N
+};
+
+#define FANSET_MAX	10
+
+struct fanset {
+	enum fanset_kind kind;
+	krpc_buf_t	 call[FANSET_MAX];	/* serialised ProcedureCalls */
+	size_t		 n;
+};
+
+extern const char *const fanset_names[FANSET_N];	/* "ut", "status", "flight10" */
+
+/* Prepares a set's calls; c: a direct connection to the server (flight10 launches). -1 on failure. */
+int		 fanset_prepare(struct fanset *, enum fanset_kind, struct net_conn *c);
+void		 fanset_free(struct fanset *);
+/*
+ * Checks the value of the set's stream i: false if malformed.  *x is a
+ * number that grows every update when *tracked (the first stream).
+ */
+bool		 fanset_value(const struct fanset *, size_t i, const uint8_t *v, size_t len,
+		    double *x, bool *tracked);
+
 struct fanout_params {
+	const struct fanset	*set;		/* what every client subscribes to */
 	const struct target	*target;	/* where the clients connect */
 	const struct target	*server;	/* the simulator, asked for its status */
 	pid_t			 proxy_pid;	/* 0 when the clients talk to the server */
@@ -309,6 +344,8 @@ struct lat_row {
 };
 
 struct fan_row {
+	const char		*suite;	/* the suite's title */
+	int			 set;	/* FANSET_* */
 	const char		*path;	/* "krpcmuxd (Unix)", ... */
 	bool			 proxy;	/* through krpcmuxd */
 	struct fanout_result	 r;	/* each field the median over rounds */
@@ -342,6 +379,7 @@ struct report {
 	int		 conc_rounds;
 	double		 conc_window;
 	unsigned	 conc_missing;	/* 1 << CRUN_* of servers that were not there */
+	unsigned	 fan_missing;	/* 1 << FANSET_* of suites not run (no TestServer) */
 };
 
 /* Writes the tables, the ratios and the targets, as text or Markdown. */

@@ -1,8 +1,9 @@
 /*
  * Stream fan-out: N clients (RPC and stream connections each) subscribe to
- * the same changing value, SpaceCenter.get_UT, and one epoll loop counts
- * what they receive while the CPU time of the proxy and of the server and
- * the server's own stream count and evaluations are read around a window.
+ * the same changing values (one or ten streams, fanset.c), and one epoll
+ * loop counts what they receive while the CPU time of the proxy and of the
+ * server and the server's own stream count and evaluations are read around
+ * a window.
  */
 #include "config.h"
 
@@ -25,9 +26,9 @@ struct fanout_client {
 	struct net_conn	*rpc;
 	struct net_conn	*stream;
 	uint8_t		 id[16];
-	uint64_t	 stream_id;
+	uint64_t	 stream_id[FANSET_MAX];
 	uint64_t	 count;		/* values received in the window */
-	double		 last;		/* the last value, NaN before the first */
+	double		 last;		/* the first stream's last value, NaN before the first */
 };
 
 /* One value (one server update) as the clients read it during the window. */
@@ -100,6 +101,18 @@ fanout_value_seen(struct fanout *f, uint64_t bits, double now)
 
 /* ---- reading the stream connections ----------------------------------- */
 
+/* The index of stream id in client c's set; -1 if it is not one of them. */
+static int
+fanout_index(const struct fanout *f, const struct fanout_client *c, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < f->p->set->n; i++)
+		if (c->stream_id[i] == id)
+			return (int)i;
+	return -1;
+}
+
 /* One StreamResult of client c. */
 static void
 fanout_result(struct fanout *f, struct fanout_client *c, const uint8_t *p, size_t len, double now)
@@ -110,8 +123,9 @@ fanout_result(struct fanout *f, struct fanout_client *c, const uint8_t *p, size_
 	char why[128];
 	uint64_t id = 0, bits;
 	size_t vlen = 0;
-	double d;
-	int rc = 0;
+	double x;
+	bool tracked;
+	int rc = 0, i;
 
 	while (krpc_pbr_next(&r, &fld) == 1) {
 		if (fld.number == 1 && fld.wire == KRPC_WIRE_VARINT)
@@ -119,19 +133,23 @@ fanout_result(struct fanout *f, struct fanout_client *c, const uint8_t *p, size_
 		else if (fld.number == 2 && fld.wire == KRPC_WIRE_LEN)
 			rc = net_value(fld.data, fld.len, &v, &vlen, why, sizeof why);
 	}
-	if (rc != 0 || id != c->stream_id || v == NULL || vlen != 8) {
+	if (rc != 0 || v == NULL || (i = fanout_index(f, c, id)) < 0 ||
+	    !fanset_value(f->p->set, (size_t)i, v, vlen, &x, &tracked)) {
 		f->anomalies++;
 		return;
 	}
-	bits = krpc_get_le64(v);
-	memcpy(&d, &bits, sizeof d);
-	if (!isnan(c->last) && !(d > c->last))
-		f->anomalies++;
-	c->last = d;
+	if (tracked) {
+		if (!isnan(c->last) && !(x > c->last))
+			f->anomalies++;
+		c->last = x;
+	}
 	if (!f->counting)
 		return;
 	c->count++;
-	fanout_value_seen(f, bits, now);
+	if (tracked) {
+		memcpy(&bits, &x, sizeof bits);
+		fanout_value_seen(f, bits, now);
+	}
 }
 
 /* One StreamUpdate of client c. */
@@ -253,8 +271,9 @@ fanout_connect(struct fanout *f)
 		if (!krpc_buf_ok(&hello) || net_send(f->c[i].stream, hello.data, hello.len) != 0)
 			goto fail;
 	}
+	/* The real server answers with the stream connection's own id, not an echo. */
 	for (i = 0; i < f->n; i++) {
-		if (net_hello_reply(f->c[i].stream, id) != 0 || memcmp(id, f->c[i].id, 16) != 0)
+		if (net_hello_reply(f->c[i].stream, id) != 0)
 			goto fail;
 	}
 	krpc_buf_free(&hello);
@@ -280,37 +299,76 @@ fanout_stream_id(const uint8_t *p, size_t len, uint64_t *id)
 	return rc;
 }
 
-/* Every client asks for AddStream(SpaceCenter.get_UT, start = true), pipelined. */
+/* The request every client sends: AddStream(call, start = true) for each call of the set. */
+static int
+fanout_add_request(const struct fanset *set, krpc_buf_t *req)
+{
+	static const uint8_t yes = 1;
+	krpc_buf_t call = KRPC_BUF_INIT, body = KRPC_BUF_INIT;
+	krpc_msg_arg_t args[2];
+	size_t i;
+	bool ok;
+
+	for (i = 0; i < set->n; i++) {
+		args[0] = (krpc_msg_arg_t){ .position = 0, .value = set->call[i].data,
+		    .len = set->call[i].len };
+		args[1] = (krpc_msg_arg_t){ .position = 1, .value = &yes, .len = 1 };
+		krpc_buf_reset(&call);
+		krpc_msg_call(&call, "KRPC", "AddStream", args, 2);
+		krpc_msg_request_add(&body, call.data, call.len);
+	}
+	krpc_frame_append(req, body.data, body.len);
+	ok = krpc_buf_ok(&call) && krpc_buf_ok(&body) && krpc_buf_ok(req);
+	krpc_buf_free(&call);
+	krpc_buf_free(&body);
+	return ok ? 0 : -1;
+}
+
+/* Reads client c's AddStream answers: one result per call of the set. */
+static int
+fanout_add_response(struct fanout *f, struct fanout_client *c)
+{
+	const uint8_t *body, *v;
+	krpc_pbr_t r;
+	krpc_pbr_field_t fld;
+	char why[256];
+	size_t len, vlen, n = 0;
+
+	if (net_recv(c->rpc, &body, &len) != 1)
+		return -1;
+	r = (krpc_pbr_t){ body, len, 0 };
+	while (krpc_pbr_next(&r, &fld) == 1) {
+		if (fld.number == 1) {
+			fprintf(stderr, "krpcmux-bench: AddStream: the request failed\n");
+			return -1;
+		}
+		if (fld.number != 2 || fld.wire != KRPC_WIRE_LEN || n == f->p->set->n)
+			return -1;
+		if (net_value(fld.data, fld.len, &v, &vlen, why, sizeof why) != 0) {
+			fprintf(stderr, "krpcmux-bench: AddStream: %s\n", why);
+			return -1;
+		}
+		if (fanout_stream_id(v, vlen, &c->stream_id[n++]) != 0)
+			return -1;
+	}
+	return n == f->p->set->n ? 0 : -1;
+}
+
+/* Every client subscribes to the set's streams (started), the requests pipelined. */
 static int
 fanout_subscribe(struct fanout *f)
 {
-	krpc_buf_t call = KRPC_BUF_INIT, req = KRPC_BUF_INIT;
-	static const uint8_t yes = 1;
-	krpc_msg_arg_t args[2];
-	const uint8_t *body, *v;
-	char why[256];
-	size_t i, len, vlen;
+	krpc_buf_t req = KRPC_BUF_INIT;
+	size_t i;
 	int rc = -1;
 
-	krpc_msg_call(&call, "SpaceCenter", "get_UT", NULL, 0);
-	args[0] = (krpc_msg_arg_t){ .position = 0, .value = call.data, .len = call.len };
-	args[1] = (krpc_msg_arg_t){ .position = 1, .value = &yes, .len = 1 };
-	net_request(&req, "KRPC", "AddStream", args, 2);
-	if (!krpc_buf_ok(&call) || !krpc_buf_ok(&req) || fanout_send_all(f, false, &req) != 0)
+	if (fanout_add_request(f->p->set, &req) != 0 || fanout_send_all(f, false, &req) != 0)
 		goto done;
-	for (i = 0; i < f->n; i++) {
-		if (net_recv(f->c[i].rpc, &body, &len) != 1)
+	for (i = 0; i < f->n; i++)
+		if (fanout_add_response(f, &f->c[i]) != 0)
 			goto done;
-		if (net_result(body, len, &v, &vlen, why, sizeof why) != 0) {
-			fprintf(stderr, "krpcmux-bench: AddStream: %s\n", why);
-			goto done;
-		}
-		if (fanout_stream_id(v, vlen, &f->c[i].stream_id) != 0)
-			goto done;
-	}
 	rc = 0;
 done:
-	krpc_buf_free(&call);
 	krpc_buf_free(&req);
 	return rc;
 }
@@ -435,27 +493,6 @@ fanout_result_fill(struct fanout *f, const struct fanout_mark *a, const struct f
 	out->anomalies = f->anomalies;
 }
 
-/* Connects the status client to the server. */
-static struct net_conn *
-fanout_server(const struct target *t)
-{
-	krpc_buf_t hello = KRPC_BUF_INIT;
-	struct net_conn *c;
-	uint8_t id[16];
-	int rc;
-
-	if ((c = net_open(t, false)) == NULL)
-		return NULL;
-	net_hello(&hello, false, "krpcmux-bench status", NULL);
-	rc = krpc_buf_ok(&hello) ? net_send(c, hello.data, hello.len) : -1;
-	krpc_buf_free(&hello);
-	if (rc != 0 || net_hello_reply(c, id) != 0) {
-		net_close(c);
-		return NULL;
-	}
-	return c;
-}
-
 /* One run: connect the clients, subscribe, measure, disconnect. */
 int
 fanout_run(const struct fanout_params *p, struct fanout_result *out)
@@ -475,7 +512,7 @@ fanout_run(const struct fanout_params *p, struct fanout_result *out)
 	f->ep = -1;
 	for (i = 0; i < f->n; i++)
 		f->c[i].last = NAN;
-	if ((server = fanout_server(p->server)) == NULL || fanout_connect(f) != 0 ||
+	if ((server = net_client(p->server, "krpcmux-bench status")) == NULL || fanout_connect(f) != 0 ||
 	    fanout_subscribe(f) != 0 || fanout_watch(f) != 0)
 		goto done;
 	if (fanout_loop(f, th_now() + p->warmup) != 0 || fanout_mark(f, server, true, &a) != 0)

@@ -15,6 +15,8 @@ bench_krpcmux_bench_SOURCES = \
 	bench/concurrent.c \
 	bench/crun.c \
 	bench/fanout.c \
+	bench/fanset.c \
+	bench/frun.c \
 	bench/latency.c \
 	bench/machine.c \
 	bench/main.c \

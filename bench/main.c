@@ -34,7 +34,12 @@ static const char main_usage_text[] =
 "  --clients LIST       fan-out client counts through krpcmuxd's Unix sockets\n"
 "                       (default 1,10,100,1000)\n"
 "  --tcp-clients LIST   and through its TCP ports (default 1000; \"\" for none)\n"
-"  --direct-clients LIST  and straight to krpc-sim (default 1,10,100,1000; \"\" for none)\n"
+"  --direct-clients LIST  and straight to the server (default 1,10,100,1000; \"\" for none)\n"
+"  --fanout-sets LIST   fan-out suites, of ut (krpc-sim's UT), status (GetStatus\n"
+"                       from kRPC's TestServer, where installed) and flight10 (ten\n"
+"                       streams per client); default all three\n"
+"  --fan10-clients LIST  client counts of the ten-stream suite, on every path\n"
+"                       (default 1000)\n"
 "  --socat PATH         socat for the comparison (default socat; \"\" to skip it)\n"
 "  --concurrent LIST    concurrent-call client counts (default 1,4,16,64)\n"
 "  --conc-rounds N      rounds of the concurrent-call benchmark (default 3)\n"
@@ -73,6 +78,8 @@ enum {
 	OPT_SERVERS,
 	OPT_NO_CONC,
 	OPT_NICE,
+	OPT_FANSETS,
+	OPT_FAN10,
 	OPT_MARKDOWN,
 	OPT_RAW,
 };
@@ -97,6 +104,8 @@ static const struct option main_longopts[] = {
 	{ "servers", required_argument, NULL, OPT_SERVERS },
 	{ "no-concurrent", no_argument, NULL, OPT_NO_CONC },
 	{ "nice", required_argument, NULL, OPT_NICE },
+	{ "fanout-sets", required_argument, NULL, OPT_FANSETS },
+	{ "fan10-clients", required_argument, NULL, OPT_FAN10 },
 	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
 	{ "raw", required_argument, NULL, OPT_RAW },
 	{ "help", no_argument, NULL, 'h' },
@@ -157,6 +166,25 @@ main_list(const char *opt, const char *arg, size_t *out)
 		out[n++] = main_count(opt, tok, 100000);
 	}
 	return n;
+}
+
+/* A comma-separated list of fan-out suites (fanset_names) as a bit set. */
+static unsigned
+main_fansets(const char *arg)
+{
+	char buf[256], *tok, *save = NULL;
+	unsigned set = 0;
+	int i;
+
+	snprintf(buf, sizeof buf, "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < FANSET_N && strcmp(tok, fanset_names[i]) != 0; i++)
+			;
+		if (i == FANSET_N)
+			main_fail("--fanout-sets: unknown suite \"%s\" (ut, status, flight10)", tok);
+		set |= 1u << i;
+	}
+	return set;
 }
 
 /* A priority from -20 to 19. */
@@ -220,6 +248,9 @@ main_defaults(struct options *o, bool quick)
 	o->conc_warmup = quick ? 0.2 : 0.5;
 	o->servers = (1u << CRUN_NSERVERS) - 1;
 	o->nice = -10;
+	o->fansets = (1u << FANSET_N) - 1;
+	o->fan10[0] = quick ? 100 : 1000;
+	o->nfan10 = 1;
 }
 
 /* Opens an output file or fails. */
@@ -270,6 +301,8 @@ main_parse(int argc, char **argv, struct options *o, const char **markdown, cons
 		case OPT_SERVERS: o->servers = main_servers(optarg); break;
 		case OPT_NO_CONC: o->concurrent = false; break;
 		case OPT_NICE: o->nice = main_nice(optarg); break;
+		case OPT_FANSETS: o->fansets = main_fansets(optarg); break;
+		case OPT_FAN10: o->nfan10 = main_list("fan10-clients", optarg, o->fan10); break;
 		case OPT_MARKDOWN: *markdown = optarg; break;
 		case OPT_RAW: *raw = optarg; break;
 		case 'h': fputs(main_usage_text, stdout); exit(0);
@@ -311,6 +344,8 @@ main_max_clients(const struct options *o)
 		m = o->tcp[i] > m ? o->tcp[i] : m;
 	for (i = 0; i < o->ndirect; i++)
 		m = o->direct[i] > m ? o->direct[i] : m;
+	for (i = 0; i < o->nfan10; i++)
+		m = o->fan10[i] > m ? o->fan10[i] : m;
 	return o->fanout ? m : 0;
 }
 
@@ -333,7 +368,7 @@ main(int argc, char **argv)
 		fputs("# latency\tround\tcall\tpath\tcalls\tmedian_us\tp99_us\tmean_us\tmin_us\tmax_us\tcpu_us\n"
 		    "# fanout\tround\tpath\tclients\tseconds\tvalues\tvalues_per_s\tper_client_per_s"
 		    "\tmin_client_per_s\tproxy_cpu\tproxy_us_per_value\tsim_cpu\tgen_cpu\tstream_rpcs"
-		    "\tevals_per_s\tspread_med_ms\tspread_p99_ms\tanomalies\tproxy_cpu_stat\n"
+		    "\tevals_per_s\tspread_med_ms\tspread_p99_ms\tanomalies\tproxy_cpu_stat\tset\n"
 		    "# concurrent\tserver\tround\tpath\tclients\tcalls\tcalls_per_s\tp50_us\tp99_us"
 		    "\tproxy_cpu\n", o.raw);
 	}

@@ -254,6 +254,27 @@ net_hello_reply(struct net_conn *c, uint8_t id[16])
 	return rc;
 }
 
+/* An RPC connection to a target, handshake done. */
+struct net_conn *
+net_client(const struct target *t, const char *name)
+{
+	krpc_buf_t hello = KRPC_BUF_INIT;
+	struct net_conn *c;
+	uint8_t id[16];
+	int rc;
+
+	if ((c = net_open(t, false)) == NULL)
+		return NULL;
+	net_hello(&hello, false, name, NULL);
+	rc = krpc_buf_ok(&hello) ? net_send(c, hello.data, hello.len) : -1;
+	krpc_buf_free(&hello);
+	if (rc != 0 || net_hello_reply(c, id) != 0) {
+		net_close(c);
+		return NULL;
+	}
+	return c;
+}
+
 /* Appends a framed one-call Request. */
 void
 net_request(krpc_buf_t *out, const char *service, const char *procedure,

@@ -30,6 +30,7 @@ fi
 
 timeout 120 "$bench" --rounds 1 --calls 200 --warmup-calls 20 --window 1 --warmup 0.3 \
     --clients 1,10 --tcp-clients 10 --direct-clients 1,10 --socat "$socat" \
+    --fanout-sets ut,flight10 --fan10-clients 3 \
     --concurrent 1,3 --conc-rounds 1 --conc-window 0.5 --servers sim-unpaced \
     --raw "$tmp/raw" --markdown "$tmp/md" >"$tmp/out" 2>"$tmp/err" ||
 	fail "krpcmux-bench exited with status $?"
@@ -53,13 +54,15 @@ END {
 	exit bad > 0
 }' "$tmp/raw" >&2 || fail "latency lines"
 
-# Fan-out lines: five runs; values arrived for every client; one upstream
-# stream through krpcmuxd (Unix or TCP), N straight to krpc-sim; no anomalies.
+# Fan-out lines: five runs of one stream, three of ten streams per client;
+# values arrived for every client; one upstream stream per distinct call
+# through krpcmuxd (Unix or TCP), N (or 10 N) straight to krpc-sim; no anomalies.
 awk -F '\t' '
 function num(x) { return x ~ /^[0-9]+(\.[0-9]+)?$/ }
 $1 == "fanout" {
 	n++
-	key = $3 "/" $4
+	per = $20 == "flight10" ? 10 : 1
+	key = $20 "/" $3 "/" $4
 	seen[key] = 1
 	if (!num($6) || $6 < 1) { print "no values: " $0; bad++ }
 	if (!num($9) || $9 <= 0) { print "a client received nothing: " $0; bad++ }
@@ -67,17 +70,18 @@ $1 == "fanout" {
 	if ($15 <= 0) { print "no stream evaluations: " $0; bad++ }
 	if ($18 != 0) { print "anomalies: " $0; bad++ }
 	if ($3 == "krpcmuxd-unix" || $3 == "krpcmuxd-tcp") {
-		if ($14 != 1) { print "server streams " $14 " through the proxy: " $0; bad++ }
+		if ($14 != per) { print "server streams " $14 " through the proxy: " $0; bad++ }
 		if (!num($10) || !num($11) || !num($19)) { print "no proxy CPU: " $0; bad++ }
 	} else if ($3 == "direct") {
-		if ($14 != $4) { print "server streams " $14 " for " $4 " direct clients: " $0; bad++ }
+		if ($14 != $4 * per) { print "server streams " $14 " for " $4 " direct clients: " $0; bad++ }
 		if ($10 !~ /nan/) { print "proxy CPU on a direct run: " $0; bad++ }
 	} else { print "unknown path: " $0; bad++ }
 	if ($4 > 1 && !(num($16) && num($17) && $16 <= $17)) { print "spread: " $0; bad++ }
 }
 END {
-	if (n != 5) { print n " fan-out lines, expected 5"; bad++ }
-	split("krpcmuxd-unix/1 direct/1 krpcmuxd-unix/10 krpcmuxd-tcp/10 direct/10", want, " ")
+	if (n != 8) { print n " fan-out lines, expected 8"; bad++ }
+	split("ut/krpcmuxd-unix/1 ut/direct/1 ut/krpcmuxd-unix/10 ut/krpcmuxd-tcp/10 ut/direct/10 " \
+	    "flight10/krpcmuxd-unix/3 flight10/krpcmuxd-tcp/3 flight10/direct/3", want, " ")
 	for (i in want) if (!(want[i] in seen)) { print "missing " want[i]; bad++ }
 	exit bad > 0
 }' "$tmp/raw" >&2 || fail "fan-out lines"
@@ -105,7 +109,8 @@ END {
 # The reports: every section, the tables, the verdicts.
 for text in "== Machine ==" "CPU: " "Kernel: " "Load averages" "== Round-trip latency" \
     "KRPC.GetStatus" "TestService.FloatToString" "== Stream fan-out" "== Targets ==" \
-    "Latency target" "Fan-out: " "Deduplication: the server held one stream" \
+    "Latency target" "Fan-out: no run with 1000 clients" "Deduplication: the server held one stream per distinct call" \
+    "== Stream fan-out (ten streams per client" \
     "== Concurrent calls (TestService.FloatToString; krpc-sim, unpaced) ==" \
     "Concurrent calls, krpc-sim, unpaced, 3 clients via krpcmuxd (Unix): "; do
 	grep -qF "$text" "$tmp/out" || fail "no \"$text\" in the text report"
@@ -115,7 +120,7 @@ for text in "### Machine" "### Round-trip latency" "### Stream fan-out" "### Tar
 	grep -qF "$text" "$tmp/md" || fail "no \"$text\" in the Markdown report"
 done
 rows=$(grep -c '^| [0-9]' "$tmp/md")
-[ "$rows" -eq 11 ] || fail "$rows fan-out and concurrent rows in the Markdown report, expected 11"
+[ "$rows" -eq 14 ] || fail "$rows fan-out and concurrent rows in the Markdown report, expected 14"
 rows=$(grep -c '^| [KT][A-Za-z]*\.' "$tmp/md")
 [ "$rows" -eq "$latency_runs" ] || fail "$rows latency rows in the Markdown report"
 echo "krpcmux-bench smoke test passed"
