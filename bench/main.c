@@ -168,25 +168,6 @@ main_list(const char *opt, const char *arg, size_t *out)
 	return n;
 }
 
-/* A comma-separated list of fan-out suites (fanset_names) as a bit set. */
-static unsigned
-main_fansets(const char *arg)
-{
-	char buf[256], *tok, *save = NULL;
-	unsigned set = 0;
-	int i;
-
-	snprintf(buf, sizeof buf, "%s", arg);
-	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < FANSET_N && strcmp(tok, fanset_names[i]) != 0; i++)
-			;
-		if (i == FANSET_N)
-			main_fail("--fanout-sets: unknown suite \"%s\" (ut, status, flight10)", tok);
-		set |= 1u << i;
-	}
-	return set;
-}
-
 /* A priority from -20 to 19. */
 static int
 main_nice(const char *arg)
@@ -199,9 +180,9 @@ main_nice(const char *arg)
 	return (int)v;
 }
 
-/* A comma-separated list of server names (crun_server_keys) as a bit set. */
+/* A comma-separated list of names out of names[n], as a bit set (1 << index). */
 static unsigned
-main_servers(const char *arg)
+main_names(const char *opt, const char *arg, const char *const *names, int n)
 {
 	char buf[256], *tok, *save = NULL;
 	unsigned set = 0;
@@ -209,11 +190,10 @@ main_servers(const char *arg)
 
 	snprintf(buf, sizeof buf, "%s", arg);
 	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < CRUN_NSERVERS && strcmp(tok, crun_server_keys[i]) != 0; i++)
+		for (i = 0; i < n && strcmp(tok, names[i]) != 0; i++)
 			;
-		if (i == CRUN_NSERVERS)
-			main_fail("--servers: unknown server \"%s\" (testserver, testserver-unpaced, "
-			    "sim, sim-unpaced)", tok);
+		if (i == n)
+			main_fail("--%s: unknown name \"%s\" (see --help)", opt, tok);
 		set |= 1u << i;
 	}
 	return set;
@@ -298,10 +278,10 @@ main_parse(int argc, char **argv, struct options *o, const char **markdown, cons
 			o->conc_rounds = (int)main_count("conc-rounds", optarg, BENCH_ROUNDS_MAX);
 			break;
 		case OPT_CONC_WINDOW: o->conc_window = main_seconds("conc-window", optarg); break;
-		case OPT_SERVERS: o->servers = main_servers(optarg); break;
+		case OPT_SERVERS: o->servers = main_names("servers", optarg, crun_server_keys, CRUN_NSERVERS); break;
 		case OPT_NO_CONC: o->concurrent = false; break;
 		case OPT_NICE: o->nice = main_nice(optarg); break;
-		case OPT_FANSETS: o->fansets = main_fansets(optarg); break;
+		case OPT_FANSETS: o->fansets = main_names("fanout-sets", optarg, fanset_names, FANSET_N); break;
 		case OPT_FAN10: o->nfan10 = main_list("fan10-clients", optarg, o->fan10); break;
 		case OPT_MARKDOWN: *markdown = optarg; break;
 		case OPT_RAW: *raw = optarg; break;
