@@ -178,10 +178,11 @@ fanset_value(const struct fanset *s, size_t i, const uint8_t *v, size_t len, dou
 	*tracked = i == 0;
 	*x = NAN;
 	if (s->kind == FANSET_STATUS) {
+		*x = 0;		/* proto3 leaves a zero out */
 		while (krpc_pbr_next(&r, &f) == 1)
 			if (f.number == 17 && f.wire == KRPC_WIRE_VARINT)
 				*x = (double)f.varint;
-		return !isnan(*x);
+		return true;
 	}
 	if (i > 0)
 		return len > 0;	/* flight10's other values (the position is a Tuple) */
