@@ -276,10 +276,20 @@ struct fanout_result {
 	double		 spread_med_ms;		/* first to last client reading a value; NaN for 1 client */
 	double		 spread_p99_ms;
 	uint64_t	 anomalies;		/* errors, unknown ids, values not increasing */
+	double		 update_bytes;		/* mean body of one client's StreamUpdate */
 };
 
 /* One run: connect the clients, subscribe, measure, disconnect. -1 on failure. */
 int		 fanout_run(const struct fanout_params *, struct fanout_result *);
+
+/* ---- floor.c: what the kernel alone costs fan-out ------------------------ */
+
+/*
+ * A child writing a len-byte message to each of n Unix sockets 60 times a
+ * second, read here with epoll: its CPU over the window, in cores (NaN on
+ * failure).
+ */
+double		 floor_run(size_t clients, size_t len, double warmup, double window);
 
 /* ---- concurrent.c: many clients calling at once ------------------------ */
 
@@ -346,6 +356,7 @@ struct lat_row {
 struct fan_row {
 	const char		*suite;	/* the suite's title */
 	int			 set;	/* FANSET_* */
+	double			 floor;	/* Unix, ten streams: floor_run()'s cores, median; NaN if none */
 	const char		*path;	/* "krpcmuxd (Unix)", ... */
 	bool			 proxy;	/* through krpcmuxd */
 	struct fanout_result	 r;	/* each field the median over rounds */

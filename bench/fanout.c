@@ -47,6 +47,8 @@ struct fanout {
 	int				 ep;
 	bool				 counting;
 	uint64_t			 anomalies;
+	uint64_t			 updates;	/* StreamUpdates read in the window */
+	uint64_t			 update_bytes;	/* their bodies' bytes */
 	struct fanout_value		 ring[FANOUT_RING];
 	size_t				 ring_next;
 	double				*spread;	/* ms, values every client read */
@@ -183,8 +185,13 @@ fanout_read(struct fanout *f, size_t i)
 		return -1;
 	}
 	now = th_now();
-	while ((rc = net_next(c->stream, &body, &len)) == 1)
+	while ((rc = net_next(c->stream, &body, &len)) == 1) {
+		if (f->counting) {
+			f->updates++;
+			f->update_bytes += len;
+		}
 		fanout_update(f, c, body, len, now);
+	}
 	return rc;
 }
 
@@ -491,6 +498,7 @@ fanout_result_fill(struct fanout *f, const struct fanout_mark *a, const struct f
 	out->spread_med_ms = f->n > 1 ? stats_quantile(f->spread, f->nspread, 0.5) : NAN;
 	out->spread_p99_ms = f->n > 1 ? stats_quantile(f->spread, f->nspread, 0.99) : NAN;
 	out->anomalies = f->anomalies;
+	out->update_bytes = f->updates > 0 ? (double)f->update_bytes / (double)f->updates : NAN;
 }
 
 /* One run: connect the clients, subscribe, measure, disconnect. */

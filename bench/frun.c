@@ -133,6 +133,7 @@ frun_row(int rounds, const struct fanout_result *v, struct fanout_result *out)
 	FRUN_MEDIAN(evals_per_s);
 	FRUN_MEDIAN(spread_med_ms);
 	FRUN_MEDIAN(spread_p99_ms);
+	FRUN_MEDIAN(update_bytes);
 #undef FRUN_MEDIAN
 	for (r = 0; r < rounds; r++) {
 		out->values += v[r].values;
@@ -222,6 +223,29 @@ done:
 	return rc;
 }
 
+/*
+ * The floor under a ten-stream Unix row: the same number of clients, the
+ * same mean message size, written by a process that does nothing else; the
+ * median over the rounds.
+ */
+static double
+frun_floor(const struct options *o, size_t clients, double bytes)
+{
+	double v[BENCH_ROUNDS_MAX];
+	int r;
+
+	if (isnan(bytes))
+		return NAN;
+	for (r = 0; r < o->rounds; r++) {
+		fprintf(stderr, "krpcmux-bench: fan-out floor round %d/%d: %zu Unix clients, %.0f-byte "
+		    "messages\n", r + 1, o->rounds, clients, bytes);
+		v[r] = floor_run(clients, (size_t)(bytes + 0.5), o->warmup, o->window);
+		if (o->raw != NULL)
+			fprintf(o->raw, "floor\t%d\t%zu\t%.0f\t%.4f\n", r, clients, bytes, v[r]);
+	}
+	return stats_median(v, (size_t)o->rounds);
+}
+
 /* Runs one suite into the report. */
 static int
 frun_suite(const struct options *o, const struct frun_suite *s, struct report *rep)
@@ -252,6 +276,8 @@ frun_suite(const struct options *o, const struct frun_suite *s, struct report *r
 		row->set = s->kind;
 		row->proxy = cfg[i].path != FRUN_DIRECT;
 		frun_row(o->rounds, v, &row->r);
+		row->floor = s->kind == FANSET_FLIGHT10 && cfg[i].path == FRUN_UNIX ?
+		    frun_floor(o, row->r.clients, row->r.update_bytes) : NAN;
 	}
 	free(res);
 	return 0;

@@ -16,6 +16,7 @@ bench_krpcmux_bench_SOURCES = \
 	bench/crun.c \
 	bench/fanout.c \
 	bench/fanset.c \
+	bench/floor.c \
 	bench/frun.c \
 	bench/latency.c \
 	bench/machine.c \

@@ -352,6 +352,16 @@ report_fanout_target(FILE *f, const struct report *r, const char *b)
 			    r->fan[i].path, x->proxy_cpu * 100, x->proxy_us_per_value,
 			    strstr(r->fan[i].path, "Unix") == NULL ? "" : x->proxy_cpu < 0.10 ?
 			    ": under 10%, target met" : ": target (under 10% over Unix) NOT met");
+			if (!isnan(r->fan[i].floor))
+				fprintf(f, "%sThe floor: a process doing nothing but write one %.0f-byte "
+				    "message to each of %zu Unix sockets 60 times a second uses %.1f%% of "
+				    "one core, %.2f µs per message; the proxy used %.2f µs per message it "
+				    "sent (%.0f a second), %.2f times the floor.\n", b, x->update_bytes,
+				    x->clients, r->fan[i].floor * 100, r->fan[i].floor * 1e6 /
+				    ((double)x->clients * 60), x->proxy_cpu * 1e6 /
+				    (x->values_per_s / FANSET_MAX), x->values_per_s / FANSET_MAX,
+				    x->proxy_cpu / (x->values_per_s / FANSET_MAX) /
+				    (r->fan[i].floor / ((double)x->clients * 60)));
 			continue;
 		}
 		fprintf(f, "%sFan-out (%s): %zu clients via %s cost the proxy %.1f%% of one core "
