@@ -103,6 +103,14 @@ tests_integration_test_client_event_SOURCES = tests/integration/test_client_even
 tests_integration_test_client_event_CFLAGS = $(INTEG_CFLAGS) -pthread
 tests_integration_test_client_event_LDADD = $(CLIENT_INTEG_LDADD)
 
+# The handshake answers of krpc-sim and krpcmuxd against the real server's.
+check_PROGRAMS += tests/integration/test_handshake
+TESTS += tests/integration/test_handshake
+tests_integration_test_handshake_SOURCES = tests/integration/test_handshake.c \
+	tests/integration/daemontest.c tests/integration/daemontest.h
+tests_integration_test_handshake_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_handshake_LDADD = $(INTEG_LDADD)
+
 # ---- make check-threads: the threaded tests under ThreadSanitizer ----------
 # The library, the codec, the harness and each test are compiled again with
 # -fsanitize=thread into programs built only by this target (ThreadSanitizer

@@ -122,24 +122,115 @@ START_TEST(test_handshake_wrong_ports)
 }
 END_TEST
 
-START_TEST(test_connect_timeout)
+/* A loopback TCP listener on a free port (*port set). */
+static int
+listen_loopback(int *port)
 {
 	struct sockaddr_in sin;
 	socklen_t slen = sizeof sin;
-	krpc_options_t *o = krpc_options_new();
-	krpc_client_t *c = (krpc_client_t *)1;
-	double t0;
-	int fd;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	/* A listener that accepts nothing: TCP connects, the handshake never answers. */
-	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
 	ck_assert_int_eq(listen(fd, 4), 0);
 	getsockname(fd, (struct sockaddr *)&sin, &slen);
-	LT_OK(krpc_options_set_tcp(o, "127.0.0.1", ntohs(sin.sin_port), KRPC_NO_STREAM));
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/*
+ * The two ConnectionResponses kRPC's TestServer sent (recorded with a
+ * probe): the client's identifier, then the stream connection's own new
+ * one, not the identifier the client sent.
+ */
+static const char real_rpc_answer[] = "121a101f4f9bfc37911544ba3afa4a96898689";
+static const char real_stream_answer[] = "121a10533965ad566fe243a7d6b4901b317996";
+
+struct fake_server {
+	int	 lrpc, lstream;
+	bool	 ok;		/* both requests were as expected */
+};
+
+/* Reads exactly len bytes into buf (within 10 s); false on close or timeout. */
+static bool
+read_exactly(int fd, uint8_t *buf, size_t len)
+{
+	struct timeval tv = { 10, 0 };
+	size_t off = 0;
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	while (off < len && (n = recv(fd, buf + off, len - off, 0)) > 0)
+		off += (size_t)n;
+	return off == len;
+}
+
+/* Serves one client's two handshakes as the real server does, then waits for it to leave. */
+static void *
+fake_server_main(void *arg)
+{
+	struct fake_server *f = arg;
+	const uint8_t *rpc_ans, *stream_ans;
+	uint8_t req[64], want[64];
+	size_t rlen, slen;
+	int rpc, stream;
+
+	rpc_ans = th_hex(real_rpc_answer, &rlen);
+	memcpy(want, rpc_ans, rlen);
+	rpc = accept(f->lrpc, NULL, NULL);
+	/* ConnectionRequest{client_name = "fake"} */
+	f->ok = read_exactly(rpc, req, 7) && memcmp(req, "\x06\x12\x04" "fake", 7) == 0;
+	send(rpc, want, rlen, MSG_NOSIGNAL);
+	stream = accept(f->lstream, NULL, NULL);
+	/* ConnectionRequest{type = STREAM, client_name = "fake", client_identifier = the RPC answer's} */
+	f->ok = f->ok && read_exactly(stream, req, 27) &&
+	    memcmp(req, "\x1a\x08\x01\x12\x04" "fake" "\x1a\x10", 11) == 0 &&
+	    memcmp(req + 11, want + 3, 16) == 0;
+	stream_ans = th_hex(real_stream_answer, &slen);
+	send(stream, stream_ans, slen, MSG_NOSIGNAL);
+	read_exactly(rpc, req, 1);	/* until the client closes */
+	close(stream);
+	close(rpc);
+	return NULL;
+}
+
+/* The real server's answers, byte for byte: the stream handshake is no echo. */
+START_TEST(test_handshake_real_answers)
+{
+	struct fake_server f = { -1, -1, false };
+	krpc_client_t *c = NULL;
+	const uint8_t *id;
+	int rpc_port, stream_port;
+	pthread_t t;
+	size_t len;
+
+	f.lrpc = listen_loopback(&rpc_port);
+	f.lstream = listen_loopback(&stream_port);
+	ck_assert_int_eq(pthread_create(&t, NULL, fake_server_main, &f), 0);
+	LT_OK(krpc_connect(&c, "fake", "127.0.0.1", rpc_port, stream_port));
+	ck_assert(krpc_client_has_stream(c));
+	id = th_hex(real_rpc_answer, &len);
+	ck_assert(memcmp(krpc_client_id(c), id + 3, 16) == 0);	/* the client's, not the stream's */
+	krpc_client_close(c);
+	pthread_join(t, NULL);
+	ck_assert_msg(f.ok, "the library's ConnectionRequests differ from what kRPC clients send");
+	close(f.lrpc);
+	close(f.lstream);
+}
+END_TEST
+
+START_TEST(test_connect_timeout)
+{
+	krpc_options_t *o = krpc_options_new();
+	krpc_client_t *c = (krpc_client_t *)1;
+	double t0;
+	int fd, port;
+
+	/* A listener that accepts nothing: TCP connects, the handshake never answers. */
+	fd = listen_loopback(&port);
+	LT_OK(krpc_options_set_tcp(o, "127.0.0.1", port, KRPC_NO_STREAM));
 	LT_OK(krpc_options_set_connect_timeout(o, 0.3));
 	t0 = th_now();
 	LT_FAILS(krpc_connect_options(&c, o), KRPC_ERR_TIMEOUT);
@@ -573,6 +664,7 @@ client_suite(void)
 	tcase_add_test(tc, test_connect_without_stream);
 	tcase_add_test(tc, test_connect_refused);
 	tcase_add_test(tc, test_handshake_wrong_ports);
+	tcase_add_test(tc, test_handshake_real_answers);
 	tcase_add_test(tc, test_connect_timeout);
 	tcase_add_test(tc, test_unix_sockets);
 	tcase_add_test(tc, test_calls_typed);
