@@ -103,6 +103,11 @@ tests_integration_test_client_event_SOURCES = tests/integration/test_client_even
 tests_integration_test_client_event_CFLAGS = $(INTEG_CFLAGS) -pthread
 tests_integration_test_client_event_LDADD = $(CLIENT_INTEG_LDADD)
 
+# The same programs (and the examples that need only KRPC) against kRPC's own
+# TestServer, directly and through krpcmuxd; skipped when it is absent.
+TESTS += tests/integration/test_client_real.sh
+EXTRA_DIST += tests/integration/test_client_real.sh
+
 # The handshake answers of krpc-sim and krpcmuxd against the real server's.
 check_PROGRAMS += tests/integration/test_handshake
 TESTS += tests/integration/test_handshake

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "libtest.h"
+#include "testserver.h"
 
 struct lt_target lt;
 static th_proc_t *lt_sim;
@@ -45,9 +46,12 @@ lt_from_env(void)
 {
 	const char *rpc = getenv("KRPC_TEST_RPC"), *stream = getenv("KRPC_TEST_STREAM");
 
+	const char *excl = getenv("KRPC_TEST_EXCLUSIVE");
+
 	if (rpc == NULL || *rpc == '\0')
 		return false;
 	lt.external = true;
+	lt.exclusive = excl != NULL && strcmp(excl, "1") == 0;
 	if (!lt_parse_endpoint(rpc, false) || stream == NULL || !lt_parse_endpoint(stream, true))
 		fprintf(stderr, "libtest: bad KRPC_TEST_RPC/KRPC_TEST_STREAM (HOST:PORT or unix:PATH)\n");
 	return true;
@@ -87,6 +91,36 @@ lt_spawn_sim(void)
 	}
 	snprintf(lt.host, sizeof lt.host, "127.0.0.1");
 	lt.tcp = lt.local = true;
+}
+
+/* Starts krpc-sim or the TestServer for one test. */
+void
+lt_own_start(struct lt_own *own)
+{
+	const char *argv[] = { th_bin("tests/sim/krpc-sim"), "--rpc-port", "0", "--stream-port", "0",
+	    "--quiet", NULL };
+	const char *kind = getenv("KRPC_TEST_SERVER"), *p;
+	struct testserver ts;
+
+	memset(own, 0, sizeof *own);
+	if (kind != NULL && strcmp(kind, "testserver") == 0) {
+		ck_assert_msg(ts_start(&ts, true) == 0, "the TestServer did not start");
+		own->proc = ts.proc;
+		own->rpc_port = ts.rpc_port;
+		own->stream_port = ts.stream_port;
+		return;
+	}
+	own->proc = th_spawn(argv, "krpc-sim: listening", 20);
+	ck_assert_ptr_nonnull(own->proc);
+	p = strstr(th_proc_stdout(own->proc), "rpc=");
+	ck_assert(p != NULL && sscanf(p, "rpc=127.0.0.1:%d stream=127.0.0.1:%d", &own->rpc_port,
+	    &own->stream_port) == 2);
+}
+
+bool
+lt_server_exclusive(void)
+{
+	return !lt.external || lt.exclusive;
 }
 
 /* Unchecked fixture: the server under test. */

@@ -575,7 +575,7 @@ START_TEST(test_call_timeout)
 	LT_OK(krpc_options_set_call_timeout(o, 0.2));
 	LT_OK(krpc_connect_options(&c, o));
 	krpc_options_free(o);
-	/* 30 updates of yielding: well over 0.2 s. */
+	/* 30 updates of yielding: well over 0.2 s on a server paced like the game (60 a second). */
 	args[0] = krpc_value_sint32(30);
 	LT_FAILS(krpc_call(c, TS, "BlockingProcedure", args, 1, "sint32", NULL), KRPC_ERR_TIMEOUT);
 	krpc_value_free(args[0]);
