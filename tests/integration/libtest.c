@@ -50,10 +50,17 @@ lt_from_env(void)
 
 	if (rpc == NULL || *rpc == '\0')
 		return false;
+	size_t n;
+
 	lt.external = true;
 	lt.exclusive = excl != NULL && strcmp(excl, "1") == 0;
 	if (!lt_parse_endpoint(rpc, false) || stream == NULL || !lt_parse_endpoint(stream, true))
 		fprintf(stderr, "libtest: bad KRPC_TEST_RPC/KRPC_TEST_STREAM (HOST:PORT or unix:PATH)\n");
+	/* Sockets at DIR/krpc/rpc and DIR/krpc/stream are the default paths for XDG_RUNTIME_DIR=DIR. */
+	n = strlen(lt.rpc_path);
+	if (lt.local && n > 9 && strcmp(lt.rpc_path + n - 9, "/krpc/rpc") == 0 &&
+	    strncmp(lt.stream_path, lt.rpc_path, n - 3) == 0 && strcmp(lt.stream_path + n - 3, "stream") == 0)
+		snprintf(lt.runtime_dir, sizeof lt.runtime_dir, "%.*s", (int)(n - 9), lt.rpc_path);
 	return true;
 }
 

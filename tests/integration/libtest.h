@@ -9,7 +9,8 @@
  *   KRPC_TEST_RPC=HOST:PORT or unix:PATH     (the RPC endpoint)
  *   KRPC_TEST_STREAM=HOST:PORT or unix:PATH  (the stream endpoint)
  * Tests that need krpc-sim itself (they restart or inspect it) are skipped
- * then, and Unix-socket tests run only if the endpoints are Unix sockets.
+ * then, and Unix-socket tests run only if the endpoints are Unix sockets
+ * (the default-path test only if they are DIR/krpc/rpc and DIR/krpc/stream).
  * Two more variables widen what runs against an external server:
  *   KRPC_TEST_EXCLUSIVE=1        nothing else uses that server, so its
  *                                server-wide counts are this test's

@@ -151,21 +151,34 @@ START_TEST(test_default_socket_path)
 	char buf[256], want[256], tiny[8];
 
 	ck_assert_ptr_nonnull(pw);
+	unsetenv("TMPDIR");
+	unsetenv("TMP");
+	unsetenv("TEMP");
+	unsetenv("USER");
 	setenv("XDG_RUNTIME_DIR", "/run/user/4242", 1);
 	ck_assert_int_eq(krpc_default_socket_path("rpc", buf, sizeof buf), KRPC_OK);
 	ck_assert_str_eq(buf, "/run/user/4242/krpc/rpc");
 	setenv("XDG_RUNTIME_DIR", "", 1);	/* empty counts as unset */
 	ck_assert_int_eq(krpc_default_socket_path("stream", buf, sizeof buf), KRPC_OK);
-	snprintf(want, sizeof want, "/tmp/krpc-%s/stream", pw->pw_name);
+	snprintf(want, sizeof want, "/tmp/krpc-%s/stream", pw->pw_name);	/* the account's name */
 	ck_assert_str_eq(buf, want);
+	/* As the server on mono: $USER, and the temporary directory $TMPDIR, $TMP or $TEMP. */
 	unsetenv("XDG_RUNTIME_DIR");
-	setenv("USER", "not-the-account-name", 1);	/* the account database wins over $USER */
-	setenv("TMPDIR", "/elsewhere", 1);		/* always /tmp */
+	setenv("USER", "kerbal", 1);
+	setenv("TEMP", "/t3", 1);
 	ck_assert_int_eq(krpc_default_socket_path("rpc", buf, sizeof buf), KRPC_OK);
-	snprintf(want, sizeof want, "/tmp/krpc-%s/rpc", pw->pw_name);
-	ck_assert_str_eq(buf, want);
+	ck_assert_str_eq(buf, "/t3/krpc-kerbal/rpc");
+	setenv("TMP", "/t2/", 1);
+	ck_assert_int_eq(krpc_default_socket_path("rpc", buf, sizeof buf), KRPC_OK);
+	ck_assert_str_eq(buf, "/t2/krpc-kerbal/rpc");
+	setenv("TMPDIR", "/elsewhere", 1);
+	ck_assert_int_eq(krpc_default_socket_path("rpc", buf, sizeof buf), KRPC_OK);
+	ck_assert_str_eq(buf, "/elsewhere/krpc-kerbal/rpc");
 	ck_assert_int_eq(krpc_default_socket_path("rpc", tiny, sizeof tiny), KRPC_ERR_ARG);
 	ck_assert_int_eq(krpc_default_socket_path(NULL, buf, sizeof buf), KRPC_ERR_ARG);
+	unsetenv("TMPDIR");
+	unsetenv("TMP");
+	unsetenv("TEMP");
 }
 END_TEST
 
