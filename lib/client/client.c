@@ -266,6 +266,18 @@ krpc_client_closing(const krpc_client_t *c)
 	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == KRPC_CLIENT_CLOSING;
 }
 
+/* Streams and events need the stream connection, alive. */
+krpc_code_t
+krpc_client_need_stream(const krpc_client_t *c)
+{
+	if (c->stream == NULL)
+		return krpc_error_set(KRPC_ERR_NO_STREAM,
+		    "the client was connected without a stream connection");
+	if (__atomic_load_n(&c->stream_lost, __ATOMIC_ACQUIRE))
+		return krpc_error_set(KRPC_ERR_IO, "the stream connection was lost");
+	return KRPC_OK;
+}
+
 /* True if the caller is the client's stream thread (a callback). */
 bool
 krpc_client_on_thread(const krpc_client_t *c)

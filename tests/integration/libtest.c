@@ -3,8 +3,11 @@
  * (krpc-sim started per test case, or endpoints from the environment),
  * connections, calls with assertions, and a counting rendezvous.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -122,6 +125,76 @@ lt_own_start(struct lt_own *own)
 	p = strstr(th_proc_stdout(own->proc), "rpc=");
 	ck_assert(p != NULL && sscanf(p, "rpc=127.0.0.1:%d stream=127.0.0.1:%d", &own->rpc_port,
 	    &own->stream_port) == 2);
+}
+
+/* True once something accepts TCP connections on the loopback port (within timeout s). */
+static bool
+lt_wait_port(int port, double timeout)
+{
+	struct sockaddr_in sin;
+	double end = th_now() + timeout;
+	int fd, rc;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	do {
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			return false;
+		rc = connect(fd, (struct sockaddr *)&sin, sizeof sin);
+		close(fd);
+		if (rc == 0)
+			return true;
+		th_sleep(0.05);
+	} while (th_now() < end);
+	return false;
+}
+
+/* Starts krpcmuxd in front of an upstream server. */
+void
+lt_own_proxy(struct lt_own *proxy, const struct lt_own *upstream, const char *conf)
+{
+	char up_rpc[16], up_stream[16], rpc[16], stream[16], path[64];
+	const char *argv[24];
+	FILE *f;
+	int n = 0;
+
+	memset(proxy, 0, sizeof *proxy);
+	proxy->rpc_port = th_free_port();
+	while ((proxy->stream_port = th_free_port()) == proxy->rpc_port)
+		;
+	snprintf(up_rpc, sizeof up_rpc, "%d", upstream->rpc_port);
+	snprintf(up_stream, sizeof up_stream, "%d", upstream->stream_port);
+	snprintf(rpc, sizeof rpc, "%d", proxy->rpc_port);
+	snprintf(stream, sizeof stream, "%d", proxy->stream_port);
+	snprintf(path, sizeof path, "krpcmuxd-%d.conf", proxy->rpc_port);
+	ck_assert_ptr_nonnull(f = fopen(th_tmp(path), "w"));
+	fputs(conf != NULL ? conf : "# nothing\n", f);
+	fclose(f);
+	argv[n++] = th_bin("daemon/krpcmuxd");
+	argv[n++] = "-f";
+	argv[n++] = "-c";
+	argv[n++] = th_tmp(path);
+	argv[n++] = "--upstream-rpc-port";
+	argv[n++] = up_rpc;
+	argv[n++] = "--upstream-stream-port";
+	argv[n++] = up_stream;
+	argv[n++] = "--rpc-port";
+	argv[n++] = rpc;
+	argv[n++] = "--stream-port";
+	argv[n++] = stream;
+	argv[n++] = "--rpc-path";
+	argv[n++] = "";
+	argv[n++] = "--stream-path";
+	argv[n++] = "";
+	argv[n++] = "--admin-path";
+	argv[n++] = "";
+	argv[n++] = "--log-level";
+	argv[n++] = "warn";
+	argv[n] = NULL;
+	ck_assert_ptr_nonnull(proxy->proc = th_spawn(argv, NULL, 0));
+	ck_assert_msg(lt_wait_port(proxy->rpc_port, 20), "krpcmuxd does not listen");
 }
 
 bool

@@ -64,6 +64,12 @@ void		 lt_tcase(TCase *, double timeout);
  * Stop it with th_proc_stop(own->proc) or kill it with th_proc_signal().
  */
 void		 lt_own_start(struct lt_own *);
+/*
+ * Starts krpcmuxd in front of upstream (TCP), listening on free loopback
+ * TCP ports, with a configuration file holding conf (NULL: none); returns
+ * once it accepts connections (it need not have reached the upstream).
+ */
+void		 lt_own_proxy(struct lt_own *proxy, const struct lt_own *upstream, const char *conf);
 /* True if server-wide counts are this test's: our own krpc-sim, or KRPC_TEST_EXCLUSIVE. */
 bool		 lt_server_exclusive(void);
 

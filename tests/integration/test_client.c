@@ -53,10 +53,42 @@ START_TEST(test_connect_name_and_id)
 	ck_assert_uint_eq(len, 16);
 	ck_assert(memcmp(id, krpc_client_id(c), 16) == 0);
 	krpc_value_free(v);
-	/* The status decodes and says a version. */
-	v = lt_call(c, "KRPC", "GetStatus", "status", 0);
-	ck_assert_int_eq(krpc_value_code(v), KRPC_TYPE_STATUS);
+	krpc_client_close(c);
+}
+END_TEST
+
+/* KRPC.GetStatus decoded by the library, from a call and from a stream. */
+START_TEST(test_status)
+{
+	krpc_client_t *c = lt_client("status");
+	krpc_status_t st, again;
+	krpc_stream_t *s;
+	krpc_value_t *v;
+
+	LT_OK(krpc_client_status(c, &st));
+	ck_assert_msg(strlen(st.version) >= 5 && strchr(st.version, '.') != NULL, "%s", st.version);
+	ck_assert_uint_gt(st.bytes_read, 0);
+	ck_assert_uint_gt(st.bytes_written, 0);
+	ck_assert_uint_gt(st.max_time_per_update, 0);
+	LT_OK(krpc_stream_add(c, "KRPC", "GetStatus", NULL, 0, "status", &s));
+	LT_OK(krpc_stream_get(s, &v));
+	LT_OK(krpc_status_decode(v, &again));
+	ck_assert_str_eq(again.version, st.version);
+	ck_assert_uint_ge(again.stream_rpcs, 1);		/* this one */
+	ck_assert_uint_ge(again.bytes_read, st.bytes_read);
+	krpc_status_free(&again);
 	krpc_value_free(v);
+	/* Not a status: the error is recorded, *out zeroed. */
+	v = krpc_value_double(1);
+	LT_FAILS(krpc_status_decode(v, &again), KRPC_ERR_TYPE);
+	ck_assert_int_eq(krpc_error_code(), KRPC_ERR_TYPE);
+	ck_assert_ptr_null(again.version);
+	krpc_value_free(v);
+	v = krpc_value_message(KRPC_TYPE_STATUS, "\x0a\x05", 2);	/* a truncated version */
+	LT_FAILS(krpc_status_decode(v, &again), KRPC_ERR_MALFORMED);
+	krpc_value_free(v);
+	krpc_status_free(&st);
+	krpc_status_free(NULL);
 	krpc_client_close(c);
 }
 END_TEST
@@ -73,18 +105,19 @@ START_TEST(test_connect_without_stream)
 	name = lt_call_str(c, "KRPC", "GetClientName", 0);
 	ck_assert_str_eq(name, "");
 	free(name);
-	/* Streams need a stream connection: refused locally... */
+	/* Streams and events need a stream connection: refused locally... */
 	args[0] = krpc_value_string("x");
-	LT_FAILS(krpc_stream_add(c, TS, "Counter", args, 1, "sint32", &s), KRPC_ERR_ARG);
+	LT_FAILS(krpc_stream_add(c, TS, "Counter", args, 1, "sint32", &s), KRPC_ERR_NO_STREAM);
 	ck_assert_ptr_null(s);
-	/* ...and by the server for procedures that create events. */
 	krpc_value_free(args[0]);
 	args[0] = krpc_value_uint32(100);
-	expect_rpc_error(krpc_event_call(c, TS, "OnTimer", args, 1, &e), "KRPC", "InvalidOperationException",
-	    "No stream client is connected for this RPC client");
+	LT_FAILS(krpc_event_call(c, TS, "OnTimer", args, 1, &e), KRPC_ERR_NO_STREAM);
 	ck_assert_ptr_null(e);
+	/* ...where the server would have said so as an error of the call. */
+	expect_rpc_error(krpc_call(c, TS, "OnTimer", args, 1, "event", &v), "KRPC",
+	    "InvalidOperationException", "No stream client is connected for this RPC client");
 	krpc_value_free(args[0]);
-	LT_FAILS(krpc_update_wait(c, 0), KRPC_ERR_ARG);
+	LT_FAILS(krpc_update_wait(c, 0), KRPC_ERR_ARG);		/* the lock is not held */
 	krpc_value_free(v);
 	krpc_client_close(c);
 }
@@ -661,6 +694,7 @@ client_suite(void)
 
 	lt_tcase(tc, 60);
 	tcase_add_test(tc, test_connect_name_and_id);
+	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_connect_without_stream);
 	tcase_add_test(tc, test_connect_refused);
 	tcase_add_test(tc, test_handshake_wrong_ports);

@@ -40,7 +40,7 @@ status=0
 # (to kill it) start a TestServer; KRPC_TEST_EXCLUSIVE=1 says nothing else
 # uses the server, so server-wide counts (streams registered) mean ours.
 run_suites() {
-	for t in test_client test_client_stream test_client_event test_stubs; do
+	for t in test_client test_client_stream test_client_event test_client_lost test_stubs; do
 		echo "== $t $1"
 		KRPC_TEST_SERVER=testserver KRPC_TEST_EXCLUSIVE=1 \
 			"$bin/tests/integration/$t" || status=1

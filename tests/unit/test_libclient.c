@@ -140,6 +140,29 @@ START_TEST(test_saved_faults)
 	ck_assert_str_eq(krpc_error_message(), "bad bytes");
 	krpc_error_fault_free(f);
 	ck_assert_str_eq(krpc_code_str(KRPC_ERR_NO_VALUE), "no value yet");
+	ck_assert_str_eq(krpc_code_str(KRPC_ERR_NO_STREAM), "no stream connection");
+}
+END_TEST
+
+/* krpc_error_set() as stubs and users call it: returns its code, NULL means the code's text, OK clears. */
+START_TEST(test_public_error_set)
+{
+	Krpc__Schema__Error e = KRPC__SCHEMA__ERROR__INIT;
+
+	e.service = "KRPC";
+	e.name = "InvalidOperationException";
+	e.description = "before";
+	krpc_error_set_rpc(&e);
+	ck_assert_int_eq(krpc_error_set(KRPC_ERR_TYPE, "not a %s", "vessel"), KRPC_ERR_TYPE);
+	ck_assert_int_eq(krpc_error_code(), KRPC_ERR_TYPE);
+	ck_assert_str_eq(krpc_error_message(), "not a vessel");
+	ck_assert_str_eq(krpc_error_service(), "");
+	ck_assert_str_eq(krpc_error_name(), "");
+	ck_assert_int_eq(krpc_error_set(KRPC_ERR_NOMEM, NULL), KRPC_ERR_NOMEM);
+	ck_assert_str_eq(krpc_error_message(), "out of memory");
+	ck_assert_int_eq(krpc_error_set(KRPC_OK, NULL), KRPC_OK);
+	ck_assert_int_eq(krpc_error_code(), KRPC_OK);
+	ck_assert_str_eq(krpc_error_message(), "");
 }
 END_TEST
 
@@ -460,6 +483,7 @@ libclient_suite(void)
 	tcase_add_test(tc, test_idmap_replace_and_zero);
 	tcase_add_test(tc, test_errors_per_thread);
 	tcase_add_test(tc, test_saved_faults);
+	tcase_add_test(tc, test_public_error_set);
 	tcase_add_test(tc, test_default_socket_path);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_invoke_conversions);
