@@ -412,6 +412,7 @@ client_bind_stream(struct shake *s, struct client *c)
 {
 	char name[512];
 	struct peer *p = s->peer;
+	uint8_t conn_id[16];
 
 	if (c->stream != NULL) {
 		log_warn(c->prefix, "a second stream connection replaces the first");
@@ -426,7 +427,9 @@ client_bind_stream(struct shake *s, struct client *c)
 	peer_set_callbacks(p, &client_stream_ops, c);
 	peer_set_timer(p, 0);
 	peer_set_state(p, PEER_READY);
-	client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK, NULL, c->id);
+	/* As the real server answers: the stream connection's own new identifier, not an echo. */
+	util_random(conn_id, sizeof conn_id);
+	client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK, NULL, conn_id);
 	peer_discard(p, true);	/* the stream connection is never read after the handshake */
 	log_info(c->prefix, "stream connection bound");
 }

@@ -52,4 +52,5 @@ CLEANFILES += tests/fuzz/fuzz_codec
 
 # libkrpcmux's integration tests run a second time through krpcmuxd.
 TESTS += tests/integration/test_client_proxy.sh
-EXTRA_DIST += tests/integration/test_client_proxy.sh tests/integration/testserver.sh
+EXTRA_DIST += tests/integration/test_client_proxy.sh tests/integration/testserver.sh \
+	tests/integration/examples_krpc.sh

@@ -69,13 +69,13 @@ call_result(const Krpc__Schema__Response *resp, const krpc_type_t *t, krpc_value
 	char why[256];
 
 	if (resp->error != NULL)
-		return krpc_error_set_rpc(resp->error);
+		return krpc_proxy_error(resp->error);
 	if (resp->n_results != 1)
 		return krpc_error_set(KRPC_ERR_PROTOCOL, "a response to one call holds %zu results",
 		    resp->n_results);
 	r = resp->results[0];
 	if (r->error != NULL)
-		return krpc_error_set_rpc(r->error);
+		return krpc_proxy_error(r->error);
 	if (result == NULL || t == NULL)
 		return KRPC_OK;
 	why[0] = '\0';

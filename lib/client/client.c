@@ -39,7 +39,7 @@ client_open_rpc(krpc_client_t *c, const krpc_options_t *o)
 static krpc_code_t
 client_open_stream(krpc_client_t *c, const krpc_options_t *o)
 {
-	uint8_t echoed[16];
+	uint8_t stream_id[16];
 	char path[256];
 	krpc_code_t rc;
 
@@ -59,10 +59,12 @@ client_open_stream(krpc_client_t *c, const krpc_options_t *o)
 	}
 	if (rc != KRPC_OK)
 		return rc;
-	rc = krpc_conn_handshake(c->stream, 1, c->name, c->id, o->connect_timeout, echoed);
-	if (rc == KRPC_OK && memcmp(echoed, c->id, 16) != 0)
-		rc = krpc_error_set(KRPC_ERR_PROTOCOL, "the stream handshake echoed another identifier");
-	return rc;
+	/*
+	 * The real server answers with the stream connection's own new
+	 * identifier, not the one sent (kRPC's StreamServer): only the
+	 * status matters.
+	 */
+	return krpc_conn_handshake(c->stream, 1, c->name, c->id, o->connect_timeout, stream_id);
 }
 
 /* Starts the reader thread with every signal blocked (signals belong to the application). */
@@ -182,26 +184,51 @@ krpc_connect_local(krpc_client_t **out, const char *name, const char *rpc_path,
 	return rc;
 }
 
-/* The kRPC default local socket path (PROTOCOL.md 3.3). */
+/* The first of the variables that is set and not empty, or fallback. */
+static const char *
+client_env(const char *const *names, const char *fallback)
+{
+	const char *v;
+
+	for (; *names != NULL; names++)
+		if ((v = getenv(*names)) != NULL && *v != '\0')
+			return v;
+	return fallback;
+}
+
+/*
+ * The kRPC default local socket path, as the server computes it (kRPC's
+ * LocalSocketServer.DefaultPath, measured on mono): $XDG_RUNTIME_DIR/krpc/,
+ * else <temporary directory>/krpc-<user>/ where the temporary directory is
+ * .NET's Path.GetTempPath() ($TMPDIR, $TMP, $TEMP, else /tmp) and the user
+ * Environment.UserName ($USER, else the account database).
+ */
 krpc_code_t
 krpc_default_socket_path(const char *which, char *buf, size_t len)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	static const char *const xdg[] = { "XDG_RUNTIME_DIR", NULL };
+	static const char *const tmp[] = { "TMPDIR", "TMP", "TEMP", NULL };
+	static const char *const user[] = { "USER", NULL };
+	const char *dir = client_env(xdg, NULL), *name = client_env(user, NULL), *t;
 	struct passwd pw, *res = NULL;
 	char pwbuf[4096];
-	int n, err;
+	int n, err = 0;
 
 	if (which == NULL || buf == NULL)
 		return krpc_error_set(KRPC_ERR_ARG, "no socket name or buffer");
-	if (xdg != NULL && *xdg != '\0') {
-		n = snprintf(buf, len, "%s/krpc/%s", xdg, which);
+	if (dir != NULL) {
+		n = snprintf(buf, len, "%s/krpc/%s", dir, which);
 	} else {
-		err = getpwuid_r(geteuid(), &pw, pwbuf, sizeof pwbuf, &res);
-		if (res == NULL)
+		if (name == NULL && (err = getpwuid_r(geteuid(), &pw, pwbuf, sizeof pwbuf, &res)) == 0 &&
+		    res != NULL)
+			name = pw.pw_name;
+		if (name == NULL)
 			return krpc_error_set(KRPC_ERR_NOT_FOUND,
 			    "cannot find the name of user %ld for the default socket path%s%s",
 			    (long)geteuid(), err ? ": " : "", err ? strerror(err) : "");
-		n = snprintf(buf, len, "/tmp/krpc-%s/%s", pw.pw_name, which);
+		t = client_env(tmp, "/tmp");
+		n = snprintf(buf, len, "%s%skrpc-%s/%s", t, t[strlen(t) - 1] == '/' ? "" : "/", name,
+		    which);
 	}
 	if (n < 0 || (size_t)n >= len)
 		return krpc_error_set(KRPC_ERR_ARG, "the default socket path does not fit %zu bytes", len);
@@ -237,6 +264,18 @@ bool
 krpc_client_closing(const krpc_client_t *c)
 {
 	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == KRPC_CLIENT_CLOSING;
+}
+
+/* Streams and events need the stream connection, alive. */
+krpc_code_t
+krpc_client_need_stream(const krpc_client_t *c)
+{
+	if (c->stream == NULL)
+		return krpc_error_set(KRPC_ERR_NO_STREAM,
+		    "the client was connected without a stream connection");
+	if (__atomic_load_n(&c->stream_lost, __ATOMIC_ACQUIRE))
+		return krpc_error_set(KRPC_ERR_IO, "the stream connection was lost");
+	return KRPC_OK;
 }
 
 /* True if the caller is the client's stream thread (a callback). */

@@ -241,7 +241,7 @@ conn_handshake_answer(krpc_conn_t *conn, const uint8_t *body, size_t len, uint8_
 		return krpc_error_set(KRPC_ERR_PROTOCOL, "malformed ConnectionResponse from %s", conn->peer);
 	status = (unsigned)resp->status;
 	if (status != KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK)
-		rc = krpc_error_set_handshake(status < 4 ? conn_status_names[status] : "UNKNOWN",
+		rc = krpc_proxy_refusal(status < 4 ? conn_status_names[status] : "UNKNOWN",
 		    resp->message ? resp->message : "");
 	else if (resp->client_identifier.len != 16)
 		rc = krpc_error_set(KRPC_ERR_PROTOCOL, "%s sent a %zu-byte client identifier",

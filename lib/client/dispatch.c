@@ -59,6 +59,7 @@ dispatch_store(krpc_stream_t *s, const Krpc__Schema__ProcedureResult *r, struct 
 	s->fault = fault != NULL || value != NULL ? fault :
 	    krpc_error_fault(KRPC_ERR_NOMEM, "out of memory");
 	s->has_result = true;
+	s->when = krpc_time_now();
 	s->gen++;
 	if (d->is_true)
 		s->trues++;

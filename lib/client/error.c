@@ -51,6 +51,17 @@ error_key_make(void)
 	(void)pthread_key_create(&error_key, error_key_destroy);
 }
 
+/*
+ * At exit (or when the library is unloaded): frees the strings of the
+ * thread that exits, normally the main thread, whose key destructor never
+ * runs.  Other threads free theirs as they end.
+ */
+__attribute__((destructor)) static void
+error_at_exit(void)
+{
+	error_fault_clear(&error_tls);
+}
+
 /* This thread's state, registered for cleanup at thread exit. */
 static struct krpc_fault *
 error_state(void)
@@ -115,13 +126,16 @@ krpc_error_setv(krpc_code_t code, const char *fmt, va_list ap)
 	struct krpc_fault f = { code, NULL, NULL, NULL, NULL, NULL };
 	char msg[1024];
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (fmt == NULL)
+		snprintf(msg, sizeof msg, "%s", code == KRPC_OK ? "" : krpc_code_str(code));
+	else
+		vsnprintf(msg, sizeof msg, fmt, ap);
 	f.message = msg;
 	f.description = msg;
 	return error_store(&f);
 }
 
-/* Records a library error for this thread (printf-style message). */
+/* Records an error for this thread (printf-style message; public). */
 krpc_code_t
 krpc_error_set(krpc_code_t code, const char *fmt, ...)
 {

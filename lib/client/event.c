@@ -31,8 +31,8 @@ krpc_event_from_value(krpc_client_t *c, const krpc_value_t *event, krpc_event_t 
 	if (c == NULL || out == NULL || event == NULL || krpc_value_code(event) != KRPC_TYPE_EVENT ||
 	    krpc_value_is_null(event))
 		return krpc_error_set(KRPC_ERR_ARG, "no client, no place for the event or not an event");
-	if (c->stream == NULL)
-		return krpc_error_set(KRPC_ERR_ARG, "the client has no stream connection");
+	if ((rc = krpc_client_need_stream(c)) != KRPC_OK)
+		return rc;
 	data = krpc_value_data(event, &len);
 	if ((msg = krpc__schema__event__unpack(NULL, len, data)) == NULL)
 		return krpc_error_set(KRPC_ERR_PROTOCOL, "malformed Event message");
@@ -57,6 +57,9 @@ krpc_event_call(krpc_client_t *c, const char *service, const char *procedure,
 	if (out == NULL)
 		return krpc_error_set(KRPC_ERR_ARG, "no place for the event");
 	*out = NULL;
+	/* Said locally, as for streams: the server would refuse it with KRPC_ERR_RPC. */
+	if (c != NULL && (rc = krpc_client_need_stream(c)) != KRPC_OK)
+		return rc;
 	if ((rc = krpc_call(c, service, procedure, args, nargs, "event", &v)) != KRPC_OK)
 		return rc;
 	rc = krpc_event_from_value(c, v, out);
@@ -97,6 +100,21 @@ void
 krpc_event_unlock(krpc_event_t *e)
 {
 	krpc_stream_unlock(event_stream(e));
+}
+
+/* Takes the lock for a KRPC_SCOPED_EVENT_LOCK variable: the event, or NULL on failure. */
+krpc_event_t *
+krpc_event_lock_scoped(krpc_event_t *e)
+{
+	return krpc_event_lock(e) == KRPC_OK ? e : NULL;
+}
+
+/* Releases a KRPC_SCOPED_EVENT_LOCK variable's lock as it goes out of scope. */
+void
+krpc_event_unlock_cleanup(krpc_event_t **held)
+{
+	if (held != NULL && *held != NULL)
+		krpc_event_unlock(*held);
 }
 
 /* Waits until the event occurs (lock held). */

@@ -26,8 +26,7 @@
 /* A saved error (a stream's failed result), raised again on each read. */
 typedef struct krpc_fault krpc_fault_t;
 
-/* Records a library error for this thread; returns code. */
-krpc_code_t	 krpc_error_set(krpc_code_t, const char *fmt, ...) KRPC_INTERNAL KRPC_PRINTF(2, 3);
+/* Records a library error for this thread (krpc_error_set() is public, in error.h). */
 krpc_code_t	 krpc_error_setv(krpc_code_t, const char *fmt, va_list) KRPC_INTERNAL KRPC_PRINTF(2, 0);
 /* Records a server error (KRPC_ERR_RPC); returns KRPC_ERR_RPC. */
 krpc_code_t	 krpc_error_set_rpc(const Krpc__Schema__Error *) KRPC_INTERNAL;
@@ -39,6 +38,13 @@ krpc_fault_t	*krpc_error_fault(krpc_code_t, const char *message) KRPC_INTERNAL;
 /* Records a saved error for this thread; returns its code. */
 krpc_code_t	 krpc_error_raise(const krpc_fault_t *) KRPC_INTERNAL;
 void		 krpc_error_fault_free(krpc_fault_t *) KRPC_INTERNAL;
+
+/* ---- proxy.c: krpcmuxd's own failures under the codes of direct ones ---- */
+
+/* Records a server error (request-level or a call's); returns its code. */
+krpc_code_t	 krpc_proxy_error(const Krpc__Schema__Error *) KRPC_INTERNAL;
+/* Records a refused handshake; returns its code. */
+krpc_code_t	 krpc_proxy_refusal(const char *status, const char *message) KRPC_INTERNAL;
 
 /* ---- time.c: monotonic clock and deadlines -------------------------- */
 
@@ -174,6 +180,11 @@ krpc_code_t	 krpc_client_enter(krpc_client_t *) KRPC_INTERNAL;
 /* Marks its end (wakes a pending close). */
 void		 krpc_client_leave(krpc_client_t *) KRPC_INTERNAL;
 bool		 krpc_client_closing(const krpc_client_t *) KRPC_INTERNAL;
+/*
+ * KRPC_ERR_NO_STREAM if the client was connected without a stream
+ * connection, KRPC_ERR_IO if it lost it (recorded), else KRPC_OK.
+ */
+krpc_code_t	 krpc_client_need_stream(const krpc_client_t *) KRPC_INTERNAL;
 /* True if the caller is the client's stream thread (running a callback). */
 bool		 krpc_client_on_thread(const krpc_client_t *) KRPC_INTERNAL;
 /* The stream thread's last act: frees the client if it was closed from a callback. */
@@ -323,6 +334,7 @@ struct krpc_stream {
 	uint64_t		 gen;		/* results received */
 	uint64_t		 trues;		/* true results received (events) */
 	bool			 has_result;
+	double			 when;		/* krpc_time_now() when the latest result came */
 	krpc_value_t		*value;		/* the latest value, or NULL */
 	krpc_fault_t		*fault;		/* the latest error, or NULL */
 	krpc_callbacks_t	 cbs;

@@ -9,6 +9,7 @@ KRPCMUX_API_HDRS = \
 	lib/krpcmux/krpcmux.h \
 	lib/krpcmux/error.h \
 	lib/krpcmux/client.h \
+	lib/krpcmux/status.h \
 	lib/krpcmux/services.h \
 	lib/krpcmux/stream.h \
 	lib/krpcmux/event.h \
@@ -18,6 +19,7 @@ pkginclude_HEADERS += \
 	lib/krpcmux/krpcmux.h \
 	lib/krpcmux/error.h \
 	lib/krpcmux/client.h \
+	lib/krpcmux/status.h \
 	lib/krpcmux/services.h \
 	lib/krpcmux/stream.h \
 	lib/krpcmux/event.h \
@@ -38,7 +40,9 @@ KRPC_CLIENT_SOURCES = \
 	lib/client/invoke.c \
 	lib/client/options.c \
 	lib/client/procedure.c \
+	lib/client/proxy.c \
 	lib/client/services.c \
+	lib/client/status.c \
 	lib/client/stream.c \
 	lib/client/time.c \
 	lib/client/update.c
@@ -73,6 +77,14 @@ TESTS += tests/unit/test_services tests/unit/test_libclient
 # GetServices as krpc-sim answers it (KRPC, TestService, Benchmark, SpaceCenter).
 EXTRA_DIST += tests/unit/data/services-sim.bin
 
+# Nothing of the per-thread error state is left at exit (valgrind).
+check_PROGRAMS += tests/unit/error_exit
+TESTS += tests/unit/test_error_exit.sh
+EXTRA_DIST += tests/unit/test_error_exit.sh
+tests_unit_error_exit_SOURCES = tests/unit/error_exit.c
+tests_unit_error_exit_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_error_exit_LDADD = lib/libkrpcclient.la lib/libkrpcwire.la $(PROTOBUF_C_LIBS)
+
 tests_unit_test_services_SOURCES = tests/unit/test_services.c tests/unit/unit.h
 tests_unit_test_services_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/lib/client
 tests_unit_test_services_LDADD = $(CLIENT_UNIT_LDADD)
@@ -87,9 +99,9 @@ CLIENT_INTEG_SOURCES = tests/integration/libtest.c tests/integration/libtest.h
 CLIENT_INTEG_LDADD = lib/libkrpcmux.la $(INTEG_LDADD)
 
 check_PROGRAMS += tests/integration/test_client tests/integration/test_client_stream \
-	tests/integration/test_client_event
+	tests/integration/test_client_event tests/integration/test_client_lost
 TESTS += tests/integration/test_client tests/integration/test_client_stream \
-	tests/integration/test_client_event
+	tests/integration/test_client_event tests/integration/test_client_lost
 
 tests_integration_test_client_SOURCES = tests/integration/test_client.c $(CLIENT_INTEG_SOURCES)
 tests_integration_test_client_CFLAGS = $(INTEG_CFLAGS) -pthread
@@ -99,9 +111,26 @@ tests_integration_test_client_stream_SOURCES = tests/integration/test_client_str
 tests_integration_test_client_stream_CFLAGS = $(INTEG_CFLAGS) -pthread
 tests_integration_test_client_stream_LDADD = $(CLIENT_INTEG_LDADD)
 
+tests_integration_test_client_lost_SOURCES = tests/integration/test_client_lost.c $(CLIENT_INTEG_SOURCES)
+tests_integration_test_client_lost_CFLAGS = $(INTEG_CFLAGS) -pthread
+tests_integration_test_client_lost_LDADD = $(CLIENT_INTEG_LDADD)
+
 tests_integration_test_client_event_SOURCES = tests/integration/test_client_event.c $(CLIENT_INTEG_SOURCES)
 tests_integration_test_client_event_CFLAGS = $(INTEG_CFLAGS) -pthread
 tests_integration_test_client_event_LDADD = $(CLIENT_INTEG_LDADD)
+
+# The same programs (and the examples that need only KRPC) against kRPC's own
+# TestServer, directly and through krpcmuxd; skipped when it is absent.
+TESTS += tests/integration/test_client_real.sh
+EXTRA_DIST += tests/integration/test_client_real.sh
+
+# The handshake answers of krpc-sim and krpcmuxd against the real server's.
+check_PROGRAMS += tests/integration/test_handshake
+TESTS += tests/integration/test_handshake
+tests_integration_test_handshake_SOURCES = tests/integration/test_handshake.c \
+	tests/integration/daemontest.c tests/integration/daemontest.h
+tests_integration_test_handshake_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_handshake_LDADD = $(INTEG_LDADD)
 
 # ---- make check-threads: the threaded tests under ThreadSanitizer ----------
 # The library, the codec, the harness and each test are compiled again with

@@ -254,11 +254,9 @@ stream_add_bytes(krpc_client_t *c, const uint8_t *call, size_t len, krpc_type_t 
 	size_t dlen;
 	krpc_code_t rc;
 
-	if (c->stream == NULL)
-		rc = krpc_error_set(KRPC_ERR_ARG, "the client has no stream connection");
-	else if (ret == NULL)
+	if ((rc = krpc_client_need_stream(c)) == KRPC_OK && ret == NULL)
 		rc = krpc_error_set(KRPC_ERR_ARG, "cannot stream a procedure that returns nothing");
-	else
+	if (rc == KRPC_OK)
 		rc = krpc_call_simple(c, "KRPC", "AddStream", 2,
 		    krpc_value_message(KRPC_TYPE_PROCEDURE_CALL, call, len), krpc_value_bool(false), NULL,
 		    "stream", &v);
@@ -486,13 +484,11 @@ stream_read_locked(krpc_stream_t *s, krpc_value_t **out, bool own)
 
 	if (!s->started && (rc = stream_start_locked(s, true, own)) != KRPC_OK)
 		return rc;
-	if (__atomic_load_n(&s->removed, __ATOMIC_ACQUIRE))
-		return krpc_error_set(KRPC_ERR_CLOSED, "the stream was removed");
-	if (!s->has_result) {
-		if ((rc = krpc_stream_client_dead(s->c)) != KRPC_OK)
-			return rc;
+	/* A value kept from a connection since lost is not current: say so (KRPC_ERR_IO). */
+	if ((rc = stream_dead(s)) != KRPC_OK)
+		return rc;
+	if (!s->has_result)
 		return krpc_error_set(KRPC_ERR_NO_VALUE, "the stream has no value yet");
-	}
 	if (s->fault != NULL)
 		return krpc_error_raise(s->fault);
 	if ((*out = krpc_value_clone(s->value)) == NULL)
@@ -514,6 +510,29 @@ krpc_stream_get(krpc_stream_t *s, krpc_value_t **out)
 		return rc;
 	locked = stream_lock_if(s);
 	rc = stream_read_locked(s, out, locked);
+	if (locked)
+		krpc_cond_unlock(&s->cond);
+	stream_leave(s);
+	return rc;
+}
+
+/* Seconds since the latest result arrived. */
+krpc_code_t
+krpc_stream_age(krpc_stream_t *s, double *age)
+{
+	krpc_code_t rc;
+	bool locked;
+
+	if (age == NULL)
+		return krpc_error_set(KRPC_ERR_ARG, "no place for the age");
+	*age = -1;
+	if ((rc = stream_enter(s)) != KRPC_OK)
+		return rc;
+	locked = stream_lock_if(s);
+	if (s->has_result)
+		*age = krpc_time_now() - s->when;
+	else
+		rc = krpc_error_set(KRPC_ERR_NO_VALUE, "the stream has no value yet");
 	if (locked)
 		krpc_cond_unlock(&s->cond);
 	stream_leave(s);
@@ -605,6 +624,21 @@ krpc_stream_unlock(krpc_stream_t *s)
 		return;
 	krpc_cond_unlock(&s->cond);
 	stream_leave(s);
+}
+
+/* Takes the lock for a KRPC_SCOPED_LOCK variable: the stream, or NULL on failure. */
+krpc_stream_t *
+krpc_stream_lock_scoped(krpc_stream_t *s)
+{
+	return krpc_stream_lock(s) == KRPC_OK ? s : NULL;
+}
+
+/* Releases a KRPC_SCOPED_LOCK variable's lock as it goes out of scope. */
+void
+krpc_stream_unlock_cleanup(krpc_stream_t **held)
+{
+	if (held != NULL && *held != NULL)
+		krpc_stream_unlock(*held);
 }
 
 /* Waits for the next result, or the next "true" of an event (lock held). */

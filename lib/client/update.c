@@ -31,6 +31,21 @@ krpc_update_unlock(krpc_client_t *c)
 	krpc_client_leave(c);
 }
 
+/* Takes the update lock for a KRPC_SCOPED_UPDATE_LOCK variable: the client, or NULL on failure. */
+krpc_client_t *
+krpc_update_lock_scoped(krpc_client_t *c)
+{
+	return krpc_update_lock(c) == KRPC_OK ? c : NULL;
+}
+
+/* Releases a KRPC_SCOPED_UPDATE_LOCK variable's lock as it goes out of scope. */
+void
+krpc_update_unlock_cleanup(krpc_client_t **held)
+{
+	if (held != NULL && *held != NULL)
+		krpc_update_unlock(*held);
+}
+
 /* Waits for the next processed StreamUpdate (lock held). */
 krpc_code_t
 krpc_update_wait(krpc_client_t *c, double timeout)
@@ -42,8 +57,8 @@ krpc_update_wait(krpc_client_t *c, double timeout)
 
 	if (c == NULL || !krpc_cond_held(&c->update))
 		return krpc_error_set(KRPC_ERR_ARG, "krpc_update_wait() needs the update lock held");
-	if (c->stream == NULL)
-		return krpc_error_set(KRPC_ERR_ARG, "the client has no stream connection");
+	if ((rc = krpc_client_need_stream(c)) != KRPC_OK)
+		return rc;
 	if (krpc_client_on_thread(c))
 		return krpc_error_set(KRPC_ERR_ARG, "waiting for an update in a callback would block the stream thread");
 	gen = c->update_gen;

@@ -54,9 +54,11 @@ krpc_code_t	 krpc_connect(krpc_client_t **out, const char *name, const char *add
 krpc_code_t	 krpc_connect_local(krpc_client_t **out, const char *name, const char *rpc_path,
 		    const char *stream_path);
 /*
- * The kRPC default local socket path for which ("rpc" or "stream"):
- * $XDG_RUNTIME_DIR/krpc/<which> if that variable is set and non-empty, else
- * /tmp/krpc-<user>/<which> with the user name from the account database.
+ * The kRPC default local socket path for which ("rpc" or "stream"), as the
+ * server computes it: $XDG_RUNTIME_DIR/krpc/<which> if that variable is set
+ * and non-empty, else <tmp>/krpc-<user>/<which>, <tmp> being the first of
+ * $TMPDIR, $TMP, $TEMP that is set and non-empty (else /tmp) and <user>
+ * $USER (else the name from the account database).
  * KRPC_ERR_NOT_FOUND if the user is unknown, KRPC_ERR_ARG if buf is too small.
  */
 krpc_code_t	 krpc_default_socket_path(const char *which, char *buf, size_t len);

@@ -41,6 +41,21 @@ const char	*krpc_error_description(void);
 /* KRPC_ERR_RPC: the server's stack trace ("" when it sent none). */
 const char	*krpc_error_stack_trace(void);
 
+/*
+ * Records an error for this thread as the library records its own, for
+ * code built on the library (generated stubs, wrappers): the code, and a
+ * printf-style message (NULL: krpc_code_str(code)) that becomes
+ * krpc_error_message() and krpc_error_description(); service, name and
+ * stack trace become "".  Returns code, so that
+ *     return krpc_error_set(KRPC_ERR_TYPE, "not a vessel: %s", what);
+ * records and returns at once.  krpc_error_set(KRPC_OK, NULL) clears it.
+ */
+krpc_code_t	 krpc_error_set(krpc_code_t code, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+		    __attribute__((format(printf, 2, 3)))
+#endif
+		    ;
+
 KRPC_END_DECLS
 
 #endif

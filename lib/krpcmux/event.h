@@ -45,6 +45,12 @@ krpc_code_t	 krpc_event_start(krpc_event_t *);
 /* The event's condition: the lock of its stream. */
 krpc_code_t	 krpc_event_lock(krpc_event_t *);
 void		 krpc_event_unlock(krpc_event_t *);
+/* As KRPC_SCOPED_LOCK (stream.h), for "with event.condition:". */
+krpc_event_t	*krpc_event_lock_scoped(krpc_event_t *);
+void		 krpc_event_unlock_cleanup(krpc_event_t **);
+#if defined(__GNUC__) || defined(__clang__)
+#define KRPC_SCOPED_EVENT_LOCK __attribute__((cleanup(krpc_event_unlock_cleanup)))
+#endif
 /*
  * With the lock held: blocks until the event occurs (KRPC_OK), the timeout
  * in seconds passes (KRPC_ERR_TIMEOUT; negative waits forever), or the

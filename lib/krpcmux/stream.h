@@ -81,9 +81,20 @@ krpc_client_t	*krpc_stream_client(const krpc_stream_t *);
  * stream is started and the first value awaited.  KRPC_ERR_NO_VALUE if the
  * stream was started without waiting and nothing arrived yet; KRPC_ERR_RPC
  * (details in error.h) if the streamed call failed; KRPC_ERR_CLOSED once
- * removed or closed.
+ * removed or closed; KRPC_ERR_IO once the client has lost its stream
+ * connection (the server or krpcmuxd went away): the last value is no
+ * longer current, and is not returned.  A read that succeeds returns the
+ * current value: the server sends a value only when it changes.
  */
 krpc_code_t	 krpc_stream_get(krpc_stream_t *, krpc_value_t **out);
+/*
+ * Seconds since the stream's latest result arrived (KRPC_ERR_NO_VALUE if
+ * none yet).  The server sends a value only when it changes, so this is how
+ * long the value has been unchanged, not a measure of staleness: while
+ * reads succeed the value is current.  For the age of the value a read
+ * returned, read both under the stream's lock.
+ */
+krpc_code_t	 krpc_stream_age(krpc_stream_t *, double *age);
 /* Typed reads of the latest value (KRPC_ERR_TYPE if it has another type or is null). */
 krpc_code_t	 krpc_stream_get_double(krpc_stream_t *, double *);
 krpc_code_t	 krpc_stream_get_float(krpc_stream_t *, float *);
@@ -105,6 +116,28 @@ krpc_code_t	 krpc_stream_get_string(krpc_stream_t *, char **);
  */
 krpc_code_t	 krpc_stream_lock(krpc_stream_t *);
 void		 krpc_stream_unlock(krpc_stream_t *);
+/*
+ * Python's "with stream.condition:" (GCC and Clang): a variable declared
+ * KRPC_SCOPED_LOCK holds the lock taken by krpc_stream_lock_scoped() until
+ * its block is left, however it is left (return, break, goto):
+ *     {
+ *         KRPC_SCOPED_LOCK krpc_stream_t *held = krpc_stream_lock_scoped(abort);
+ *         bool on = false;
+ *
+ *         if (held == NULL)
+ *             return krpc_error_code();
+ *         while (krpc_stream_get_bool(abort, &on) == KRPC_OK && !on)
+ *             if (krpc_stream_wait(abort, -1) != KRPC_OK)
+ *                 return krpc_error_code();
+ *     }
+ * krpc_stream_lock_scoped() returns the stream locked, or NULL with the
+ * error of krpc_stream_lock() recorded (then nothing is unlocked).
+ */
+krpc_stream_t	*krpc_stream_lock_scoped(krpc_stream_t *);
+void		 krpc_stream_unlock_cleanup(krpc_stream_t **);
+#if defined(__GNUC__) || defined(__clang__)
+#define KRPC_SCOPED_LOCK __attribute__((cleanup(krpc_stream_unlock_cleanup)))
+#endif
 /*
  * With the lock held: blocks until the next result arrives (KRPC_OK), the
  * timeout in seconds passes (KRPC_ERR_TIMEOUT; negative waits forever),
@@ -144,6 +177,12 @@ krpc_code_t	 krpc_with_stream(krpc_client_t *, const char *service, const char *
 /* The stream update condition of the client. */
 krpc_code_t	 krpc_update_lock(krpc_client_t *);
 void		 krpc_update_unlock(krpc_client_t *);
+/* As KRPC_SCOPED_LOCK, for the update condition ("with conn.stream_update_condition:"). */
+krpc_client_t	*krpc_update_lock_scoped(krpc_client_t *);
+void		 krpc_update_unlock_cleanup(krpc_client_t **);
+#if defined(__GNUC__) || defined(__clang__)
+#define KRPC_SCOPED_UPDATE_LOCK __attribute__((cleanup(krpc_update_unlock_cleanup)))
+#endif
 /*
  * With the update lock held: blocks until the client processes its next
  * StreamUpdate (KRPC_OK), or the timeout passes (KRPC_ERR_TIMEOUT; negative

@@ -20,6 +20,7 @@ krpc_code_str(krpc_code_t code)
 	case KRPC_ERR_NO_VALUE: return "no value yet";
 	case KRPC_ERR_CLOSED: return "closed";
 	case KRPC_ERR_NOT_FOUND: return "not found";
+	case KRPC_ERR_NO_STREAM: return "no stream connection";
 	}
 	return "unknown error";
 }

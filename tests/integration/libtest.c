@@ -3,8 +3,11 @@
  * (krpc-sim started per test case, or endpoints from the environment),
  * connections, calls with assertions, and a counting rendezvous.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "libtest.h"
+#include "testserver.h"
 
 struct lt_target lt;
 static th_proc_t *lt_sim;
@@ -45,11 +49,21 @@ lt_from_env(void)
 {
 	const char *rpc = getenv("KRPC_TEST_RPC"), *stream = getenv("KRPC_TEST_STREAM");
 
+	const char *excl = getenv("KRPC_TEST_EXCLUSIVE");
+
 	if (rpc == NULL || *rpc == '\0')
 		return false;
+	size_t n;
+
 	lt.external = true;
+	lt.exclusive = excl != NULL && strcmp(excl, "1") == 0;
 	if (!lt_parse_endpoint(rpc, false) || stream == NULL || !lt_parse_endpoint(stream, true))
 		fprintf(stderr, "libtest: bad KRPC_TEST_RPC/KRPC_TEST_STREAM (HOST:PORT or unix:PATH)\n");
+	/* Sockets at DIR/krpc/rpc and DIR/krpc/stream are the default paths for XDG_RUNTIME_DIR=DIR. */
+	n = strlen(lt.rpc_path);
+	if (lt.local && n > 9 && strcmp(lt.rpc_path + n - 9, "/krpc/rpc") == 0 &&
+	    strncmp(lt.stream_path, lt.rpc_path, n - 3) == 0 && strcmp(lt.stream_path + n - 3, "stream") == 0)
+		snprintf(lt.runtime_dir, sizeof lt.runtime_dir, "%.*s", (int)(n - 9), lt.rpc_path);
 	return true;
 }
 
@@ -87,6 +101,106 @@ lt_spawn_sim(void)
 	}
 	snprintf(lt.host, sizeof lt.host, "127.0.0.1");
 	lt.tcp = lt.local = true;
+}
+
+/* Starts krpc-sim or the TestServer for one test. */
+void
+lt_own_start(struct lt_own *own)
+{
+	const char *argv[] = { th_bin("tests/sim/krpc-sim"), "--rpc-port", "0", "--stream-port", "0",
+	    "--quiet", NULL };
+	const char *kind = getenv("KRPC_TEST_SERVER"), *p;
+	struct testserver ts;
+
+	memset(own, 0, sizeof *own);
+	if (kind != NULL && strcmp(kind, "testserver") == 0) {
+		ck_assert_msg(ts_start(&ts, true) == 0, "the TestServer did not start");
+		own->proc = ts.proc;
+		own->rpc_port = ts.rpc_port;
+		own->stream_port = ts.stream_port;
+		return;
+	}
+	own->proc = th_spawn(argv, "krpc-sim: listening", 20);
+	ck_assert_ptr_nonnull(own->proc);
+	p = strstr(th_proc_stdout(own->proc), "rpc=");
+	ck_assert(p != NULL && sscanf(p, "rpc=127.0.0.1:%d stream=127.0.0.1:%d", &own->rpc_port,
+	    &own->stream_port) == 2);
+}
+
+/* True once something accepts TCP connections on the loopback port (within timeout s). */
+static bool
+lt_wait_port(int port, double timeout)
+{
+	struct sockaddr_in sin;
+	double end = th_now() + timeout;
+	int fd, rc;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	do {
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			return false;
+		rc = connect(fd, (struct sockaddr *)&sin, sizeof sin);
+		close(fd);
+		if (rc == 0)
+			return true;
+		th_sleep(0.05);
+	} while (th_now() < end);
+	return false;
+}
+
+/* Starts krpcmuxd in front of an upstream server. */
+void
+lt_own_proxy(struct lt_own *proxy, const struct lt_own *upstream, const char *conf)
+{
+	char up_rpc[16], up_stream[16], rpc[16], stream[16], path[64];
+	const char *argv[24];
+	FILE *f;
+	int n = 0;
+
+	memset(proxy, 0, sizeof *proxy);
+	proxy->rpc_port = th_free_port();
+	while ((proxy->stream_port = th_free_port()) == proxy->rpc_port)
+		;
+	snprintf(up_rpc, sizeof up_rpc, "%d", upstream->rpc_port);
+	snprintf(up_stream, sizeof up_stream, "%d", upstream->stream_port);
+	snprintf(rpc, sizeof rpc, "%d", proxy->rpc_port);
+	snprintf(stream, sizeof stream, "%d", proxy->stream_port);
+	snprintf(path, sizeof path, "krpcmuxd-%d.conf", proxy->rpc_port);
+	ck_assert_ptr_nonnull(f = fopen(th_tmp(path), "w"));
+	fputs(conf != NULL ? conf : "# nothing\n", f);
+	fclose(f);
+	argv[n++] = th_bin("daemon/krpcmuxd");
+	argv[n++] = "-f";
+	argv[n++] = "-c";
+	argv[n++] = th_tmp(path);
+	argv[n++] = "--upstream-rpc-port";
+	argv[n++] = up_rpc;
+	argv[n++] = "--upstream-stream-port";
+	argv[n++] = up_stream;
+	argv[n++] = "--rpc-port";
+	argv[n++] = rpc;
+	argv[n++] = "--stream-port";
+	argv[n++] = stream;
+	argv[n++] = "--rpc-path";
+	argv[n++] = "";
+	argv[n++] = "--stream-path";
+	argv[n++] = "";
+	argv[n++] = "--admin-path";
+	argv[n++] = "";
+	argv[n++] = "--log-level";
+	argv[n++] = "warn";
+	argv[n] = NULL;
+	ck_assert_ptr_nonnull(proxy->proc = th_spawn(argv, NULL, 0));
+	ck_assert_msg(lt_wait_port(proxy->rpc_port, 20), "krpcmuxd does not listen");
+}
+
+bool
+lt_server_exclusive(void)
+{
+	return !lt.external || lt.exclusive;
 }
 
 /* Unchecked fixture: the server under test. */

@@ -9,7 +9,14 @@
  *   KRPC_TEST_RPC=HOST:PORT or unix:PATH     (the RPC endpoint)
  *   KRPC_TEST_STREAM=HOST:PORT or unix:PATH  (the stream endpoint)
  * Tests that need krpc-sim itself (they restart or inspect it) are skipped
- * then, and Unix-socket tests run only if the endpoints are Unix sockets.
+ * then, and Unix-socket tests run only if the endpoints are Unix sockets
+ * (the default-path test only if they are DIR/krpc/rpc and DIR/krpc/stream).
+ * Two more variables widen what runs against an external server:
+ *   KRPC_TEST_EXCLUSIVE=1        nothing else uses that server, so its
+ *                                server-wide counts are this test's
+ *   KRPC_TEST_SERVER=testserver  tests that need a server of their own (to
+ *                                kill it) start kRPC's TestServer instead of
+ *                                krpc-sim
  */
 #ifndef KRPC_LIBTEST_H
 #define KRPC_LIBTEST_H
@@ -32,6 +39,14 @@ struct lt_target {
 	char	 rpc_path[256];
 	char	 stream_path[256];
 	char	 runtime_dir[200];	/* XDG_RUNTIME_DIR giving those paths as defaults */
+	bool	 exclusive;		/* the server serves this test alone */
+};
+
+/* A server of a test's own, on loopback TCP (krpc-sim, or the TestServer). */
+struct lt_own {
+	th_proc_t	*proc;
+	int		 rpc_port;
+	int		 stream_port;
 };
 
 extern struct lt_target lt;
@@ -42,6 +57,21 @@ void		 lt_start(void);
 void		 lt_stop(void);
 /* Adds the fixture and a timeout to a test case. */
 void		 lt_tcase(TCase *, double timeout);
+
+/*
+ * Starts a server of the test's own (krpc-sim, or kRPC's TestServer when
+ * KRPC_TEST_SERVER=testserver) on free loopback ports; asserts success.
+ * Stop it with th_proc_stop(own->proc) or kill it with th_proc_signal().
+ */
+void		 lt_own_start(struct lt_own *);
+/*
+ * Starts krpcmuxd in front of upstream (TCP), listening on free loopback
+ * TCP ports, with a configuration file holding conf (NULL: none); returns
+ * once it accepts connections (it need not have reached the upstream).
+ */
+void		 lt_own_proxy(struct lt_own *proxy, const struct lt_own *upstream, const char *conf);
+/* True if server-wide counts are this test's: our own krpc-sim, or KRPC_TEST_EXCLUSIVE. */
+bool		 lt_server_exclusive(void);
 
 /* A client of the server under test with both connections (asserts success). */
 krpc_client_t	*lt_client(const char *name);

@@ -349,6 +349,7 @@ void
 mock_serve_session(struct mock *m, const char *version)
 {
 	Krpc__Schema__ConnectionResponse ok = KRPC__SCHEMA__CONNECTION_RESPONSE__INIT;
+	static const uint8_t stream_id[16] = "streamSTREAMstrm";
 	krpc_buf_t want = KRPC_BUF_INIT, svc;
 
 	/* RPC handshake: ConnectionRequest{client_name = "krpcmuxd"}, then silence */
@@ -366,6 +367,8 @@ mock_serve_session(struct mock *m, const char *version)
 	mock_expect_bytes(m->stream, want.data, want.len, "stream ConnectionRequest");
 	ck_assert(mock_quiet(m->stream, 0.1));
 	ck_assert(mock_quiet(m->rpc, 0.1));
+	/* as the real server does: the stream connection's own identifier, not an echo */
+	ok.client_identifier.data = (uint8_t *)stream_id;
 	mock_send(m->stream, &ok.base);
 
 	/* then exactly one request, GetServices, then GetStatus for the server's version */

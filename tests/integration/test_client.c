@@ -53,10 +53,42 @@ START_TEST(test_connect_name_and_id)
 	ck_assert_uint_eq(len, 16);
 	ck_assert(memcmp(id, krpc_client_id(c), 16) == 0);
 	krpc_value_free(v);
-	/* The status decodes and says a version. */
-	v = lt_call(c, "KRPC", "GetStatus", "status", 0);
-	ck_assert_int_eq(krpc_value_code(v), KRPC_TYPE_STATUS);
+	krpc_client_close(c);
+}
+END_TEST
+
+/* KRPC.GetStatus decoded by the library, from a call and from a stream. */
+START_TEST(test_status)
+{
+	krpc_client_t *c = lt_client("status");
+	krpc_status_t st, again;
+	krpc_stream_t *s;
+	krpc_value_t *v;
+
+	LT_OK(krpc_client_status(c, &st));
+	ck_assert_msg(strlen(st.version) >= 5 && strchr(st.version, '.') != NULL, "%s", st.version);
+	ck_assert_uint_gt(st.bytes_read, 0);
+	ck_assert_uint_gt(st.bytes_written, 0);
+	ck_assert_uint_gt(st.max_time_per_update, 0);
+	LT_OK(krpc_stream_add(c, "KRPC", "GetStatus", NULL, 0, "status", &s));
+	LT_OK(krpc_stream_get(s, &v));
+	LT_OK(krpc_status_decode(v, &again));
+	ck_assert_str_eq(again.version, st.version);
+	ck_assert_uint_ge(again.stream_rpcs, 1);		/* this one */
+	ck_assert_uint_ge(again.bytes_read, st.bytes_read);
+	krpc_status_free(&again);
 	krpc_value_free(v);
+	/* Not a status: the error is recorded, *out zeroed. */
+	v = krpc_value_double(1);
+	LT_FAILS(krpc_status_decode(v, &again), KRPC_ERR_TYPE);
+	ck_assert_int_eq(krpc_error_code(), KRPC_ERR_TYPE);
+	ck_assert_ptr_null(again.version);
+	krpc_value_free(v);
+	v = krpc_value_message(KRPC_TYPE_STATUS, "\x0a\x05", 2);	/* a truncated version */
+	LT_FAILS(krpc_status_decode(v, &again), KRPC_ERR_MALFORMED);
+	krpc_value_free(v);
+	krpc_status_free(&st);
+	krpc_status_free(NULL);
 	krpc_client_close(c);
 }
 END_TEST
@@ -73,18 +105,19 @@ START_TEST(test_connect_without_stream)
 	name = lt_call_str(c, "KRPC", "GetClientName", 0);
 	ck_assert_str_eq(name, "");
 	free(name);
-	/* Streams need a stream connection: refused locally... */
+	/* Streams and events need a stream connection: refused locally... */
 	args[0] = krpc_value_string("x");
-	LT_FAILS(krpc_stream_add(c, TS, "Counter", args, 1, "sint32", &s), KRPC_ERR_ARG);
+	LT_FAILS(krpc_stream_add(c, TS, "Counter", args, 1, "sint32", &s), KRPC_ERR_NO_STREAM);
 	ck_assert_ptr_null(s);
-	/* ...and by the server for procedures that create events. */
 	krpc_value_free(args[0]);
 	args[0] = krpc_value_uint32(100);
-	expect_rpc_error(krpc_event_call(c, TS, "OnTimer", args, 1, &e), "KRPC", "InvalidOperationException",
-	    "No stream client is connected for this RPC client");
+	LT_FAILS(krpc_event_call(c, TS, "OnTimer", args, 1, &e), KRPC_ERR_NO_STREAM);
 	ck_assert_ptr_null(e);
+	/* ...where the server would have said so as an error of the call. */
+	expect_rpc_error(krpc_call(c, TS, "OnTimer", args, 1, "event", &v), "KRPC",
+	    "InvalidOperationException", "No stream client is connected for this RPC client");
 	krpc_value_free(args[0]);
-	LT_FAILS(krpc_update_wait(c, 0), KRPC_ERR_ARG);
+	LT_FAILS(krpc_update_wait(c, 0), KRPC_ERR_ARG);		/* the lock is not held */
 	krpc_value_free(v);
 	krpc_client_close(c);
 }
@@ -122,24 +155,115 @@ START_TEST(test_handshake_wrong_ports)
 }
 END_TEST
 
-START_TEST(test_connect_timeout)
+/* A loopback TCP listener on a free port (*port set). */
+static int
+listen_loopback(int *port)
 {
 	struct sockaddr_in sin;
 	socklen_t slen = sizeof sin;
-	krpc_options_t *o = krpc_options_new();
-	krpc_client_t *c = (krpc_client_t *)1;
-	double t0;
-	int fd;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	/* A listener that accepts nothing: TCP connects, the handshake never answers. */
-	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
 	ck_assert_int_eq(listen(fd, 4), 0);
 	getsockname(fd, (struct sockaddr *)&sin, &slen);
-	LT_OK(krpc_options_set_tcp(o, "127.0.0.1", ntohs(sin.sin_port), KRPC_NO_STREAM));
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/*
+ * The two ConnectionResponses kRPC's TestServer sent (recorded with a
+ * probe): the client's identifier, then the stream connection's own new
+ * one, not the identifier the client sent.
+ */
+static const char real_rpc_answer[] = "121a101f4f9bfc37911544ba3afa4a96898689";
+static const char real_stream_answer[] = "121a10533965ad566fe243a7d6b4901b317996";
+
+struct fake_server {
+	int	 lrpc, lstream;
+	bool	 ok;		/* both requests were as expected */
+};
+
+/* Reads exactly len bytes into buf (within 10 s); false on close or timeout. */
+static bool
+read_exactly(int fd, uint8_t *buf, size_t len)
+{
+	struct timeval tv = { 10, 0 };
+	size_t off = 0;
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	while (off < len && (n = recv(fd, buf + off, len - off, 0)) > 0)
+		off += (size_t)n;
+	return off == len;
+}
+
+/* Serves one client's two handshakes as the real server does, then waits for it to leave. */
+static void *
+fake_server_main(void *arg)
+{
+	struct fake_server *f = arg;
+	const uint8_t *rpc_ans, *stream_ans;
+	uint8_t req[64], want[64];
+	size_t rlen, slen;
+	int rpc, stream;
+
+	rpc_ans = th_hex(real_rpc_answer, &rlen);
+	memcpy(want, rpc_ans, rlen);
+	rpc = accept(f->lrpc, NULL, NULL);
+	/* ConnectionRequest{client_name = "fake"} */
+	f->ok = read_exactly(rpc, req, 7) && memcmp(req, "\x06\x12\x04" "fake", 7) == 0;
+	send(rpc, want, rlen, MSG_NOSIGNAL);
+	stream = accept(f->lstream, NULL, NULL);
+	/* ConnectionRequest{type = STREAM, client_name = "fake", client_identifier = the RPC answer's} */
+	f->ok = f->ok && read_exactly(stream, req, 27) &&
+	    memcmp(req, "\x1a\x08\x01\x12\x04" "fake" "\x1a\x10", 11) == 0 &&
+	    memcmp(req + 11, want + 3, 16) == 0;
+	stream_ans = th_hex(real_stream_answer, &slen);
+	send(stream, stream_ans, slen, MSG_NOSIGNAL);
+	read_exactly(rpc, req, 1);	/* until the client closes */
+	close(stream);
+	close(rpc);
+	return NULL;
+}
+
+/* The real server's answers, byte for byte: the stream handshake is no echo. */
+START_TEST(test_handshake_real_answers)
+{
+	struct fake_server f = { -1, -1, false };
+	krpc_client_t *c = NULL;
+	const uint8_t *id;
+	int rpc_port, stream_port;
+	pthread_t t;
+	size_t len;
+
+	f.lrpc = listen_loopback(&rpc_port);
+	f.lstream = listen_loopback(&stream_port);
+	ck_assert_int_eq(pthread_create(&t, NULL, fake_server_main, &f), 0);
+	LT_OK(krpc_connect(&c, "fake", "127.0.0.1", rpc_port, stream_port));
+	ck_assert(krpc_client_has_stream(c));
+	id = th_hex(real_rpc_answer, &len);
+	ck_assert(memcmp(krpc_client_id(c), id + 3, 16) == 0);	/* the client's, not the stream's */
+	krpc_client_close(c);
+	pthread_join(t, NULL);
+	ck_assert_msg(f.ok, "the library's ConnectionRequests differ from what kRPC clients send");
+	close(f.lrpc);
+	close(f.lstream);
+}
+END_TEST
+
+START_TEST(test_connect_timeout)
+{
+	krpc_options_t *o = krpc_options_new();
+	krpc_client_t *c = (krpc_client_t *)1;
+	double t0;
+	int fd, port;
+
+	/* A listener that accepts nothing: TCP connects, the handshake never answers. */
+	fd = listen_loopback(&port);
+	LT_OK(krpc_options_set_tcp(o, "127.0.0.1", port, KRPC_NO_STREAM));
 	LT_OK(krpc_options_set_connect_timeout(o, 0.3));
 	t0 = th_now();
 	LT_FAILS(krpc_connect_options(&c, o), KRPC_ERR_TIMEOUT);
@@ -484,7 +608,7 @@ START_TEST(test_call_timeout)
 	LT_OK(krpc_options_set_call_timeout(o, 0.2));
 	LT_OK(krpc_connect_options(&c, o));
 	krpc_options_free(o);
-	/* 30 updates of yielding: well over 0.2 s. */
+	/* 30 updates of yielding: well over 0.2 s on a server paced like the game (60 a second). */
 	args[0] = krpc_value_sint32(30);
 	LT_FAILS(krpc_call(c, TS, "BlockingProcedure", args, 1, "sint32", NULL), KRPC_ERR_TIMEOUT);
 	krpc_value_free(args[0]);
@@ -570,9 +694,11 @@ client_suite(void)
 
 	lt_tcase(tc, 60);
 	tcase_add_test(tc, test_connect_name_and_id);
+	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_connect_without_stream);
 	tcase_add_test(tc, test_connect_refused);
 	tcase_add_test(tc, test_handshake_wrong_ports);
+	tcase_add_test(tc, test_handshake_real_answers);
 	tcase_add_test(tc, test_connect_timeout);
 	tcase_add_test(tc, test_unix_sockets);
 	tcase_add_test(tc, test_calls_typed);

@@ -1,11 +1,13 @@
 #!/bin/sh
 # libkrpcmux's integration tests again, through krpcmuxd: starts krpc-sim and
 # krpcmuxd in front of it on temporary Unix sockets, then runs the library's
-# three integration test programs against the proxy (KRPC_TEST_RPC/STREAM).
+# integration test programs against the proxy (KRPC_TEST_RPC/STREAM),
+# and the examples that need only KRPC against krpc-sim and the proxy.
 # Every process started here is stopped on exit, whatever happens.
 set -u
 
 bin=${top_builddir:-.}
+. "${top_srcdir:-.}/tests/integration/examples_krpc.sh"
 tmp=$(mktemp -d /tmp/krpcmux-proxytest.XXXXXX)
 sim_pid=""
 mux_pid=""
@@ -48,9 +50,12 @@ KRPC_TEST_RPC="unix:$tmp/rpc"
 KRPC_TEST_STREAM="unix:$tmp/stream"
 export KRPC_TEST_RPC KRPC_TEST_STREAM
 status=0
-for t in test_client test_client_stream test_client_event; do
+# Nothing else uses these servers: server-wide stream counts are the test's.
+for t in test_client test_client_stream test_client_event test_stubs; do
 	echo "== $t through krpcmuxd"
-	"$bin/tests/integration/$t" || status=1
+	KRPC_TEST_EXCLUSIVE=1 "$bin/tests/integration/$t" || status=1
 done
+run_krpc_examples "against krpc-sim" --rpc-path "$tmp/sim-rpc" --stream-path "$tmp/sim-stream"
+run_krpc_examples "through krpcmuxd" --rpc-path "$tmp/rpc" --stream-path "$tmp/stream"
 kill -0 "$mux_pid" 2>/dev/null || { echo "test_client_proxy: krpcmuxd died"; status=1; }
 exit $status

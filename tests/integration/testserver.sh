@@ -7,6 +7,9 @@
 #                          start it on free ports; sets TS_PID, TS_RPC_PORT,
 #                          TS_STREAM_PORT (stdout in DIR/testserver.out);
 #                          stop it with kill "$TS_PID"
+#   ts_start_local DIR RPC_PATH STREAM_PATH
+#                          start it on Unix sockets instead (its hidden
+#                          --type=localsocket), paced; sets TS_PID
 
 ts_dir=${KRPC_TESTSERVER:-${top_srcdir:-.}/../shared/krpc-testserver}
 
@@ -38,6 +41,11 @@ ts_start() {
 	mono "$ts_dir/TestServer.exe" --rpc-port="$TS_RPC_PORT" --stream-port="$TS_STREAM_PORT" \
 		$ts_pacing > "$ts_out" 2>&1 &
 	TS_PID=$!
+	ts_wait_started
+}
+
+# ts_wait_started: waits for the server's ready line in $ts_out.
+ts_wait_started() {
 	ts_i=0
 	while ! grep -q "Server started successfully" "$ts_out" 2>/dev/null; do
 		ts_i=$((ts_i + 1))
@@ -47,4 +55,12 @@ ts_start() {
 		fi
 		sleep 0.1
 	done
+}
+
+ts_start_local() {
+	ts_out="$1/testserver.out"
+	mono "$ts_dir/TestServer.exe" --type=localsocket --rpc-path="$2" --stream-path="$3" \
+		> "$ts_out" 2>&1 &
+	TS_PID=$!
+	ts_wait_started
 }

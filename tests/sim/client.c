@@ -28,7 +28,7 @@ struct sim_client {
 };
 
 /* Fills id with random bytes (getrandom, else /dev/urandom). */
-static void
+void
 client_random(uint8_t *id, size_t len)
 {
 	ssize_t n;

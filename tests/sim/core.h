@@ -133,6 +133,8 @@ void		 handshake_process(sim_server_t *, conn_t *);
 
 /* ---- client.c -------------------------------------------------------- */
 
+/* Random bytes for identifiers (aborts when the system has no source). */
+void		 client_random(uint8_t *id, size_t len);
 sim_client_t	*client_new(sim_server_t *, conn_t *rpc, const char *name, size_t namelen);
 void		 client_free(sim_client_t *);
 unsigned	 client_number(const sim_client_t *);

@@ -130,6 +130,7 @@ static void
 handshake_stream(sim_server_t *s, conn_t *c, const Krpc__Schema__ConnectionRequest *req)
 {
 	sim_client_t *client;
+	uint8_t conn_id[16];
 
 	if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM) {
 		handshake_wrong_type(c, (int)req->type);
@@ -145,8 +146,9 @@ handshake_stream(sim_server_t *s, conn_t *c, const Krpc__Schema__ConnectionReque
 		return;
 	}
 	client_attach_stream(client, c);
-	handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK, NULL,
-	    req->client_identifier.data);
+	/* Like the real server: the stream connection's own new identifier, not an echo. */
+	client_random(conn_id, sizeof conn_id);
+	handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK, NULL, conn_id);
 	conn_set_state(c, CONN_READY, NULL);
 	server_log(s, "client %u: stream connection %u", client_number(client), conn_number(c));
 }

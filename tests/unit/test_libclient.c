@@ -140,6 +140,29 @@ START_TEST(test_saved_faults)
 	ck_assert_str_eq(krpc_error_message(), "bad bytes");
 	krpc_error_fault_free(f);
 	ck_assert_str_eq(krpc_code_str(KRPC_ERR_NO_VALUE), "no value yet");
+	ck_assert_str_eq(krpc_code_str(KRPC_ERR_NO_STREAM), "no stream connection");
+}
+END_TEST
+
+/* krpc_error_set() as stubs and users call it: returns its code, NULL means the code's text, OK clears. */
+START_TEST(test_public_error_set)
+{
+	Krpc__Schema__Error e = KRPC__SCHEMA__ERROR__INIT;
+
+	e.service = "KRPC";
+	e.name = "InvalidOperationException";
+	e.description = "before";
+	krpc_error_set_rpc(&e);
+	ck_assert_int_eq(krpc_error_set(KRPC_ERR_TYPE, "not a %s", "vessel"), KRPC_ERR_TYPE);
+	ck_assert_int_eq(krpc_error_code(), KRPC_ERR_TYPE);
+	ck_assert_str_eq(krpc_error_message(), "not a vessel");
+	ck_assert_str_eq(krpc_error_service(), "");
+	ck_assert_str_eq(krpc_error_name(), "");
+	ck_assert_int_eq(krpc_error_set(KRPC_ERR_NOMEM, NULL), KRPC_ERR_NOMEM);
+	ck_assert_str_eq(krpc_error_message(), "out of memory");
+	ck_assert_int_eq(krpc_error_set(KRPC_OK, NULL), KRPC_OK);
+	ck_assert_int_eq(krpc_error_code(), KRPC_OK);
+	ck_assert_str_eq(krpc_error_message(), "");
 }
 END_TEST
 
@@ -151,21 +174,34 @@ START_TEST(test_default_socket_path)
 	char buf[256], want[256], tiny[8];
 
 	ck_assert_ptr_nonnull(pw);
+	unsetenv("TMPDIR");
+	unsetenv("TMP");
+	unsetenv("TEMP");
+	unsetenv("USER");
 	setenv("XDG_RUNTIME_DIR", "/run/user/4242", 1);
 	ck_assert_int_eq(krpc_default_socket_path("rpc", buf, sizeof buf), KRPC_OK);
 	ck_assert_str_eq(buf, "/run/user/4242/krpc/rpc");
 	setenv("XDG_RUNTIME_DIR", "", 1);	/* empty counts as unset */
 	ck_assert_int_eq(krpc_default_socket_path("stream", buf, sizeof buf), KRPC_OK);
-	snprintf(want, sizeof want, "/tmp/krpc-%s/stream", pw->pw_name);
+	snprintf(want, sizeof want, "/tmp/krpc-%s/stream", pw->pw_name);	/* the account's name */
 	ck_assert_str_eq(buf, want);
+	/* As the server on mono: $USER, and the temporary directory $TMPDIR, $TMP or $TEMP. */
 	unsetenv("XDG_RUNTIME_DIR");
-	setenv("USER", "not-the-account-name", 1);	/* the account database wins over $USER */
-	setenv("TMPDIR", "/elsewhere", 1);		/* always /tmp */
+	setenv("USER", "kerbal", 1);
+	setenv("TEMP", "/t3", 1);
 	ck_assert_int_eq(krpc_default_socket_path("rpc", buf, sizeof buf), KRPC_OK);
-	snprintf(want, sizeof want, "/tmp/krpc-%s/rpc", pw->pw_name);
-	ck_assert_str_eq(buf, want);
+	ck_assert_str_eq(buf, "/t3/krpc-kerbal/rpc");
+	setenv("TMP", "/t2/", 1);
+	ck_assert_int_eq(krpc_default_socket_path("rpc", buf, sizeof buf), KRPC_OK);
+	ck_assert_str_eq(buf, "/t2/krpc-kerbal/rpc");
+	setenv("TMPDIR", "/elsewhere", 1);
+	ck_assert_int_eq(krpc_default_socket_path("rpc", buf, sizeof buf), KRPC_OK);
+	ck_assert_str_eq(buf, "/elsewhere/krpc-kerbal/rpc");
 	ck_assert_int_eq(krpc_default_socket_path("rpc", tiny, sizeof tiny), KRPC_ERR_ARG);
 	ck_assert_int_eq(krpc_default_socket_path(NULL, buf, sizeof buf), KRPC_ERR_ARG);
+	unsetenv("TMPDIR");
+	unsetenv("TMP");
+	unsetenv("TEMP");
 }
 END_TEST
 
@@ -447,6 +483,7 @@ libclient_suite(void)
 	tcase_add_test(tc, test_idmap_replace_and_zero);
 	tcase_add_test(tc, test_errors_per_thread);
 	tcase_add_test(tc, test_saved_faults);
+	tcase_add_test(tc, test_public_error_set);
 	tcase_add_test(tc, test_default_socket_path);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_invoke_conversions);
