@@ -533,6 +533,34 @@ void		 upstream_reconfigure(void);
 /* Writes a summary (admin, status). */
 void		 upstream_describe(krpc_buf_t *, bool json);
 
+/* ---- lane.c: one upstream RPC connection's requests -------------------- */
+
+/* What the server can take, known once its version is: shared by a session's lanes. */
+struct lane_caps {
+	bool	 serial;	/* before v0.6: one request at a time per connection */
+	bool	 batching;	/* v0.7 on: requests may be joined (PROTOCOL.md 12.18) */
+};
+
+struct lane	*lane_new(int index, const struct lane_caps *);
+void		 lane_free(struct lane *);
+void		 lane_attach(struct lane *, struct peer *);
+struct peer	*lane_peer(const struct lane *);
+int		 lane_index(const struct lane *);
+/* The handshake is done: queued requests go out. */
+void		 lane_ready(struct lane *);
+bool		 lane_is_ready(const struct lane *);
+/* Requests queued or in flight; in flight. */
+size_t		 lane_load(const struct lane *);
+size_t		 lane_in_flight(const struct lane *);
+/* Sends a serialised Request now or queues it; cb runs exactly once. */
+struct upcall	*lane_submit(struct lane *, const void *req, size_t len, upstream_cb, void *arg);
+/* A response: completes the oldest write; false if unexpected or malformed. */
+bool		 lane_response(struct lane *, const uint8_t *, size_t);
+/* Fails every request with a request-level error text; the lane is not ready after. */
+void		 lane_fail(struct lane *, const char *desc);
+/* Moves the requests not yet written to another lane, in order. */
+void		 lane_requeue(struct lane *from, struct lane *to);
+
 /* ---- streamtab.c: the shared stream table ---------------------------- */
 
 enum entry_kind {

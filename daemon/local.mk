@@ -12,6 +12,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/fanout.c \
 	daemon/htab.c \
 	daemon/intercept.c \
+	daemon/lane.c \
 	daemon/listener.c \
 	daemon/log.c \
 	daemon/peer.c \

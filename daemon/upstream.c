@@ -1,8 +1,9 @@
 /*
  * The upstream session: the primary RPC connection and the stream connection
  * bound to it, both handshaken before clients are served, GetServices fetched
- * once, lazily opened slow lanes for yielding calls, an in-flight FIFO per
- * connection, and reconnection with exponential backoff and jitter.
+ * once, lazily opened slow lanes for yielding calls (each RPC connection's
+ * requests are a lane, lane.c), and reconnection with exponential backoff
+ * and jitter.
  */
 #include "config.h"
 
@@ -50,40 +51,9 @@ static const char *const upstream_failure_names[] = {
 	"protocol error", "GetServices failed", "proxy stopping",
 };
 
-/* Writes in flight on a connection while requests are being batched. */
-#define UPSTREAM_BATCH_DEPTH	2
-/* What a request counts against upstream.batch_calls: its calls, at least 1. */
-#define UPSTREAM_WEIGHT(u)	((u)->ncalls > 0 ? (u)->ncalls : 1)
-/* The most bytes of requests joined into one batch. */
-#define UPSTREAM_BATCH_BYTES	(1024 * 1024)
-
-struct upcall {
-	TAILQ_ENTRY(upcall)	 link;
-	upstream_cb		 cb;
-	void			*arg;
-	uint8_t			*body;		/* while queued, and while in a batch */
-	size_t			 len;
-	size_t			 ncalls;	/* calls in the request */
-	size_t			 nparts;	/* first of a write: requests in it; else 0 */
-	bool			 alone;		/* sent again on its own after a failed batch */
-};
-
-TAILQ_HEAD(upcall_list, upcall);
-
-struct lane {
-	int			 index;		/* 0: primary */
-	struct peer		*peer;
-	bool			 ready;
-	struct upcall_list	 queue;		/* waiting for the handshake */
-	struct upcall_list	 inflight;	/* sent; responses come in this order */
-	size_t			 nqueue;
-	size_t			 ninflight;
-	size_t			 nwrites;	/* Requests written and not answered */
-};
-
 static struct {
 	enum upstream_state	 state;
-	struct lane		 primary;
+	struct lane		*primary;
 	struct peer		*stream;
 	struct lane		*slow[UPSTREAM_LANES_MAX];
 	int			 nslow;
@@ -97,8 +67,7 @@ static struct {
 	uint64_t		 sessions;
 	double			 since;
 	char			 version[32];	/* GetStatus().version of this session */
-	bool			 serial;	/* before v0.6: one request at a time per connection */
-	bool			 batching;	/* v0.7 on: requests may be joined (PROTOCOL.md 12.18) */
+	struct lane_caps	 caps;		/* what the server can take (its version) */
 } up;
 
 static void	upstream_primary_dispatch(struct peer *, const uint8_t *, size_t, void *);
@@ -193,141 +162,11 @@ upstream_read_response(const uint8_t *msg, size_t len, uint8_t *id, char *why, s
 	return ok;
 }
 
-/* Initialises a lane. */
-static void
-upstream_lane_init(struct lane *l, int index)
-{
-	memset(l, 0, sizeof *l);
-	l->index = index;
-	TAILQ_INIT(&l->queue);
-	TAILQ_INIT(&l->inflight);
-}
-
-/* Fails every request of a lane with a request-level error text. */
-static void
-upstream_lane_fail(struct lane *l, const char *desc)
-{
-	struct upcall *u;
-
-	while ((u = TAILQ_FIRST(&l->inflight)) != NULL || (u = TAILQ_FIRST(&l->queue)) != NULL) {
-		if (u == TAILQ_FIRST(&l->inflight)) {
-			TAILQ_REMOVE(&l->inflight, u, link);
-			l->ninflight--;
-		} else {
-			TAILQ_REMOVE(&l->queue, u, link);
-			l->nqueue--;
-		}
-		if (u->cb != NULL)
-			u->cb(u->arg, NULL, 0, desc);
-		free(u->body);
-		free(u);
-	}
-	l->nwrites = 0;
-}
-
-/* True if the lane may write another Request now. */
-static bool
-upstream_lane_open_for_write(const struct lane *l)
-{
-	if (!l->ready)
-		return false;
-	if (up.serial)
-		return l->ninflight == 0;
-	return !up.batching || cfg->upstream_batch_calls <= 1 || l->nwrites < UPSTREAM_BATCH_DEPTH;
-}
-
-/* Writes a request on a ready lane, alone. */
-static void
-upstream_lane_write(struct lane *l, struct upcall *u, const void *req, size_t len)
-{
-	peer_send(l->peer, req, len);
-	u->nparts = 1;
-	TAILQ_INSERT_TAIL(&l->inflight, u, link);
-	l->ninflight++;
-	l->nwrites++;
-}
-
-/*
- * Writes the queue's first request, joined with the ones after it up to the
- * configured number of calls: one Request upstream, answered by one
- * Response that upstream_lane_response() cuts up again.  The parts keep
- * their bytes until then, in case the batch must be sent again piecemeal.
- */
-static void
-upstream_lane_write_batch(struct lane *l)
-{
-	struct upcall *u = TAILQ_FIRST(&l->queue), *first = u;
-	krpc_buf_t b = KRPC_BUF_INIT;
-	size_t calls = 0, n = 0;
-
-	while (u != NULL && (n == 0 || (!u->alone && calls + UPSTREAM_WEIGHT(u) <=
-	    (size_t)cfg->upstream_batch_calls && b.len + u->len <= UPSTREAM_BATCH_BYTES))) {
-		krpc_buf_append(&b, u->body, u->len);
-		calls += UPSTREAM_WEIGHT(u);
-		n++;
-		TAILQ_REMOVE(&l->queue, u, link);
-		l->nqueue--;
-		TAILQ_INSERT_TAIL(&l->inflight, u, link);
-		l->ninflight++;
-		if (first->alone)
-			break;
-		u = TAILQ_FIRST(&l->queue);
-	}
-	xbuf_check(&b);
-	peer_send(l->peer, b.data, b.len);
-	krpc_buf_free(&b);
-	first->nparts = n;
-	l->nwrites++;
-	if (n > 1) {
-		stats_inc(upstream_batches);
-		stats_add(upstream_batched_requests, n);
-	}
-	if (n == 1) {
-		free(first->body);
-		first->body = NULL;
-	}
-}
-
-/* Sends queued requests while the lane takes them (joined when batching). */
-static void
-upstream_lane_flush(struct lane *l)
-{
-	struct upcall *u;
-
-	while (upstream_lane_open_for_write(l) && (u = TAILQ_FIRST(&l->queue)) != NULL) {
-		if (up.batching && cfg->upstream_batch_calls > 1) {
-			upstream_lane_write_batch(l);
-			continue;
-		}
-		TAILQ_REMOVE(&l->queue, u, link);
-		l->nqueue--;
-		upstream_lane_write(l, u, u->body, u->len);
-		free(u->body);
-		u->body = NULL;
-	}
-}
-
-/* Writes a request now, or queues it (handshake pending, a serial server busy, batching). */
-static void
-upstream_lane_submit(struct lane *l, struct upcall *u, const void *req, size_t len)
-{
-	u->ncalls = batch_calls(req, len);
-	if (upstream_lane_open_for_write(l) && TAILQ_EMPTY(&l->queue)) {
-		upstream_lane_write(l, u, req, len);
-		return;
-	}
-	u->body = xmemdup(req, len);
-	u->len = len;
-	TAILQ_INSERT_TAIL(&l->queue, u, link);
-	l->nqueue++;
-}
-
 /* Closes and frees a slow lane; its queued requests move to another lane or fail. */
 static void
 upstream_lane_drop(struct lane *l, const char *why)
 {
 	char desc[512];
-	struct upcall *u;
 	int i;
 
 	for (i = 0; i < up.nslow && up.slow[i] != l; i++)
@@ -335,28 +174,20 @@ upstream_lane_drop(struct lane *l, const char *why)
 	if (i < up.nslow)
 		memmove(&up.slow[i], &up.slow[i + 1], (size_t)(up.nslow - i - 1) * sizeof up.slow[0]);
 	up.nslow--;
-	if (!l->ready && up.state == UPSTREAM_READY) {
+	if (!lane_is_ready(l) && up.state == UPSTREAM_READY) {
 		/* It never opened (the player may have denied it): use the primary for a while. */
 		log_warn("upstream", "slow lane %d could not open (%s); yielding calls use the "
-		    "primary connection for %.0f s", l->index, why, UPSTREAM_LANE_BACKOFF);
+		    "primary connection for %.0f s", lane_index(l), why, UPSTREAM_LANE_BACKOFF);
 		up.lanes_disabled_until = util_now() + UPSTREAM_LANE_BACKOFF;
-		while ((u = TAILQ_FIRST(&l->queue)) != NULL) {
-			uint8_t *body = u->body;
-
-			TAILQ_REMOVE(&l->queue, u, link);
-			l->nqueue--;
-			u->body = NULL;
-			upstream_lane_submit(&up.primary, u, body, u->len);
-			free(body);
-		}
-	} else if (l->ready && up.state != UPSTREAM_STOPPED)
-		log_warn("upstream", "slow lane %d lost: %s", l->index, why);
+		lane_requeue(l, up.primary);
+	} else if (lane_is_ready(l) && up.state != UPSTREAM_STOPPED)
+		log_warn("upstream", "slow lane %d lost: %s", lane_index(l), why);
 	snprintf(desc, sizeof desc, "krpcmuxd: lost the connection to the game's kRPC server (%s)",
 	    why);
-	upstream_lane_fail(l, desc);
-	if (l->peer != NULL)
-		peer_close(l->peer, false);
-	free(l);
+	lane_fail(l, desc);
+	if (lane_peer(l) != NULL)
+		peer_close(lane_peer(l), false);
+	lane_free(l);
 }
 
 /* Schedules the next connection attempt with exponential backoff and jitter. */
@@ -403,11 +234,10 @@ upstream_fail(enum upstream_failure failure, const char *fmt, ...)
 	    up.why);
 	while (up.nslow > 0)
 		upstream_lane_drop(up.slow[0], up.why);
-	up.primary.ready = false;
-	upstream_lane_fail(&up.primary, desc);
-	if (up.primary.peer != NULL)
-		peer_close(up.primary.peer, false);
-	up.primary.peer = NULL;
+	lane_fail(up.primary, desc);
+	if (lane_peer(up.primary) != NULL)
+		peer_close(lane_peer(up.primary), false);
+	lane_attach(up.primary, NULL);
 	if (up.stream != NULL)
 		peer_close(up.stream, false);
 	up.stream = NULL;
@@ -427,14 +257,13 @@ upstream_connect(void)
 {
 	char why[256];
 
-	upstream_lane_init(&up.primary, 0);
-	up.serial = false;
-	up.batching = false;
+	up.caps.serial = false;
+	up.caps.batching = false;
 	up.version[0] = '\0';
 	upstream_set_state(UPSTREAM_CONNECTING);
-	up.primary.peer = upstream_open(false, "upstream rpc", &upstream_primary_ops, NULL, why,
-	    sizeof why);
-	if (up.primary.peer == NULL)
+	lane_attach(up.primary, upstream_open(false, "upstream rpc", &upstream_primary_ops, NULL,
+	    why, sizeof why));
+	if (lane_peer(up.primary) == NULL)
 		upstream_fail(UPF_CONNECT, "%s", why);
 }
 
@@ -478,7 +307,7 @@ static void
 upstream_session_ready(void)
 {
 	upstream_set_state(UPSTREAM_READY);
-	peer_set_state(up.primary.peer, PEER_READY);
+	peer_set_state(lane_peer(up.primary), PEER_READY);
 	peer_set_state(up.stream, PEER_READY);
 	up.attempt = 0;
 	up.failure = UPF_NONE;
@@ -489,7 +318,7 @@ upstream_session_ready(void)
 	stats_inc(upstream_sessions);
 	log_info("upstream", "connected to %s as \"%s\" (server %s, %zu procedures%s)", up.target,
 	    cfg->upstream_client_name, up.version, schema_count(),
-	    up.serial ? ", one request at a time" : "");
+	    up.caps.serial ? ", one request at a time" : "");
 	systemd_notify("STATUS=connected to the game's kRPC server");
 	main_ready();
 	client_upstream_ready();
@@ -527,9 +356,10 @@ upstream_status_cb(void *arg, const uint8_t *resp, size_t len, const char *failu
 				    (const char *)f.data);
 		}
 	}
-	up.serial = sscanf(up.version, "%d.%d", &major, &minor) == 2 && major == 0 && minor < 6;
+	up.caps.serial = sscanf(up.version, "%d.%d", &major, &minor) == 2 && major == 0 && minor < 6;
 	/* Only v0.7 servers survive a request that fails to decode (PROTOCOL.md 11). */
-	up.batching = sscanf(up.version, "%d.%d", &major, &minor) == 2 && (major > 0 || minor >= 7);
+	up.caps.batching = sscanf(up.version, "%d.%d", &major, &minor) == 2 &&
+	    (major > 0 || minor >= 7);
 	upstream_session_ready();
 }
 
@@ -539,7 +369,6 @@ upstream_services_cb(void *arg, const uint8_t *resp, size_t len, const char *fai
 {
 	struct wire_slice value;
 	krpc_buf_t call = KRPC_BUF_INIT, req = KRPC_BUF_INIT;
-	struct upcall *u;
 	char why[256] = "malformed response";
 
 	if (failure != NULL)
@@ -548,12 +377,10 @@ upstream_services_cb(void *arg, const uint8_t *resp, size_t len, const char *fai
 		upstream_fail(UPF_SERVICES, "GetServices: %s", why);
 		return;
 	}
-	u = xcalloc(1, sizeof *u);
-	u->cb = upstream_status_cb;
 	wire_call(&call, "KRPC", "GetStatus", NULL, 0);
 	krpc_msg_request_add(&req, call.data, call.len);
 	xbuf_check(&req);
-	upstream_lane_write(&up.primary, u, req.data, req.len);
+	lane_submit(up.primary, req.data, req.len, upstream_status_cb, NULL);
 	krpc_buf_free(&call);
 	krpc_buf_free(&req);
 }
@@ -563,129 +390,15 @@ static void
 upstream_stream_ready(void)
 {
 	krpc_buf_t call = KRPC_BUF_INIT, req = KRPC_BUF_INIT;
-	struct upcall *u = xcalloc(1, sizeof *u);
 
 	upstream_set_state(UPSTREAM_SERVICES);
-	up.primary.ready = true;
+	lane_ready(up.primary);
 	wire_call(&call, "KRPC", "GetServices", NULL, 0);
 	krpc_msg_request_add(&req, call.data, call.len);
 	xbuf_check(&req);
-	u->cb = upstream_services_cb;
-	upstream_lane_write(&up.primary, u, req.data, req.len);
+	lane_submit(up.primary, req.data, req.len, upstream_services_cb, NULL);
 	krpc_buf_free(&call);
 	krpc_buf_free(&req);
-}
-
-/* Completes one request and frees it. */
-static void
-upstream_complete(struct upcall *u, const uint8_t *msg, size_t len)
-{
-	if (u->cb != NULL)
-		u->cb(u->arg, msg, len, NULL);
-	free(u->body);
-	free(u);
-}
-
-/*
- * A batch failed at request level while decoding: no call ran, so its parts
- * go back to the head of the queue, in order, each to be sent on its own.
- */
-static void
-upstream_batch_retry(struct lane *l, struct upcall **parts, size_t n)
-{
-	size_t i;
-
-	stats_inc(upstream_batch_retries);
-	for (i = n; i-- > 0;) {
-		parts[i]->alone = true;
-		parts[i]->nparts = 0;
-		TAILQ_INSERT_HEAD(&l->queue, parts[i], link);
-		l->nqueue++;
-	}
-}
-
-/*
- * The Response to a write of n requests, cut into each one's slice: false
- * if it is malformed.  A batch that failed to decode goes back to the queue
- * (*retried); a batch whose calls ran and then failed at request level (a
- * yielding call threw after yielding) gives every part the error.
- */
-static bool
-upstream_cut(struct lane *l, struct upcall **parts, size_t n, const uint8_t *msg, size_t len,
-    struct wire_slice *slice, bool *retried)
-{
-	size_t counts[n], i;
-
-	*retried = false;
-	if (n == 1) {
-		slice[0] = (struct wire_slice){ msg, len };
-		return true;
-	}
-	for (i = 0; i < n; i++)
-		counts[i] = parts[i]->ncalls;
-	switch (batch_split(msg, len, counts, n, slice)) {
-	case BATCH_OK:
-		return true;
-	case BATCH_ERROR:
-		if (batch_decode_error(msg, len)) {
-			upstream_batch_retry(l, parts, n);
-			*retried = true;
-		}
-		for (i = 0; i < n; i++)
-			slice[i] = (struct wire_slice){ msg, len };
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Takes the oldest write's n requests off the in-flight list. */
-static void
-upstream_take(struct lane *l, struct upcall **parts, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		parts[i] = TAILQ_FIRST(&l->inflight);
-		TAILQ_REMOVE(&l->inflight, parts[i], link);
-		l->ninflight--;
-	}
-	l->nwrites--;
-}
-
-/*
- * A response on a ready lane: completes the oldest write's request or
- * requests.  The server gets the queued requests before the answers go out
- * to the clients: handing a batch's answers to many clients takes the proxy
- * a while, and the server ends its polling for this update if nothing
- * arrives within its receive timeout (1 ms by default).
- */
-static bool
-upstream_lane_response(struct lane *l, const uint8_t *msg, size_t len)
-{
-	struct upcall *u = TAILQ_FIRST(&l->inflight);
-	size_t n = u != NULL ? (u->nparts > 0 ? u->nparts : 1) : 0, i;
-	struct upcall *parts[n + 1];
-	struct wire_slice slice[n + 1];
-	bool retried = false;
-
-	if (u == NULL || l->ninflight < n)
-		return false;
-	upstream_take(l, parts, n);
-	if (!upstream_cut(l, parts, n, msg, len, slice, &retried)) {
-		for (i = 0; i < n; i++) {
-			if (parts[i]->cb != NULL)
-				parts[i]->cb(parts[i]->arg, NULL, 0, "krpcmuxd: the game's kRPC server "
-				    "answered a batch of requests with a malformed response");
-			parts[i]->cb = NULL;
-			upstream_complete(parts[i], NULL, 0);
-		}
-		return false;
-	}
-	upstream_lane_flush(l);
-	for (i = 0; i < n && !retried; i++)
-		upstream_complete(parts[i], slice[i].data, slice[i].len);
-	return true;
 }
 
 /* Messages on the primary connection. */
@@ -711,7 +424,7 @@ upstream_primary_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *
 			upstream_fail(UPF_CONNECT, "stream connection: %s", why);
 		return;
 	}
-	if (!up.primary.ready || !upstream_lane_response(&up.primary, msg, len))
+	if (!lane_is_ready(up.primary) || !lane_response(up.primary, msg, len))
 		upstream_fail(UPF_PROTOCOL, "unexpected message on the rpc connection");
 }
 
@@ -756,18 +469,17 @@ upstream_lane_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg
 		upstream_lane_drop(l, why);
 		return;
 	}
-	if (!l->ready) {
+	if (!lane_is_ready(l)) {
 		if (!upstream_read_response(msg, len, NULL, why, sizeof why)) {
 			upstream_lane_drop(l, why);
 			return;
 		}
-		l->ready = true;
 		peer_set_state(p, PEER_READY);
-		log_info("upstream", "slow lane %d open", l->index);
-		upstream_lane_flush(l);
+		log_info("upstream", "slow lane %d open", lane_index(l));
+		lane_ready(l);
 		return;
 	}
-	if (!upstream_lane_response(l, msg, len))
+	if (!lane_response(l, msg, len))
 		upstream_lane_drop(l, "unexpected message");
 }
 
@@ -775,20 +487,21 @@ upstream_lane_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg
 static struct lane *
 upstream_lane_open(void)
 {
-	struct lane *l = xcalloc(1, sizeof *l);
 	char name[64], why[256];
 	int index = 1, i;
+	struct lane *l;
 
 	for (i = 0; i < up.nslow; i++) {
-		if (up.slow[i]->index >= index)
-			index = up.slow[i]->index + 1;
+		if (lane_index(up.slow[i]) >= index)
+			index = lane_index(up.slow[i]) + 1;
 	}
-	upstream_lane_init(l, index);
+	l = lane_new(index, &up.caps);
 	snprintf(name, sizeof name, "upstream slow lane %d", index);
-	if ((l->peer = upstream_open(false, name, &upstream_lane_ops, l, why, sizeof why)) == NULL) {
+	lane_attach(l, upstream_open(false, name, &upstream_lane_ops, l, why, sizeof why));
+	if (lane_peer(l) == NULL) {
 		log_warn("upstream", "cannot open a slow lane: %s", why);
 		up.lanes_disabled_until = util_now() + UPSTREAM_LANE_BACKOFF;
-		free(l);
+		lane_free(l);
 		return NULL;
 	}
 	up.slow[up.nslow++] = l;
@@ -804,38 +517,33 @@ upstream_pick(enum upstream_lane which)
 
 	if (which == UPSTREAM_PRIMARY || cfg->upstream_slow_lanes == 0 ||
 	    util_now() < up.lanes_disabled_until)
-		return &up.primary;
+		return up.primary;
 	for (i = 0; i < up.nslow; i++) {
 		l = up.slow[i];
-		if (l->ninflight + l->nqueue == 0)
+		if (lane_load(l) == 0)
 			return l;
-		if (best == NULL || l->ninflight + l->nqueue < best->ninflight + best->nqueue)
+		if (best == NULL || lane_load(l) < lane_load(best))
 			best = l;
 	}
 	if (up.nslow < cfg->upstream_slow_lanes && up.nslow < UPSTREAM_LANES_MAX &&
 	    (l = upstream_lane_open()) != NULL)
 		return l;
-	return best != NULL ? best : &up.primary;
+	return best != NULL ? best : up.primary;
 }
 
 /* Sends a serialised Request upstream. */
 struct upcall *
 upstream_call(enum upstream_lane which, const void *req, size_t len, upstream_cb cb, void *arg)
 {
-	struct upcall *u;
 	struct lane *l;
 
 	if (up.state != UPSTREAM_READY)
 		return NULL;
 	l = upstream_pick(which);
-	u = xcalloc(1, sizeof *u);
-	u->cb = cb;
-	u->arg = arg;
 	stats_inc(upstream_requests);
-	if (l != &up.primary)
+	if (l != up.primary)
 		stats_inc(upstream_slow_requests);
-	upstream_lane_submit(l, u, req, len);
-	return u;
+	return lane_submit(l, req, len, cb, arg);
 }
 
 /* Sends one serialised ProcedureCall as a Request. */
@@ -857,7 +565,7 @@ void
 upstream_init(void)
 {
 	memset(&up, 0, sizeof up);
-	upstream_lane_init(&up.primary, 0);
+	up.primary = lane_new(0, &up.caps);
 	up.state = UPSTREAM_DOWN;
 	snprintf(up.why, sizeof up.why, "not connected yet");
 	if ((up.retry = evtimer_new(ev_base, upstream_retry_cb, NULL)) == NULL)
@@ -916,7 +624,7 @@ upstream_reconfigure(void)
 	int i;
 
 	for (i = up.nslow - 1; i >= 0 && up.nslow > cfg->upstream_slow_lanes; i--) {
-		if (up.slow[i]->ninflight + up.slow[i]->nqueue == 0)
+		if (lane_load(up.slow[i]) == 0)
 			upstream_lane_drop(up.slow[i], "closed by a configuration reload");
 	}
 	schema_set_slow(cfg);
@@ -927,16 +635,16 @@ void
 upstream_describe(krpc_buf_t *b, bool json)
 {
 	bool first = true;
-	int i, inflight = (int)up.primary.ninflight;
+	int i, inflight = (int)lane_in_flight(up.primary);
 
 	for (i = 0; i < up.nslow; i++)
-		inflight += (int)up.slow[i]->ninflight;
+		inflight += (int)lane_in_flight(up.slow[i]);
 	if (json)
 		krpc_buf_byte(b, '{');
 	util_kv_str(b, json, &first, "state", upstream_state_names[up.state]);
 	util_kv_str(b, json, &first, "target", up.target);
 	util_kv_str(b, json, &first, "version", up.version);
-	util_kv_str(b, json, &first, "pipelining", up.serial ? "no" : "yes");
+	util_kv_str(b, json, &first, "pipelining", up.caps.serial ? "no" : "yes");
 	util_kv_num(b, json, &first, "sessions", (double)up.sessions);
 	util_kv_duration(b, json, &first, "connected_for",
 	    up.state == UPSTREAM_READY ? util_now() - up.since : 0.0);
