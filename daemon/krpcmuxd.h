@@ -68,6 +68,7 @@ char		*util_runtime_path(const char *dir, const char *name, char *why, size_t wh
 
 struct htab;
 
+/* A new table; the first one draws the process's random hash secret. */
 struct htab	*htab_new(void);
 void		 htab_free(struct htab *);
 void		 htab_clear(struct htab *);
@@ -76,6 +77,10 @@ void		 htab_put(struct htab *, const void *key, size_t len, void *value);
 void		*htab_del(struct htab *, const void *key, size_t len);
 void		 htab_del_value(struct htab *, const void *key, size_t len, void *value);
 size_t		 htab_count(const struct htab *);
+/* The keyed hash the tables use, its secret (tests set a known one), and SipHash-c-d itself. */
+uint64_t	 htab_hash(const void *key, size_t len);
+void		 htab_seed(const uint8_t secret[16]);
+uint64_t	 htab_siphash(const uint64_t secret[2], int c, int d, const void *key, size_t len);
 
 /* ---- wire.c: message shapes read and written by hand ------------------ */
 
