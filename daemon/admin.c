@@ -58,7 +58,7 @@ admin_status(krpc_buf_t *out, bool json)
 		krpc_buf_byte(out, '{');
 	util_kv_str(out, json, &first, "version", PACKAGE_VERSION);
 	util_kv_num(out, json, &first, "pid", (double)getpid());
-	util_kv_duration(out, json, &first, "uptime", util_now() - admin_started);
+	util_kv_duration(out, json, &first, "uptime", krpc_time_now() - admin_started);
 	util_kv_str(out, json, &first, "upstream", upstream_ready() ? "ready" : upstream_why_down());
 	util_kv_num(out, json, &first, "clients", (double)client_count());
 	util_kv_num(out, json, &first, "streams_shared", (double)streamtab_count(ENTRY_SHARED));
@@ -307,7 +307,7 @@ admin_open(const struct config *c, char *why, size_t whylen)
 {
 	int fd;
 
-	admin_started = util_now();
+	admin_started = krpc_time_now();
 	if (*c->admin_path == '\0')
 		return true;
 	if ((fd = listener_unix_socket(c->admin_path, 0600, why, whylen)) == -1)

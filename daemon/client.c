@@ -18,14 +18,6 @@
 /* Requests a client may have queued before the proxy stops reading it. */
 #define CLIENT_QUEUE_MAX		1024
 
-static const char client_wrong_rpc[] = "Connection request was for the stream server, but this "
-    "is the rpc server. Did you connect to the wrong port number or socket path?";
-static const char client_wrong_stream[] = "Connection request was for the rpc server, but this "
-    "is the stream server. Did you connect to the wrong port number or socket path?";
-static const char client_timeout[] =
-    "Connection request message not received after waiting 3 seconds";
-static const char client_bad_id[] = "Client identifier must be 16 bytes.";
-
 /* A stream connection before its handshake binds it to a client. */
 struct shake {
 	struct peer		*peer;
@@ -57,72 +49,12 @@ static const struct peer_ops client_shake_ops = {
 	client_shake_dispatch, NULL, NULL, client_shake_timeout,
 };
 
-/* The protobuf parser's complaint about a message, worded as the server's parser words it. */
-static const char *
-client_parse_error(const uint8_t *p, size_t len)
-{
-	size_t off = 0;
-	uint64_t key, v;
-	int n;
-
-	while (off < len) {
-		if ((n = krpc_varint_get(p + off, len - off, &key)) == 0)
-			goto truncated;
-		if (n < 0)
-			return "CodedInputStream encountered a malformed varint.";
-		off += (size_t)n;
-		if (key >> 3 == 0)
-			return "Protocol message contained an invalid tag (zero).";
-		switch (key & 7) {
-		case KRPC_WIRE_VARINT:
-			if ((n = krpc_varint_get(p + off, len - off, &v)) == 0)
-				goto truncated;
-			if (n < 0)
-				return "CodedInputStream encountered a malformed varint.";
-			off += (size_t)n;
-			break;
-		case KRPC_WIRE_FIXED64:
-		case KRPC_WIRE_FIXED32:
-			off += (key & 7) == KRPC_WIRE_FIXED64 ? 8 : 4;
-			if (off > len)
-				goto truncated;
-			break;
-		case KRPC_WIRE_LEN:
-			if ((n = krpc_varint_get(p + off, len - off, &v)) == 0)
-				goto truncated;
-			if (n < 0)
-				return "CodedInputStream encountered a malformed varint.";
-			off += (size_t)n;
-			if (v > INT32_MAX)
-				return "CodedInputStream encountered an embedded string or message which "
-				    "claimed to have negative size.";
-			if (v > len - off)
-				goto truncated;
-			off += (size_t)v;
-			break;
-		default:
-			return "Protocol message contained a tag with an invalid wire type.";
-		}
-	}
-	return "Protocol message contained an invalid field.";
-truncated:
-	return "While parsing a protocol message, the input ended unexpectedly in the middle of a "
-	    "field.  This could mean either that the input has been truncated or that an embedded "
-	    "message misreported its own length.";
-}
-
-/* A ConnectionRequest read as the server's parser reads it; NULL if malformed. */
+/* A ConnectionRequest read as the server reads it; NULL with the server's complaint in *why. */
 static Krpc__Schema__ConnectionRequest *
-client_read_request(const uint8_t *msg, size_t len)
+client_read_request(const uint8_t *msg, size_t len, const char **why)
 {
-	Krpc__Schema__ConnectionRequest *req = krpc__schema__connection_request__unpack(NULL, len, msg);
-	krpc_buf_t clean = KRPC_BUF_INIT;
-
-	if (req == NULL && wire_clean(WIRE_CONNECTION_REQUEST, msg, len, &clean))
-		req = krpc__schema__connection_request__unpack(NULL, clean.len,
-		    clean.len > 0 ? clean.data : msg);
-	krpc_buf_free(&clean);
-	return req;
+	return (Krpc__Schema__ConnectionRequest *)krpc_lenient_read(KRPC_LENIENT_CONNECTION_REQUEST,
+	    msg, len, why);
 }
 
 /* Sends a ConnectionResponse. */
@@ -259,16 +191,18 @@ static void
 client_handshake(struct client *c, const uint8_t *msg, size_t len)
 {
 	Krpc__Schema__ConnectionRequest *req;
+	const char *why;
+	char wrong[256];
 
-	if ((req = client_read_request(msg, len)) == NULL) {
-		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
-		    client_parse_error(msg, len));
+	if ((req = client_read_request(msg, len, &why)) == NULL) {
+		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE, why);
 		return;
 	}
 	if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC) {
+		krpc_handshake_wrong_type(wrong, sizeof wrong, (int)req->type,
+		    KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC);
 		krpc__schema__connection_request__free_unpacked(req, NULL);
-		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE,
-		    client_wrong_rpc);
+		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, wrong);
 		return;
 	}
 	c->name = xstrdup(req->client_name);
@@ -315,7 +249,8 @@ client_rpc_timeout(struct peer *p, void *arg)
 	char msg[512];
 
 	if (c->state == CLIENT_HANDSHAKE) {
-		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, client_timeout);
+		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT,
+		    krpc_handshake_timeout);
 		return;
 	}
 	if (c->state == CLIENT_WAITING) {
@@ -442,21 +377,23 @@ client_shake_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 	Krpc__Schema__ConnectionRequest *req;
 	struct client *c = NULL;
 	const char *refusal = NULL;
+	char wrong[256];
 	int status = 0;
 
 	if (msg == NULL) {
 		client_shake_end(s, true, false);
 		return;
 	}
-	if ((req = client_read_request(msg, len)) == NULL) {
+	if ((req = client_read_request(msg, len, &refusal)) == NULL)
 		status = KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE;
-		refusal = client_parse_error(msg, len);
-	} else if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM) {
+	else if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM) {
 		status = KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE;
-		refusal = client_wrong_stream;
+		krpc_handshake_wrong_type(wrong, sizeof wrong, (int)req->type,
+		    KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM);
+		refusal = wrong;
 	} else if (req->client_identifier.len != 16) {
 		status = KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE;
-		refusal = client_bad_id;
+		refusal = krpc_handshake_bad_id;
 	} else
 		c = htab_get(clients_by_id, req->client_identifier.data, 16);
 	if (req != NULL)
@@ -484,7 +421,8 @@ client_shake_timeout(struct peer *p, void *arg)
 
 	stats_inc(handshakes_failed);
 	log_info(s->prefix, "stream handshake timed out");
-	client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, client_timeout, NULL);
+	client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, krpc_handshake_timeout,
+	    NULL);
 	client_shake_end(s, true, true);
 }
 

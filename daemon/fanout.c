@@ -117,7 +117,7 @@ static void
 fanout_release(struct client *c)
 {
 	struct sub *s, *next;
-	double now = util_now(), at;
+	double now = krpc_time_now(), at;
 
 	for (s = TAILQ_FIRST(&c->pending); s != NULL && !c->fan_blocked; s = next) {
 		next = TAILQ_NEXT(s, pending_link);
@@ -144,7 +144,7 @@ fanout_offer(struct sub *s)
 		stats_inc(values_conflated);	/* the newer value replaces the held one */
 		return;
 	}
-	now = util_now();
+	now = krpc_time_now();
 	if (c->fan_blocked) {
 		fanout_hold(c, s);
 		return;
@@ -229,7 +229,7 @@ fanout_send_now(struct sub *s)
 		TAILQ_REMOVE(&c->pending, s, pending_link);
 		s->pending = false;
 	}
-	fanout_append(c, s, util_now());
+	fanout_append(c, s, krpc_time_now());
 	fanout_send(c);
 }
 

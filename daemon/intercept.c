@@ -253,7 +253,7 @@ intercept_tick(struct rreq *r, struct rcall *rc)
 		return intercept_forward_original(rc);
 	}
 	if (intercept_holder != NULL && intercept_holder != r->client &&
-	    util_now() - intercept_hold_since < INTERCEPT_TICK_TIMEOUT) {
+	    krpc_time_now() - intercept_hold_since < INTERCEPT_TICK_TIMEOUT) {
 		wire_result_error(&rc->result, "KRPC", "InvalidOperationException",
 		    "Another client is holding the tick");
 		return STEP_DONE;
@@ -365,7 +365,8 @@ static const struct schema_proc *
 intercept_stream_key(const Krpc__Schema__Argument *call, krpc_buf_t *key, char *label,
     size_t labellen)
 {
-	Krpc__Schema__ProcedureCall *nested = wire_read_call(call->value.data, call->value.len);
+	Krpc__Schema__ProcedureCall *nested = (Krpc__Schema__ProcedureCall *)krpc_lenient_read(
+	    KRPC_LENIENT_CALL, call->value.data, call->value.len, NULL);
 	const struct schema_proc *sp = nested != NULL ? schema_lookup(nested) : NULL;
 
 	if (sp != NULL && (sp->kind == SCHEMA_CLIENT_ID || sp->kind == SCHEMA_CLIENT_NAME ||
@@ -458,7 +459,7 @@ intercept_hold_result(struct rreq *r, const uint8_t *p, size_t len)
 		return;
 	}
 	intercept_holder = r->client;
-	intercept_hold_since = util_now();
+	intercept_hold_since = krpc_time_now();
 }
 
 /* True if the client holds the tick. */

@@ -42,10 +42,8 @@ int		 xvasprintf(char **, const char *, va_list) __attribute__((format(printf, 2
 /* Aborts if a codec buffer ran out of memory while being built. */
 void		 xbuf_check(const krpc_buf_t *);
 
-/* ---- util.c: clocks, randomness, small helpers ---------------------- */
+/* ---- util.c: randomness, small helpers (the clock: krpc_time_now()) -- */
 
-/* Monotonic seconds. */
-double		 util_now(void);
 /* Fills a buffer with random bytes (getrandom, falling back to a PRNG). */
 void		 util_random(void *, size_t);
 /* A uniform random double in [0, 1). */
@@ -70,6 +68,7 @@ char		*util_runtime_path(const char *dir, const char *name, char *why, size_t wh
 
 struct htab;
 
+/* A new table; the first one draws the process's random hash secret. */
 struct htab	*htab_new(void);
 void		 htab_free(struct htab *);
 void		 htab_clear(struct htab *);
@@ -78,6 +77,10 @@ void		 htab_put(struct htab *, const void *key, size_t len, void *value);
 void		*htab_del(struct htab *, const void *key, size_t len);
 void		 htab_del_value(struct htab *, const void *key, size_t len, void *value);
 size_t		 htab_count(const struct htab *);
+/* The keyed hash the tables use, its secret (tests set a known one), and SipHash-c-d itself. */
+uint64_t	 htab_hash(const void *key, size_t len);
+void		 htab_seed(const uint8_t secret[16]);
+uint64_t	 htab_siphash(const uint64_t secret[2], int c, int d, const void *key, size_t len);
 
 /* ---- wire.c: message shapes read and written by hand ------------------ */
 
@@ -102,27 +105,6 @@ void		 wire_response_error(krpc_buf_t *, const uint8_t *error, size_t len);
 void		 wire_call(krpc_buf_t *, const char *service, const char *procedure,
 		    const krpc_msg_arg_t *args, size_t nargs);
 void		 wire_stream_result(krpc_buf_t *, uint64_t id, const uint8_t *result, size_t len);
-
-/* The client messages the proxy reads, for wire_clean(). */
-enum wire_shape {
-	WIRE_CONNECTION_REQUEST,
-	WIRE_REQUEST,
-	WIRE_CALL,
-	WIRE_ARGUMENT,
-};
-
-/*
- * Appends the message without the fields the server's parser skips and a
- * strict one rejects (known numbers with another wire type, groups); false
- * if the bytes are malformed.
- */
-bool		 wire_clean(enum wire_shape, const uint8_t *, size_t, krpc_buf_t *out);
-/*
- * A ProcedureCall (one passed as an argument) read as leniently as the
- * server reads it (wire_clean() when protobuf-c refuses); NULL if even the
- * server could not read it.  Free with krpc__schema__procedure_call__free_unpacked.
- */
-Krpc__Schema__ProcedureCall *wire_read_call(const uint8_t *, size_t);
 
 /* ---- log.c: levelled logging to stderr or syslog -------------------- */
 
@@ -375,8 +357,6 @@ void		 listener_pause(bool);
 void		 listener_print_ready(FILE *);
 /* The Unix socket paths in use (NULL if none): for get_Clients addresses. */
 const char	*listener_rpc_path(void);
-/* Checks a Unix socket path like a kRPC server does: false with why if a live server answers. */
-bool		 listener_check_path(const char *path, char *why, size_t whylen);
 /* Creates the directories, checks the path, binds and listens; -1 with why. */
 int		 listener_unix_socket(const char *path, int mode, char *why, size_t whylen);
 

@@ -122,104 +122,15 @@ listener_add(int fd, enum listen_kind kind, enum peer_transport transport, const
 	return true;
 }
 
-/* Creates the parent directories of a socket path (mode 0700). */
-static bool
-listener_mkdirs(const char *path, char *why, size_t whylen)
-{
-	char *dir = xstrdup(path), *p;
-	bool ok = true;
-
-	for (p = dir + 1; ok && (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			snprintf(why, whylen, "cannot create directory %s: %s", dir, strerror(errno));
-			ok = false;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return ok;
-}
-
-/* Checks an existing file at a socket path; removes it if stale. */
-bool
-listener_check_path(const char *path, char *why, size_t whylen)
-{
-	struct sockaddr_un sun;
-	struct stat st;
-	int fd, rc, err;
-
-	if (lstat(path, &st) != 0)
-		return true;
-	if (strlen(path) >= sizeof sun.sun_path) {
-		snprintf(why, whylen, "socket path %s is too long", path);
-		return false;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		snprintf(why, whylen, "socket: %s", strerror(errno));
-		return false;
-	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, path);
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
-	err = errno;
-	close(fd);
-	if (rc == 0) {
-		snprintf(why, whylen, "%s: another server is listening on this socket", path);
-		return false;
-	}
-	if (err != ECONNREFUSED) {
-		snprintf(why, whylen, "%s: %s", path, strerror(err));
-		return false;
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		snprintf(why, whylen, "%s: is a regular file with content, not a stale socket", path);
-		return false;
-	}
-	if (unlink(path) != 0) {
-		snprintf(why, whylen, "cannot remove stale socket %s: %s", path, strerror(errno));
-		return false;
-	}
-	log_info(NULL, "removed stale socket %s", path);
-	return true;
-}
-
 /* Creates, binds and listens on a Unix socket with a file mode; -1 with why. */
 int
 listener_unix_socket(const char *path, int mode, char *why, size_t whylen)
 {
-	struct sockaddr_un sun;
-	mode_t old;
-	int fd;
+	bool removed;
+	int fd = krpc_listen_unix(path, mode, &removed, why, whylen);
 
-	if (strlen(path) > 100 || strlen(path) >= sizeof sun.sun_path) {
-		snprintf(why, whylen, "socket path %s is longer than 100 bytes", path);
-		return -1;
-	}
-	if (!listener_mkdirs(path, why, whylen) || !listener_check_path(path, why, whylen))
-		return -1;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		snprintf(why, whylen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, path);
-	old = umask((mode_t)(~mode & 0777));
-	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
-		umask(old);
-		snprintf(why, whylen, "bind %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	if (chmod(path, (mode_t)mode) != 0 || listen(fd, SOMAXCONN) != 0) {
-		snprintf(why, whylen, "listen %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return -1;
-	}
+	if (removed)
+		log_info(NULL, "removed stale socket %s", path);
 	return fd;
 }
 
@@ -234,58 +145,16 @@ listener_unix(const char *path, enum listen_kind kind, int mode, char *why, size
 	return listener_add(fd, kind, PEER_UNIX, path, true, path, why, whylen);
 }
 
-/* Writes "address:port" of a bound TCP socket. */
-static void
-listener_tcp_label(int fd, char *out, size_t len)
-{
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof ss;
-	char ip[INET6_ADDRSTRLEN] = "?";
-	int port = 0;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
-		return;
-	if (ss.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof ip);
-		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-		snprintf(out, len, "%s:%d", ip, port);
-	} else if (ss.ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof ip);
-		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-		snprintf(out, len, "[%s]:%d", ip, port);
-	} else if (ss.ss_family == AF_UNIX)
-		snprintf(out, len, "%s", ((struct sockaddr_un *)&ss)->sun_path);
-}
-
 /* Opens a TCP listening socket. */
 static bool
 listener_tcp(const char *address, int port, enum listen_kind kind, char *why, size_t whylen)
 {
-	struct evutil_addrinfo hints, *res = NULL;
-	char service[16], label[160];
-	int fd, one = 1, rc;
+	char label[160];
+	int fd;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_NUMERICSERV;
-	snprintf(service, sizeof service, "%d", port);
-	if ((rc = evutil_getaddrinfo(address, service, &hints, &res)) != 0 || res == NULL) {
-		snprintf(why, whylen, "listen.address: cannot resolve %s: %s", address,
-		    evutil_gai_strerror(rc));
+	if ((fd = krpc_listen_tcp(address, port, why, whylen)) == -1)
 		return false;
-	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(fd, res->ai_addr, (socklen_t)res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-		snprintf(why, whylen, "listen on %s port %d: %s", address, port, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		evutil_freeaddrinfo(res);
-		return false;
-	}
-	evutil_freeaddrinfo(res);
-	listener_tcp_label(fd, label, sizeof label);
+	krpc_listen_label(fd, label, sizeof label);
 	return listener_add(fd, kind, PEER_TCP, NULL, false, label, why, whylen);
 }
 
@@ -312,8 +181,7 @@ listener_systemd(int n, char **names, char *why, size_t whylen)
 			snprintf(why, whylen, "socket %d from systemd: %s", fd, strerror(errno));
 			return false;
 		}
-		label[0] = '\0';
-		listener_tcp_label(fd, label, sizeof label);
+		krpc_listen_label(fd, label, sizeof label);
 		ok = listener_add(fd, kind, ss.ss_family == AF_UNIX ? PEER_UNIX : PEER_TCP,
 		    ss.ss_family == AF_UNIX ? label : NULL, false, label, why, whylen);
 	}

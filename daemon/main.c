@@ -270,7 +270,7 @@ main_ready(void)
 static void
 main_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
-	if (peer_count() == 0 || util_now() - m.stop_since > MAIN_GRACE)
+	if (peer_count() == 0 || krpc_time_now() - m.stop_since > MAIN_GRACE)
 		event_base_loopbreak(ev_base);
 }
 
@@ -283,7 +283,7 @@ main_shutdown(void)
 	if (m.stopping)
 		return;
 	m.stopping = true;
-	m.stop_since = util_now();
+	m.stop_since = krpc_time_now();
 	log_info(NULL, "shutting down");
 	systemd_notify("STOPPING=1");
 	listener_close_all();

@@ -512,19 +512,6 @@ router_pump(struct client *c)
 	router_flush(c);
 }
 
-/* A Request read as the server's parser reads it (see wire_clean()); NULL if malformed. */
-static Krpc__Schema__Request *
-router_read(const uint8_t *msg, size_t len)
-{
-	Krpc__Schema__Request *req = krpc__schema__request__unpack(NULL, len, msg);
-	krpc_buf_t clean = KRPC_BUF_INIT;
-
-	if (req == NULL && wire_clean(WIRE_REQUEST, msg, len, &clean))
-		req = krpc__schema__request__unpack(NULL, clean.len, clean.len > 0 ? clean.data : msg);
-	krpc_buf_free(&clean);
-	return req;
-}
-
 /* Makes r a request forwarded whole: its bytes go upstream unchanged. */
 static void
 router_make_simple(struct rreq *r, const uint8_t *msg, size_t len, bool slow)
@@ -540,7 +527,8 @@ router_make_simple(struct rreq *r, const uint8_t *msg, size_t len, bool slow)
 static struct rreq *
 router_parsed(struct client *c, const uint8_t *msg, size_t len)
 {
-	Krpc__Schema__Request *req = router_read(msg, len);
+	Krpc__Schema__Request *req = (Krpc__Schema__Request *)krpc_lenient_read(
+	    KRPC_LENIENT_REQUEST, msg, len, NULL);
 	struct rreq *r;
 	bool simple, slow = false;
 	size_t i;

@@ -305,7 +305,9 @@ schema_nested_one(const struct schema_proc *outer, const Krpc__Schema__Argument 
 	const struct schema_proc *sp;
 	bool ok = true;
 
-	if ((in = wire_read_call(a->value.data, a->value.len)) == NULL)
+	in = (Krpc__Schema__ProcedureCall *)krpc_lenient_read(KRPC_LENIENT_CALL, a->value.data,
+	    a->value.len, NULL);
+	if (in == NULL)
 		return true;	/* the server cannot read it either, and says so */
 	sp = schema_lookup(in);
 	if (sp != NULL && sp->kind != SCHEMA_PLAIN &&

@@ -433,7 +433,7 @@ streamtab_start(struct sub *s)
 	struct entry *e = s->entry;
 
 	s->started = true;
-	s->last_sent = util_now();
+	s->last_sent = krpc_time_now();
 	if (e->kind == ENTRY_LOCAL) {
 		krpc_buf_reset(&e->value);
 		streamtab_local_value(e->owner, e->local, &e->value);

@@ -178,7 +178,7 @@ upstream_lane_drop(struct lane *l, const char *why)
 		/* It never opened (the player may have denied it): use the primary for a while. */
 		log_warn("upstream", "slow lane %d could not open (%s); yielding calls use the "
 		    "primary connection for %.0f s", lane_index(l), why, UPSTREAM_LANE_BACKOFF);
-		up.lanes_disabled_until = util_now() + UPSTREAM_LANE_BACKOFF;
+		up.lanes_disabled_until = krpc_time_now() + UPSTREAM_LANE_BACKOFF;
 		lane_requeue(l, up.primary);
 	} else if (lane_is_ready(l) && up.state != UPSTREAM_STOPPED)
 		log_warn("upstream", "slow lane %d lost: %s", lane_index(l), why);
@@ -313,7 +313,7 @@ upstream_session_ready(void)
 	up.failure = UPF_NONE;
 	up.why[0] = '\0';
 	up.sessions++;
-	up.since = util_now();
+	up.since = krpc_time_now();
 	up.lanes_disabled_until = 0;
 	stats_inc(upstream_sessions);
 	log_info("upstream", "connected to %s as \"%s\" (server %s, %zu procedures%s)", up.target,
@@ -500,7 +500,7 @@ upstream_lane_open(void)
 	lane_attach(l, upstream_open(false, name, &upstream_lane_ops, l, why, sizeof why));
 	if (lane_peer(l) == NULL) {
 		log_warn("upstream", "cannot open a slow lane: %s", why);
-		up.lanes_disabled_until = util_now() + UPSTREAM_LANE_BACKOFF;
+		up.lanes_disabled_until = krpc_time_now() + UPSTREAM_LANE_BACKOFF;
 		lane_free(l);
 		return NULL;
 	}
@@ -516,7 +516,7 @@ upstream_pick(enum upstream_lane which)
 	int i;
 
 	if (which == UPSTREAM_PRIMARY || cfg->upstream_slow_lanes == 0 ||
-	    util_now() < up.lanes_disabled_until)
+	    krpc_time_now() < up.lanes_disabled_until)
 		return up.primary;
 	for (i = 0; i < up.nslow; i++) {
 		l = up.slow[i];
@@ -647,7 +647,7 @@ upstream_describe(krpc_buf_t *b, bool json)
 	util_kv_str(b, json, &first, "pipelining", up.caps.serial ? "no" : "yes");
 	util_kv_num(b, json, &first, "sessions", (double)up.sessions);
 	util_kv_duration(b, json, &first, "connected_for",
-	    up.state == UPSTREAM_READY ? util_now() - up.since : 0.0);
+	    up.state == UPSTREAM_READY ? krpc_time_now() - up.since : 0.0);
 	util_kv_num(b, json, &first, "slow_lanes", up.nslow);
 	util_kv_num(b, json, &first, "in_flight", inflight);
 	util_kv_str(b, json, &first, "last_failure", upstream_failure_names[up.failure]);

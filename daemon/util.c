@@ -1,6 +1,7 @@
 /*
- * Small helpers the daemon's modules share: the monotonic clock, random
- * bytes for client ids and backoff jitter, and the kRPC default socket path.
+ * Small helpers the daemon's modules share: random bytes for client ids and
+ * backoff jitter, and the kRPC default socket path (the monotonic clock is
+ * the codec's krpc_time_now()).
  */
 #include "config.h"
 
@@ -18,16 +19,6 @@
 
 #include "krpcmuxd.h"
 
-/* Monotonic seconds. */
-double
-util_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A xorshift generator, seeded once, for when getrandom() is unavailable. */
 static uint64_t
 util_prng(void)
@@ -35,7 +26,7 @@ util_prng(void)
 	static uint64_t s;
 
 	if (s == 0)
-		s = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(util_now() * 1e9);
+		s = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(krpc_time_now() * 1e9);
 	s ^= s << 13;
 	s ^= s >> 7;
 	s ^= s << 17;

@@ -4,8 +4,10 @@
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS)
 UNIT_LDADD = lib/libkrpcwire.la $(CHECK_LIBS) $(PROTOBUF_C_LIBS)
 
-check_PROGRAMS += tests/unit/test_frame tests/unit/test_value tests/unit/test_message
-TESTS += tests/unit/test_frame tests/unit/test_value tests/unit/test_message
+check_PROGRAMS += tests/unit/test_frame tests/unit/test_value tests/unit/test_message \
+	tests/unit/test_lenient
+TESTS += tests/unit/test_frame tests/unit/test_value tests/unit/test_message \
+	tests/unit/test_lenient
 
 tests_unit_test_frame_SOURCES = tests/unit/test_frame.c tests/unit/unit.h
 tests_unit_test_frame_CFLAGS = $(UNIT_CFLAGS)
@@ -18,6 +20,10 @@ tests_unit_test_value_LDADD = $(UNIT_LDADD)
 tests_unit_test_message_SOURCES = tests/unit/test_message.c tests/unit/unit.h
 tests_unit_test_message_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_message_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_lenient_SOURCES = tests/unit/test_lenient.c tests/unit/unit.h
+tests_unit_test_lenient_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lenient_LDADD = $(UNIT_LDADD)
 
 # The integration harness, linked into every integration test program.
 check_LTLIBRARIES = tests/integration/libharness.la

@@ -48,8 +48,7 @@ krpc_code_t	 krpc_proxy_refusal(const char *status, const char *message) KRPC_IN
 
 /* ---- time.c: monotonic clock and deadlines -------------------------- */
 
-/* Monotonic seconds. */
-double		 krpc_time_now(void) KRPC_INTERNAL;
+/* krpc_time_now(), the monotonic clock, is in the codec (codec.h). */
 /* now + timeout, or +infinity for a negative timeout. */
 double		 krpc_time_deadline(double timeout) KRPC_INTERNAL;
 /* Milliseconds left until a deadline for poll() (-1 = forever, >= 0). */

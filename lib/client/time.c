@@ -8,16 +8,6 @@
 
 #include "internal.h"
 
-/* Monotonic seconds. */
-double
-krpc_time_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The deadline of a timeout starting now. */
 double
 krpc_time_deadline(double timeout)

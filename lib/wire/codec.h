@@ -1,6 +1,8 @@
 /*
  * The krpcmux wire codec, internal umbrella header: framing, values and
- * types, messages.  Shared by the daemon, the simulator and the library.
+ * types, messages.  Shared by the daemon, the simulator and the library;
+ * so are the few server-side pieces the daemon and the simulator both need
+ * (lenient reading, handshake texts, listening sockets).
  */
 #ifndef KRPCMUX_CODEC_H
 #define KRPCMUX_CODEC_H
@@ -9,6 +11,9 @@
 #include "buf.h"
 #include "frame.h"
 #include "message.h"
+#include "lenient.h"
+#include "handshake.h"
+#include "listen.h"
 #include "krpcmux/value.h"
 
 /* Appends the bare encoding of a value (a null value appends nothing). */
@@ -17,5 +22,7 @@ void			 krpc_value_write(const krpc_value_t *, krpc_buf_t *);
 krpc_type_t		*krpc_type_from_pb(const Krpc__Schema__Type *);
 Krpc__Schema__Type	*krpc_type_to_pb(const krpc_type_t *);
 void			 krpc_type_pb_free(Krpc__Schema__Type *);
+/* Monotonic seconds (util.c). */
+double			 krpc_time_now(void);
 
 #endif

@@ -6,6 +6,9 @@ lib_libkrpcwire_la_SOURCES = \
 	lib/wire/buf.c lib/wire/buf.h \
 	lib/wire/codec.h \
 	lib/wire/frame.c lib/wire/frame.h \
+	lib/wire/handshake.c lib/wire/handshake.h \
+	lib/wire/lenient.c lib/wire/lenient.h \
+	lib/wire/listen.c lib/wire/listen.h \
 	lib/wire/message.c lib/wire/message.h \
 	lib/wire/type.c \
 	lib/wire/util.c \

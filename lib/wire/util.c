@@ -1,7 +1,10 @@
 /*
- * Small shared helpers of the library: result code descriptions.
+ * Small helpers shared by everything that links the codec: result code
+ * descriptions and the monotonic clock.
  */
-#include "krpcmux/common.h"
+#include <time.h>
+
+#include "codec.h"
 
 const char *
 krpc_code_str(krpc_code_t code)
@@ -23,4 +26,14 @@ krpc_code_str(krpc_code_t code)
 	case KRPC_ERR_NO_STREAM: return "no stream connection";
 	}
 	return "unknown error";
+}
+
+/* Monotonic seconds. */
+double
+krpc_time_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -205,16 +205,11 @@ static enum call_rc
 call_spec_parse_depth(sim_server_t *s, const uint8_t *p, size_t len, struct call_spec **out,
     struct sim_err *err, int depth)
 {
-	Krpc__Schema__ProcedureCall *pc = NULL;
+	Krpc__Schema__ProcedureCall *pc;
 	enum call_rc rc;
-	uint8_t *clean;
-	size_t n = 0;
 
 	*out = NULL;
-	if ((clean = wire_clean(WIRE_CALL, p, len, &n)) != NULL) {
-		pc = krpc__schema__procedure_call__unpack(NULL, n, clean);
-		free(clean);
-	}
+	pc = (Krpc__Schema__ProcedureCall *)krpc_lenient_read(KRPC_LENIENT_CALL, p, len, NULL);
 	if (pc == NULL) {
 		err_set(err, "", "", "Failed to decode a procedure call: malformed ProcedureCall message");
 		return CALL_BAD_ARGS;

@@ -117,7 +117,7 @@ conn_new(sim_server_t *s, int fd, enum conn_kind kind, const char *addr)
 	c->state = CONN_HANDSHAKE;
 	c->number = next++;
 	c->addr = util_strdup(addr);
-	c->since = util_now();
+	c->since = krpc_time_now();
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	evbuffer_add_cb(bufferevent_get_input(c->bev), conn_count_in, c);
 	evbuffer_add_cb(bufferevent_get_output(c->bev), conn_count_out, c);

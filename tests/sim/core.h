@@ -20,7 +20,6 @@
 #define SIM_FRAME_MAX		(64u << 20)	/* largest message accepted */
 #define SIM_READ_HIGH		(4u << 20)	/* RPC input buffered before reading pauses */
 #define SIM_WRITE_HIGH		(4u << 20)	/* output queued before a peer counts as not reading */
-#define SIM_UNIX_PATH_MAX	100		/* bytes (PROTOCOL.md 3.3) */
 
 /* Game scenes (krpc.schema.Procedure.GameScene numbering). */
 #define SIM_SCENE_SPACE_CENTER	0
@@ -227,22 +226,6 @@ void		 call_result_write(const sim_call_t *, krpc_buf_t *);
 void		 call_set_err(sim_call_t *, const struct sim_err *);
 
 
-/* ---- wire.c ---------------------------------------------------------- */
-
-/* The messages wire_clean() knows. */
-enum wire_msg {
-	WIRE_CONNECTION_REQUEST,
-	WIRE_REQUEST,
-	WIRE_CALL,
-	WIRE_ARGUMENT,
-};
-
-/*
- * The message without the fields the real server's parser skips (known
- * numbers with an unexpected wire type, groups), malloc'd; NULL if malformed.
- */
-uint8_t		*wire_clean(enum wire_msg, const uint8_t *, size_t, size_t *outlen);
-
 /* ---- err.c ----------------------------------------------------------- */
 
 void		 err_set(struct sim_err *, const char *service, const char *name, const char *fmt, ...)
@@ -294,8 +277,6 @@ krpc_type_code_t expr_code(sim_server_t *, uint64_t id);
 
 /* ---- util.c ---------------------------------------------------------- */
 
-/* Monotonic seconds. */
-double		 util_now(void);
 /* Allocation that cannot fail: out of memory ends the process with a message. */
 void		*util_calloc(size_t, size_t);
 void		*util_reallocarray(void *, size_t, size_t);

@@ -11,64 +11,6 @@
 
 #include "core.h"
 
-#define HS_WRONG_TYPE "Connection request was for the %s server, but this is the %s server. " \
-	"Did you connect to the wrong port number or socket path?"
-#define HS_TIMEOUT "Connection request message not received after waiting 3 seconds"
-#define HS_BAD_ID "Client identifier must be 16 bytes."
-
-/*
- * The parser's complaint about bytes that are not a valid ConnectionRequest,
- * in the words of the C# protobuf runtime the real server uses.
- */
-static const char *
-handshake_parse_error(const uint8_t *p, size_t len)
-{
-	size_t off = 0;
-	uint64_t tag, n;
-	int k;
-
-	while (off < len) {
-		if ((k = krpc_varint_get(p + off, len - off, &tag)) <= 0)
-			goto varint;
-		off += (size_t)k;
-		if ((tag >> 3) == 0)
-			return "Protocol message contained an invalid tag (zero).";
-		switch (tag & 7) {
-		case KRPC_WIRE_VARINT:
-			if ((k = krpc_varint_get(p + off, len - off, &n)) <= 0)
-				goto varint;
-			off += (size_t)k;
-			break;
-		case KRPC_WIRE_FIXED64:
-		case KRPC_WIRE_FIXED32:
-			n = (tag & 7) == KRPC_WIRE_FIXED64 ? 8 : 4;
-			if (len - off < n)
-				goto truncated;
-			off += n;
-			break;
-		case KRPC_WIRE_LEN:
-			if ((k = krpc_varint_get(p + off, len - off, &n)) <= 0)
-				goto varint;
-			off += (size_t)k;
-			if (len - off < n)
-				goto truncated;
-			off += n;
-			break;
-		default:
-			return "Protocol message contained a tag with an invalid wire type.";
-		}
-	}
-	return "Protocol message was malformed.";
-varint:
-	if (k == 0)
-		goto truncated;
-	return "CodedInputStream encountered a malformed varint.";
-truncated:
-	return "While parsing a protocol message, the input ended unexpectedly in the middle of "
-	    "a field.  This could mean either that the input has been truncated or that an "
-	    "embedded message misreported its own length.";
-}
-
 /* Answers with a status, then closes unless the status is OK. */
 static void
 handshake_reply(conn_t *c, Krpc__Schema__ConnectionResponse__Status status, const char *message,
@@ -95,16 +37,11 @@ handshake_reply(conn_t *c, Krpc__Schema__ConnectionResponse__Status status, cons
 static void
 handshake_wrong_type(conn_t *c, int type)
 {
-	char name[16], message[200];
+	int here = conn_kind(c) == CONN_RPC ? KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC :
+	    KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM;
+	char message[200];
 
-	if (type == KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC)
-		snprintf(name, sizeof name, "rpc");
-	else if (type == KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM)
-		snprintf(name, sizeof name, "stream");
-	else
-		snprintf(name, sizeof name, "%d", type);
-	snprintf(message, sizeof message, HS_WRONG_TYPE, name,
-	    conn_kind(c) == CONN_RPC ? "rpc" : "stream");
+	krpc_handshake_wrong_type(message, sizeof message, type, here);
 	handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, message, NULL);
 }
 
@@ -138,7 +75,7 @@ handshake_stream(sim_server_t *s, conn_t *c, const Krpc__Schema__ConnectionReque
 	}
 	if (req->client_identifier.len != 16) {
 		handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
-		    HS_BAD_ID, NULL);
+		    krpc_handshake_bad_id, NULL);
 		return;
 	}
 	if ((client = server_find_client(s, req->client_identifier.data)) == NULL) {
@@ -157,24 +94,23 @@ handshake_stream(sim_server_t *s, conn_t *c, const Krpc__Schema__ConnectionReque
 void
 handshake_process(sim_server_t *s, conn_t *c)
 {
-	Krpc__Schema__ConnectionRequest *req = NULL;
-	uint8_t *body = NULL, *clean;
-	size_t len = 0, n = 0;
+	Krpc__Schema__ConnectionRequest *req;
+	uint8_t *body = NULL;
+	const char *why;
+	size_t len = 0;
 
 	if (conn_take(c, &body, &len) != CONN_FRAME_OK) {
-		if (util_now() - conn_since(c) >= SIM_HANDSHAKE_TIMEOUT)
+		if (krpc_time_now() - conn_since(c) >= SIM_HANDSHAKE_TIMEOUT)
 			handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT,
-			    HS_TIMEOUT, NULL);
+			    krpc_handshake_timeout, NULL);
 		return;
 	}
 	conn_discard_input(c);	/* bytes after the request are not kept */
-	if ((clean = wire_clean(WIRE_CONNECTION_REQUEST, body, len, &n)) != NULL) {
-		req = krpc__schema__connection_request__unpack(NULL, n, clean);
-		free(clean);
-	}
+	req = (Krpc__Schema__ConnectionRequest *)krpc_lenient_read(KRPC_LENIENT_CONNECTION_REQUEST,
+	    body, len, &why);
 	if (req == NULL) {
-		handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
-		    handshake_parse_error(body, len), NULL);
+		handshake_reply(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE, why,
+		    NULL);
 		free(body);
 		return;
 	}

@@ -20,7 +20,6 @@ tests_sim_krpc_sim_SOURCES = \
 	tests/sim/expr.c \
 	tests/sim/eval.c \
 	tests/sim/util.c \
-	tests/sim/wire.c \
 	tests/sim/svc_krpc.c \
 	$(SIM_SERVICES_SOURCES)
 tests_sim_krpc_sim_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(PROTOBUF_C_CFLAGS)

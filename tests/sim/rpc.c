@@ -115,13 +115,9 @@ rpc_execute(sim_server_t *s, sim_client_t *client, const uint8_t *body, size_t l
 {
 	Krpc__Schema__Request *req;
 	struct rpc_req *r;
-	uint8_t *clean;
-	size_t i, n = 0;
+	size_t i;
 
-	if ((clean = wire_clean(WIRE_REQUEST, body, len, &n)) == NULL)
-		return false;
-	req = krpc__schema__request__unpack(NULL, n, clean);
-	free(clean);
+	req = (Krpc__Schema__Request *)krpc_lenient_read(KRPC_LENIENT_REQUEST, body, len, NULL);
 	if (req == NULL)
 		return false;
 	r = util_calloc(1, sizeof *r);

@@ -99,7 +99,7 @@ server_reap(sim_server_t *s)
 static bool
 server_budget_spent(const sim_server_t *s)
 {
-	return util_now() - s->rpc_start >= SERVER_BUDGET;
+	return krpc_time_now() - s->rpc_start >= SERVER_BUDGET;
 }
 
 /* Polls the RPC connections in turn, one request each per pass. */
@@ -130,10 +130,10 @@ server_rpc_passes(sim_server_t *s)
 			case CONN_FRAME_OK:
 				break;
 			}
-			t = util_now();
+			t = krpc_time_now();
 			if (!rpc_execute(s, client, body, len))
 				conn_close(c, false, "malformed request");
-			s->exec += util_now() - t;
+			s->exec += krpc_time_now() - t;
 			free(body);
 			n++;
 		}
@@ -146,7 +146,7 @@ server_rpc_passes(sim_server_t *s)
 static void
 server_rpc_wait(sim_server_t *s)
 {
-	double now = util_now(), left = SERVER_RECV_TIMEOUT - (now - s->rpc_last);
+	double now = krpc_time_now(), left = SERVER_RECV_TIMEOUT - (now - s->rpc_last);
 	struct timeval tv;
 
 	if (left > SERVER_BUDGET - (now - s->rpc_start))
@@ -169,7 +169,7 @@ server_wait_cb(evutil_socket_t fd, short what, void *arg)
 	if (!s->in_rpc)
 		return;
 	if (server_rpc_passes(s) > 0)
-		s->rpc_last = util_now();
+		s->rpc_last = krpc_time_now();
 	server_rpc_wait(s);
 }
 
@@ -178,7 +178,7 @@ static void
 server_schedule(sim_server_t *s)
 {
 	struct timeval tv = { 0, 0 };
-	double now = util_now(), period, wait;
+	double now = krpc_time_now(), period, wait;
 
 	if (s->opt.pacing) {
 		period = 1.0 / s->opt.rate;
@@ -219,7 +219,7 @@ server_stats_refresh(sim_server_t *s, double now, double rpc_time, double stream
 static void
 server_update_end(sim_server_t *s)
 {
-	double t0 = util_now(), t1;
+	double t0 = krpc_time_now(), t1;
 	sim_client_t *c;
 	size_t i;
 
@@ -237,7 +237,7 @@ server_update_end(sim_server_t *s)
 		    !conn_backlogged(client_stream(c)))
 			stream_phase(s, c, t0);
 	}
-	t1 = util_now();
+	t1 = krpc_time_now();
 	server_stats_refresh(s, t1, t0 - s->rpc_start, t1 - t0);
 	s->updates++;
 	server_schedule(s);
@@ -259,20 +259,20 @@ server_update_cb(evutil_socket_t fd, short what, void *arg)
 		if (conn_state(s->conns[i]) == CONN_HANDSHAKE)
 			handshake_process(s, s->conns[i]);
 	}
-	s->rpc_start = util_now();
+	s->rpc_start = krpc_time_now();
 	s->exec = 0;
 	for (i = 0; i < s->nclients; i++) {
 		if (client_pending(s->clients[i]) != NULL)
 			rpc_resume(s, s->clients[i]);
 	}
-	s->exec = util_now() - s->rpc_start;
+	s->exec = krpc_time_now() - s->rpc_start;
 	server_rpc_passes(s);
 	if (!s->opt.pacing) {
 		server_update_end(s);
 		return;
 	}
 	s->in_rpc = true;
-	s->rpc_last = util_now();
+	s->rpc_last = krpc_time_now();
 	server_rpc_wait(s);
 }
 
@@ -386,7 +386,7 @@ server_run(sim_server_t *s)
 	for (i = 0; i < s->nlisteners; i++)
 		printf("krpc-sim: listening %s\n", listener_describe(s->listeners[i]));
 	fflush(stdout);
-	s->due = util_now();
+	s->due = krpc_time_now();
 	s->st.prev_time = s->due;
 	evtimer_add(s->update_ev, &now);
 	if (event_base_dispatch(s->base) == -1) {
@@ -618,7 +618,7 @@ sim_server_rate(const sim_server_t *s)
 double
 sim_server_now(const sim_server_t *s)
 {
-	return util_now();
+	return krpc_time_now();
 }
 
 /* The game scene (--game-scene). */

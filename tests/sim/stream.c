@@ -314,7 +314,7 @@ stream_start(sim_client_t *client, uint64_t id)
 	if (st == NULL)
 		return false;
 	if (!st->started)
-		st->last = util_now();	/* a second start does not restart the rate timer */
+		st->last = krpc_time_now();	/* a second start does not restart the rate timer */
 	st->started = true;
 	if (st->has_value)
 		st->changed = true;	/* the current value is sent again */

@@ -1,6 +1,6 @@
 /*
- * krpc-sim small helpers: the monotonic clock and allocation wrappers that
- * end the process on out-of-memory (a test server has no better recovery).
+ * krpc-sim small helpers: allocation wrappers that end the process on
+ * out-of-memory (a test server has no better recovery).
  */
 #include "config.h"
 
@@ -17,16 +17,6 @@ util_oom(void)
 {
 	fputs("krpc-sim: out of memory\n", stderr);
 	abort();
-}
-
-/* Monotonic seconds. */
-double
-util_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* calloc that never returns NULL. */

@@ -193,11 +193,11 @@ fake_free(struct fake *f)
 static void
 spin(double seconds)
 {
-	double end = util_now() + seconds;
+	double end = krpc_time_now() + seconds;
 
 	do
 		event_base_loop(ev_base, EVLOOP_NONBLOCK);
-	while (util_now() < end && (usleep(1000), true));
+	while (krpc_time_now() < end && (usleep(1000), true));
 }
 
 /*
@@ -208,7 +208,7 @@ spin(double seconds)
 static int
 next_update(struct fake *f, double timeout, uint64_t *ids, char values[][64], int max)
 {
-	double end = util_now() + timeout;
+	double end = krpc_time_now() + timeout;
 	Krpc__Schema__StreamUpdate *u;
 	const uint8_t *body;
 	uint8_t buf[65536];
@@ -222,7 +222,7 @@ next_update(struct fake *f, double timeout, uint64_t *ids, char values[][64], in
 		spin(0.001);
 		if ((n = read(f->other, buf, sizeof buf)) > 0)
 			krpc_framer_feed(f->fr, buf, (size_t)n);
-		else if (util_now() > end)
+		else if (krpc_time_now() > end)
 			return 0;
 	}
 	u = krpc__schema__stream_update__unpack(NULL, len, body);
@@ -569,12 +569,12 @@ START_TEST(test_throttle)
 	ck_assert_int_eq(next_update(b, 1.0, ids, vals, 4), 1);
 	ck_assert_int_eq(next_update(b, 1.0, ids, vals, 4), 1);
 	ck_assert_str_eq(vals[0], "v3");
-	t0 = util_now();
+	t0 = krpc_time_now();
 	ck_assert_int_eq(next_update(a, 1.0, ids, vals, 4), 1);
 	ck_assert_str_eq(vals[0], "v1");
 	ck_assert_int_eq(next_update(a, 1.0, ids, vals, 4), 1);
 	ck_assert_str_eq(vals[0], "v3");	/* v2 was replaced while held */
-	ck_assert(util_now() - t0 > 0.15);
+	ck_assert(krpc_time_now() - t0 > 0.15);
 	ck_assert_int_eq(next_update(a, 0.4, ids, vals, 4), 0);
 	fake_free(a);
 	fake_free(b);
