@@ -140,6 +140,7 @@ client_drop(struct client *c, const char *reason, bool flush)
 	router_client_gone(c);
 	streamtab_client_gone(c);
 	fanout_client_gone(c);
+	session_client_gone(c);
 	if (c->stream != NULL)
 		peer_close(c->stream, flush);
 	c->stream = NULL;

@@ -62,6 +62,10 @@ const struct config_option config_options[] = {
 	{ "upstream.batch_calls", NULL, CONFIG_INT, "64", 1, 1024, true,
 	  OFF(upstream_batch_calls),
 	  "Most calls joined into one upstream request while requests queue (1: no batching)." },
+	{ "upstream.isolate", NULL, CONFIG_LIST, "", 0, 0, true,
+	  OFF(upstream_isolate),
+	  "Services (\"UI\") or procedures (\"Service.Procedure\") whose calls run on each "
+	  "client's own upstream connection, so the game itself owns what they create per client." },
 	{ "upstream.slow_procedures", NULL, CONFIG_LIST, CONFIG_SLOW_DEFAULT, 0, 0, true,
 	  OFF(upstream_slow_procedures), "Procedures (Service.Procedure) sent over a slow lane." },
 	{ "listen.rpc_path", "rpc-path", CONFIG_STRING, NULL, 0, 0, false,

@@ -80,13 +80,16 @@ intercept_owned_result(struct rreq *r, struct rcall *rc, const uint8_t *p, size_
 	bool is_error, event = rc->proc->returns_event, ok;
 	char label[256];
 
-	ok = wire_result_parse(p, len, &is_error, &value) && !is_error && value.data != NULL &&
+	/* A Stream of id 0 is empty bytes, so an absent value is id 0 (PROTOCOL.md 5). */
+	ok = wire_result_parse(p, len, &is_error, &value) && !is_error &&
 	    (event ? wire_event_id(value.data, value.len, &upid) :
 	    wire_stream_id(value.data, value.len, &upid));
 	if (!ok) {
 		krpc_buf_append(&rc->result, p, len);	/* an error: pass it on */
 		return;
 	}
+	if (r->client == NULL && rc->own)
+		return;		/* its session closed with the client: the game removed it */
 	if (r->client == NULL) {
 		/* Nobody will ever start or remove it. */
 		krpc_buf_t call = KRPC_BUF_INIT;
@@ -103,7 +106,9 @@ intercept_owned_result(struct rreq *r, struct rcall *rc, const uint8_t *p, size_
 		s = TAILQ_FIRST(&e->subs);
 	else {
 		snprintf(label, sizeof label, "%s.%s", rc->proc->service, rc->proc->name);
-		s = streamtab_subscribe(r->client, streamtab_owned(r->client, upid, label));
+		e = streamtab_owned(r->client, upid, label);
+		e->isolated = rc->own;
+		s = streamtab_subscribe(r->client, e);
 		rc->created = true;
 		rc->created_id = s->id;
 	}
@@ -227,6 +232,7 @@ intercept_stream_op(struct rreq *r, struct rcall *rc)
 	}
 	if (s->entry->kind == ENTRY_OWNED) {
 		upid = s->entry->upid;
+		rc->own = s->entry->isolated;	/* managed where it lives */
 		if (kind == SCHEMA_REMOVE_STREAM) {
 			streamtab_forget_upstream(s->entry);
 			streamtab_unsubscribe(s);
@@ -360,14 +366,21 @@ intercept_add_local(struct rreq *r, struct rcall *rc, const struct schema_proc *
 /*
  * The dedup key and log label of the call given to AddStream; the procedure
  * it names if the proxy answers it itself (GetClientID...), else NULL.
+ * *isolated: the call (or a call nested in it) is tied to its caller.
  */
 static const struct schema_proc *
 intercept_stream_key(const Krpc__Schema__Argument *call, krpc_buf_t *key, char *label,
-    size_t labellen)
+    size_t labellen, bool *isolated)
 {
 	Krpc__Schema__ProcedureCall *nested = (Krpc__Schema__ProcedureCall *)krpc_lenient_read(
 	    KRPC_LENIENT_CALL, call->value.data, call->value.len, NULL);
 	const struct schema_proc *sp = nested != NULL ? schema_lookup(nested) : NULL;
+	char why[8];
+
+	*isolated = false;
+	if (sp != NULL && sp->takes_call)
+		(void)schema_nested_ok(nested, why, sizeof why, isolated);
+	*isolated = *isolated || (sp != NULL && sp->isolated);
 
 	if (sp != NULL && (sp->kind == SCHEMA_CLIENT_ID || sp->kind == SCHEMA_CLIENT_NAME ||
 	    sp->kind == SCHEMA_CLIENTS)) {
@@ -411,6 +424,7 @@ intercept_add_stream(struct rreq *r, struct rcall *rc)
 	struct entry *e;
 	uint64_t v = 1;
 	char label[256];
+	bool isolated;
 
 	if (r->client->stream == NULL) {
 		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", intercept_no_stream);
@@ -419,9 +433,15 @@ intercept_add_stream(struct rreq *r, struct rcall *rc)
 	if (call == NULL || call->is_null || (start != NULL && !intercept_arg_varint(start, &v)))
 		return intercept_forward_original(rc);	/* the server words the error */
 	stats_inc(add_stream_calls);
-	if ((local = intercept_stream_key(call, &key, label, sizeof label)) != NULL) {
+	if ((local = intercept_stream_key(call, &key, label, sizeof label, &isolated)) != NULL) {
 		intercept_add_local(r, rc, local, v != 0);
 		return STEP_DONE;
+	}
+	if (isolated) {
+		/* Its value depends on the caller: the client's own stream, on its own session. */
+		krpc_buf_free(&key);
+		rc->own = rc->own_add = true;
+		return intercept_forward_original(rc);
 	}
 	e = streamtab_lookup(key.data, key.len);
 	if (e == NULL && upstream_ready())

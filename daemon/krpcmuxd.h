@@ -162,6 +162,8 @@ void		 defer_flush(void);
 	X(upstream_batches, "upstream Requests joining several requests") \
 	X(upstream_batched_requests, "requests sent upstream inside such a batch") \
 	X(upstream_batch_retries, "batches that failed to decode upstream and were sent again piecemeal") \
+	X(sessions_opened, "clients' own upstream sessions opened (calls tied to the caller)") \
+	X(session_requests, "requests sent over a client's own session") \
 	X(upstream_sessions, "upstream sessions established")		\
 	X(upstream_failures, "upstream connections lost or refused")	\
 	X(upstream_updates, "stream updates received from upstream")	\
@@ -204,6 +206,7 @@ struct config {
 	int		 upstream_slow_lanes;
 	int		 upstream_batch_calls;
 	char		**upstream_slow_procedures;	/* NULL-terminated */
+	char		**upstream_isolate;		/* NULL-terminated */
 	char		*listen_rpc_path;
 	char		*listen_stream_path;
 	int		 listen_socket_mode;
@@ -390,6 +393,7 @@ struct client {
 	size_t			 request_bytes;	/* their sizes: read, not yet answered */
 	bool			 paused;	/* reading stopped: output over the high mark */
 
+	struct session		*session;	/* its own upstream session, once it needs one */
 	struct sub_list		 subs;		/* all its streams and events */
 	struct sub_list		 pending;	/* fanout: values held back */
 	struct event		*fan_timer;	/* fanout: next rate window */
@@ -445,6 +449,7 @@ struct schema_proc {
 	enum schema_kind		 kind;
 	bool				 returns_event;	/* EVENT rather than STREAM */
 	bool				 slow;		/* known to yield: slow lane */
+	bool				 isolated;	/* tied to its caller: the client's own session */
 	bool				 takes_call;	/* has a PROCEDURE_CALL parameter */
 };
 
@@ -458,15 +463,17 @@ const struct schema_proc *schema_find(const char *service, const char *procedure
 /*
  * Checks the calls nested in a call's PROCEDURE_CALL arguments, at any
  * depth: false (with why) if one names a procedure the proxy intercepts,
- * which the server would run as the proxy's shared connection.
+ * which the server would run as the proxy's shared connection.  *isolated
+ * is set if one names a procedure tied to its caller.
  */
-bool		 schema_nested_ok(const Krpc__Schema__ProcedureCall *, char *why, size_t whylen);
+bool		 schema_nested_ok(const Krpc__Schema__ProcedureCall *, char *why, size_t whylen,
+		    bool *isolated);
 const struct schema_proc *schema_find_n(const char *service, size_t slen, const char *procedure,
 		    size_t plen);
 /* Appends the canonical dedup key of a call (defaults normalised). */
 void		 schema_call_key(krpc_buf_t *, const Krpc__Schema__ProcedureCall *);
 size_t		 schema_count(void);
-/* Marks the procedures of the slow-lane list (after a reload). */
+/* Marks the procedures of the slow-lane list and the isolated ones (after a reload). */
 void		 schema_set_slow(const struct config *);
 
 /* ---- batch.c: several requests as one upstream Request ---------------- */
@@ -490,6 +497,7 @@ bool		 batch_decode_error(const uint8_t *, size_t);
 enum upstream_lane {
 	UPSTREAM_PRIMARY,	/* the stream-owning connection */
 	UPSTREAM_SLOW,		/* a slow lane if configured, else the primary */
+	UPSTREAM_OWN,		/* the client's own session (session.c) */
 };
 
 /*
@@ -508,10 +516,46 @@ const char	*upstream_why_down(void);
 struct upcall	*upstream_call(enum upstream_lane, const void *req, size_t len, upstream_cb, void *arg);
 /* Sends one call (a serialised ProcedureCall) as a Request; cb may be NULL (errors logged). */
 struct upcall	*upstream_call1(enum upstream_lane, const void *call, size_t len, upstream_cb, void *arg);
+/* Opens one connection to the server (RPC or stream side); NULL with why. */
+struct peer	*upstream_dial(bool stream, const char *name, const struct peer_ops *, void *arg,
+		    char *why, size_t whylen);
+/* Sends a ConnectionRequest: an RPC one under name, or a stream one for id (16 bytes). */
+void		 upstream_hello(struct peer *, bool stream, const char *name, const uint8_t *id);
+/* Reads a ConnectionResponse: false with why unless OK; id (if not NULL) gets its 16 bytes. */
+bool		 upstream_hello_reply(const uint8_t *, size_t, uint8_t *id, char *why, size_t whylen);
+/* What the server can take (its version). */
+const struct lane_caps *upstream_caps(void);
 /* Applies reloadable settings (slow lanes). */
 void		 upstream_reconfigure(void);
 /* Writes a summary (admin, status). */
 void		 upstream_describe(krpc_buf_t *, bool json);
+
+/* ---- rules.c: what the game ties to the calling client ---------------- */
+
+enum rule_kind {
+	RULE_CALLER,		/* its value or effect depends on the caller */
+};
+
+struct rule {
+	const char	*service;
+	const char	*procedure;
+	enum rule_kind	 kind;
+};
+
+/* The rule for a procedure, or NULL. */
+const struct rule *rules_find(const char *service, const char *procedure);
+/* True if the procedure's calls run on the calling client's own session. */
+bool		 rules_isolated(const struct config *, const char *service, const char *procedure);
+
+/* ---- session.c: a client's own upstream session -------------------------- */
+
+/* Sends a Request over the client's own session (opened if need be); NULL with why. */
+struct upcall	*session_call(struct client *, const void *req, size_t len, upstream_cb, void *arg,
+		    const char **why);
+/* True once the client has a session that did not fail. */
+bool		 session_active(const struct client *);
+/* The client left: its session closes (the game releases what it held). */
+void		 session_client_gone(struct client *);
 
 /* ---- lane.c: one upstream RPC connection's requests -------------------- */
 
@@ -586,6 +630,7 @@ struct entry {
 	float			 up_rate;
 	enum schema_kind	 local;		/* ENTRY_LOCAL: which call */
 	struct client		*owner;		/* OWNED and LOCAL */
+	bool			 isolated;	/* OWNED: on the owner's own session */
 
 	krpc_buf_t		 value;		/* last ProcedureResult bytes */
 	bool			 has_value;
@@ -686,6 +731,7 @@ void		 fanout_drained(struct client *);
 enum call_kind {
 	CALL_FORWARD,		/* sent upstream unchanged */
 	CALL_SLOW,		/* sent upstream unchanged over a slow lane */
+	CALL_OWN,		/* sent upstream unchanged over the client's own session */
 	CALL_OWNED,		/* sent upstream; its STREAM or EVENT result is mapped */
 	CALL_LOCAL,		/* answered, or rewritten and sent, when reached */
 	CALL_ADD_STREAM,	/* shared through the stream table */
@@ -710,6 +756,8 @@ struct rcall {
 	char				 probe_text[32]; /* how an error text quotes fwd's id */
 	bool				 created;	/* the call subscribed the client anew: */
 	uint64_t			 created_id;	/* its stream id, undone if the request fails */
+	bool				 own;		/* goes over the client's own session */
+	bool				 own_add;	/* an AddStream sent there: its result is mapped */
 };
 
 enum rreq_state {

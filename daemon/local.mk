@@ -17,7 +17,9 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/log.c \
 	daemon/peer.c \
 	daemon/router.c \
+	daemon/rules.c \
 	daemon/schema.c \
+	daemon/session.c \
 	daemon/stats.c \
 	daemon/streamtab.c \
 	daemon/systemd.c \
@@ -49,6 +51,7 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_mock \
 	tests/integration/test_daemon_proxy \
 	tests/integration/test_daemon_batch \
+	tests/integration/test_daemon_identity \
 	tests/integration/test_daemon_robust \
 	tests/integration/test_daemon_ops
 check_PROGRAMS += $(DAEMON_ITESTS)
@@ -73,6 +76,9 @@ tests_integration_test_daemon_proxy_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_batch_SOURCES = tests/integration/test_daemon_batch.c $(MOCKTEST_SOURCES)
 tests_integration_test_daemon_batch_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_batch_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_identity_SOURCES = tests/integration/test_daemon_identity.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_identity_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_identity_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_robust_SOURCES = tests/integration/test_daemon_robust.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_robust_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_robust_LDADD = $(INTEG_LDADD)

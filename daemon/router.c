@@ -134,7 +134,7 @@ router_kind(const struct schema_proc *sp)
 		return CALL_FORWARD;	/* unknown: the server words the error */
 	switch (sp->kind) {
 	case SCHEMA_PLAIN:
-		return sp->slow ? CALL_SLOW : CALL_FORWARD;
+		return sp->isolated ? CALL_OWN : sp->slow ? CALL_SLOW : CALL_FORWARD;
 	case SCHEMA_OWNED:
 		return CALL_OWNED;
 	case SCHEMA_ADD_STREAM:
@@ -156,15 +156,20 @@ static enum call_kind
 router_classify(const Krpc__Schema__ProcedureCall *pc, const struct schema_proc **procp,
     krpc_buf_t *result)
 {
+	enum call_kind kind;
+	bool isolated = false;
 	char why[512];
 
 	*procp = schema_lookup(pc);
-	if (*procp != NULL && (*procp)->takes_call && !schema_nested_ok(pc, why, sizeof why)) {
+	if (*procp != NULL && (*procp)->takes_call && !schema_nested_ok(pc, why, sizeof why,
+	    &isolated)) {
 		wire_result_error(result, "KRPC", "InvalidOperationException", why);
 		xbuf_check(result);
 		return CALL_REFUSED;
 	}
-	return router_kind(*procp);
+	kind = router_kind(*procp);
+	/* A call that runs a call tied to the caller runs it for this client (Benchmark.Call). */
+	return isolated && (kind == CALL_FORWARD || kind == CALL_SLOW) ? CALL_OWN : kind;
 }
 
 /*
@@ -236,34 +241,63 @@ router_scan_call(const uint8_t *p, size_t len, enum call_kind *kind)
  * must decide (an intercepted call, an empty request, anything unusual).
  */
 static bool
-router_scan(const uint8_t *msg, size_t len, size_t *ncalls, bool *slow)
+router_scan(const uint8_t *msg, size_t len, size_t *ncalls, enum upstream_lane *lane)
 {
 	krpc_pbr_t r = { msg, len, 0 };
 	krpc_pbr_field_t f;
 	enum call_kind kind;
+	bool slow = false, own = false;
 	int more;
 
 	*ncalls = 0;
-	*slow = false;
 	while ((more = krpc_pbr_next(&r, &f)) == 1) {
 		if (f.number != 1)
 			continue;
 		if (f.wire != KRPC_WIRE_LEN || !router_scan_call(f.data, f.len, &kind))
 			return false;
 		if (kind == CALL_SLOW)
-			*slow = true;
+			slow = true;
+		else if (kind == CALL_OWN)
+			own = true;
 		else if (kind != CALL_FORWARD)
 			return false;
 		(*ncalls)++;
 	}
+	*lane = own ? UPSTREAM_OWN : slow ? UPSTREAM_SLOW : UPSTREAM_PRIMARY;
 	return more == 0 && *ncalls > 0;
 }
 
-/* The lane a forwarded call travels on. */
+/*
+ * The lane a forwarded call travels on: the client's own session for calls
+ * tied to the caller (and, once it has one, for its events), a slow lane
+ * for yielding calls, else the primary.
+ */
 static enum upstream_lane
-router_lane(const struct rcall *rc)
+router_lane(const struct rreq *r, const struct rcall *rc)
 {
+	if (rc->own || rc->kind == CALL_OWN ||
+	    (rc->kind == CALL_OWNED && r->client != NULL && session_active(r->client)))
+		return UPSTREAM_OWN;
 	return rc->kind == CALL_SLOW && rc->fwd.len == 0 ? UPSTREAM_SLOW : UPSTREAM_PRIMARY;
+}
+
+/* Sends a Request upstream on a lane for r; false (r failed) if it cannot go. */
+static bool
+router_upstream(struct rreq *r, enum upstream_lane lane, const void *req, size_t len,
+    upstream_cb cb)
+{
+	const char *why = NULL;
+
+	if (lane == UPSTREAM_OWN) {
+		if (session_call(r->client, req, len, cb, r, &why) != NULL)
+			return true;
+		router_fail(r, why);
+		return false;
+	}
+	if (upstream_call(lane, req, len, cb, r) != NULL)
+		return true;
+	router_fail_down(r);
+	return false;
 }
 
 /* True for calls sent upstream as they are. */
@@ -274,7 +308,7 @@ router_forwardable(const struct rreq *r, const struct rcall *rc)
 		return false;
 	if (rc->kind == CALL_OWNED)
 		return r->client != NULL && r->client->stream != NULL;
-	return rc->kind == CALL_FORWARD || rc->kind == CALL_SLOW;
+	return rc->kind == CALL_FORWARD || rc->kind == CALL_SLOW || rc->kind == CALL_OWN;
 }
 
 /* Stores one upstream result of a batch (intercepted calls get theirs mapped). */
@@ -282,7 +316,7 @@ static void
 router_batch_result(struct rreq *r, struct rcall *rc, const struct wire_slice *res)
 {
 	krpc_buf_reset(&rc->result);
-	if (rc->kind == CALL_OWNED && rc->fwd.len == 0)
+	if ((rc->kind == CALL_OWNED && rc->fwd.len == 0) || rc->own_add)
 		intercept_owned_result(r, rc, res->data, res->len);
 	else if (rc->probe)
 		intercept_probe_result(rc, res->data, res->len);
@@ -334,15 +368,16 @@ router_send_batch(struct rreq *r)
 {
 	krpc_buf_t req = KRPC_BUF_INIT, call = KRPC_BUF_INIT;
 	struct rcall *first = &r->calls[r->next];
-	enum upstream_lane lane = router_lane(first);
+	enum upstream_lane lane = router_lane(r, first);
 	size_t end = r->next + 1, i;
 
 	if (router_forwardable(r, first)) {
 		while (end < r->ncalls && router_forwardable(r, &r->calls[end]) &&
-		    router_lane(&r->calls[end]) == lane)
+		    router_lane(r, &r->calls[end]) == lane)
 			end++;
 	}
 	for (i = r->next; i < end; i++) {
+		r->calls[i].own = lane == UPSTREAM_OWN;	/* its STREAM or EVENT lives there */
 		krpc_buf_reset(&call);
 		if (r->calls[i].fwd.len > 0)
 			krpc_buf_append(&call, r->calls[i].fwd.data, r->calls[i].fwd.len);
@@ -357,9 +392,7 @@ router_send_batch(struct rreq *r)
 	r->batch = r->next;
 	r->nbatch = end - r->next;
 	r->steps++;
-	if (upstream_call(lane, req.data, req.len, router_batch_cb, r) == NULL)
-		router_fail_down(r);
-	else
+	if (router_upstream(r, lane, req.data, req.len, router_batch_cb))
 		r->upstream = true;
 	krpc_buf_free(&req);
 	krpc_buf_free(&call);
@@ -446,9 +479,7 @@ router_start(struct rreq *r)
 	}
 	if (r->lane == UPSTREAM_SLOW && intercept_holds_tick(r->client))
 		intercept_release_tick();
-	if (upstream_call(r->lane, r->raw, r->rawlen, router_simple_cb, r) == NULL)
-		router_fail_down(r);
-	else
+	if (router_upstream(r, r->lane, r->raw, r->rawlen, router_simple_cb))
 		r->upstream = true;
 	free(r->raw);
 	r->raw = NULL;
@@ -512,15 +543,19 @@ router_pump(struct client *c)
 	router_flush(c);
 }
 
-/* Makes r a request forwarded whole: its bytes go upstream unchanged. */
+/*
+ * Makes r a request forwarded whole: its bytes go upstream unchanged.  One
+ * bound for a slow lane or the client's own session is a barrier, so the
+ * client's order holds across connections.
+ */
 static void
-router_make_simple(struct rreq *r, const uint8_t *msg, size_t len, bool slow)
+router_make_simple(struct rreq *r, const uint8_t *msg, size_t len, enum upstream_lane lane)
 {
 	r->simple = true;
 	r->raw = xmemdup(msg, len);
 	r->rawlen = len;
-	r->lane = slow ? UPSTREAM_SLOW : UPSTREAM_PRIMARY;
-	r->barrier = slow;
+	r->lane = lane;
+	r->barrier = lane != UPSTREAM_PRIMARY;
 }
 
 /* A request parsed in full: forwarded whole if it turns out simple, else run call by call. */
@@ -529,8 +564,9 @@ router_parsed(struct client *c, const uint8_t *msg, size_t len)
 {
 	Krpc__Schema__Request *req = (Krpc__Schema__Request *)krpc_lenient_read(
 	    KRPC_LENIENT_REQUEST, msg, len, NULL);
+	enum upstream_lane lane = UPSTREAM_PRIMARY;
 	struct rreq *r;
-	bool simple, slow = false;
+	bool simple;
 	size_t i;
 
 	if (req == NULL) {
@@ -547,9 +583,11 @@ router_parsed(struct client *c, const uint8_t *msg, size_t len)
 		r->calls[i].pc = req->calls[i];
 		r->calls[i].kind = router_classify(req->calls[i], &r->calls[i].proc,
 		    &r->calls[i].result);
-		if (r->calls[i].kind == CALL_SLOW)
-			slow = true;
-		else if (r->calls[i].kind != CALL_FORWARD)
+		if (r->calls[i].kind == CALL_SLOW && lane == UPSTREAM_PRIMARY)
+			lane = UPSTREAM_SLOW;
+		else if (r->calls[i].kind == CALL_OWN)
+			lane = UPSTREAM_OWN;
+		else if (r->calls[i].kind != CALL_FORWARD && r->calls[i].kind != CALL_SLOW)
 			simple = false;
 	}
 	if (!simple) {
@@ -557,7 +595,7 @@ router_parsed(struct client *c, const uint8_t *msg, size_t len)
 		r->barrier = true;
 		return r;
 	}
-	router_make_simple(r, msg, len, slow);
+	router_make_simple(r, msg, len, lane);
 	free(r->calls);
 	r->calls = NULL;
 	r->ncalls = 0;
@@ -569,14 +607,14 @@ router_parsed(struct client *c, const uint8_t *msg, size_t len)
 void
 router_request(struct client *c, const uint8_t *msg, size_t len)
 {
+	enum upstream_lane lane;
 	struct rreq *r;
 	size_t ncalls;
-	bool slow;
 
-	if (router_scan(msg, len, &ncalls, &slow)) {
+	if (router_scan(msg, len, &ncalls, &lane)) {
 		stats_add(calls, ncalls);
 		r = xcalloc(1, sizeof *r);
-		router_make_simple(r, msg, len, slow);
+		router_make_simple(r, msg, len, lane);
 	} else if ((r = router_parsed(c, msg, len)) == NULL)
 		return;
 	stats_inc(requests);

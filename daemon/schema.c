@@ -111,6 +111,8 @@ schema_index(void)
 			sp->desc = s->procedures[j];
 			sp->kind = schema_classify(s->name, sp->desc, &sp->returns_event);
 			sp->slow = cfg != NULL && config_is_slow(cfg, sp->service, sp->name);
+			sp->isolated = cfg != NULL && sp->kind == SCHEMA_PLAIN &&
+			    rules_isolated(cfg, sp->service, sp->name);
 			sp->takes_call = schema_takes_call(sp->desc);
 			snprintf(key, sizeof key, "%s.%s", s->name, sp->name);
 			htab_put(schema_procs, key, strlen(key), sp);
@@ -274,14 +276,17 @@ schema_call_key(krpc_buf_t *b, const Krpc__Schema__ProcedureCall *c)
 	krpc_msg_call_key(b, &named, schema_key_arg, (void *)sp);
 }
 
-/* Marks the procedures of the slow-lane list. */
+/* Marks the procedures of the slow-lane list, and those tied to their caller. */
 void
 schema_set_slow(const struct config *c)
 {
 	size_t i;
 
-	for (i = 0; i < schema_nall; i++)
+	for (i = 0; i < schema_nall; i++) {
 		schema_all[i].slow = config_is_slow(c, schema_all[i].service, schema_all[i].name);
+		schema_all[i].isolated = schema_all[i].kind == SCHEMA_PLAIN &&
+		    rules_isolated(c, schema_all[i].service, schema_all[i].name);
+	}
 }
 
 /* Deepest nesting of calls in calls the proxy follows; deeper is refused. */
@@ -294,12 +299,12 @@ schema_local_kind(enum schema_kind kind)
 	return kind == SCHEMA_CLIENT_ID || kind == SCHEMA_CLIENT_NAME || kind == SCHEMA_CLIENTS;
 }
 
-static bool schema_nested_check(const Krpc__Schema__ProcedureCall *, int, char *, size_t);
+static bool schema_nested_check(const Krpc__Schema__ProcedureCall *, int, char *, size_t, bool *);
 
 /* Checks one nested call found in argument position pos of outer. */
 static bool
 schema_nested_one(const struct schema_proc *outer, const Krpc__Schema__Argument *a, int depth,
-    char *why, size_t whylen)
+    char *why, size_t whylen, bool *isolated)
 {
 	Krpc__Schema__ProcedureCall *in;
 	const struct schema_proc *sp;
@@ -310,6 +315,8 @@ schema_nested_one(const struct schema_proc *outer, const Krpc__Schema__Argument 
 	if (in == NULL)
 		return true;	/* the server cannot read it either, and says so */
 	sp = schema_lookup(in);
+	if (sp != NULL && sp->isolated)
+		*isolated = true;
 	if (sp != NULL && sp->kind != SCHEMA_PLAIN &&
 	    !(outer->kind == SCHEMA_ADD_STREAM && depth == 0 && schema_local_kind(sp->kind))) {
 		snprintf(why, whylen, "krpcmuxd does not pass %s.%s on as a procedure call: the server "
@@ -317,14 +324,15 @@ schema_nested_one(const struct schema_proc *outer, const Krpc__Schema__Argument 
 		    sp->service, sp->name);
 		ok = false;
 	} else if (sp != NULL && sp->takes_call)
-		ok = schema_nested_check(in, depth + 1, why, whylen);
+		ok = schema_nested_check(in, depth + 1, why, whylen, isolated);
 	krpc__schema__procedure_call__free_unpacked(in, NULL);
 	return ok;
 }
 
 /* Checks the PROCEDURE_CALL arguments of a call, recursively. */
 static bool
-schema_nested_check(const Krpc__Schema__ProcedureCall *pc, int depth, char *why, size_t whylen)
+schema_nested_check(const Krpc__Schema__ProcedureCall *pc, int depth, char *why, size_t whylen,
+    bool *isolated)
 {
 	const struct schema_proc *sp = schema_lookup(pc);
 	const Krpc__Schema__Procedure *desc;
@@ -345,7 +353,7 @@ schema_nested_check(const Krpc__Schema__ProcedureCall *pc, int depth, char *why,
 		    desc->parameters[a->position]->type == NULL ||
 		    (int)desc->parameters[a->position]->type->code != KRPC_TYPE_PROCEDURE_CALL)
 			continue;
-		if (!schema_nested_one(sp, a, depth, why, whylen))
+		if (!schema_nested_one(sp, a, depth, why, whylen, isolated))
 			return false;
 	}
 	return true;
@@ -353,7 +361,8 @@ schema_nested_check(const Krpc__Schema__ProcedureCall *pc, int depth, char *why,
 
 /* Checks the calls nested in a call's PROCEDURE_CALL arguments. */
 bool
-schema_nested_ok(const Krpc__Schema__ProcedureCall *pc, char *why, size_t whylen)
+schema_nested_ok(const Krpc__Schema__ProcedureCall *pc, char *why, size_t whylen, bool *isolated)
 {
-	return schema_nested_check(pc, 0, why, whylen);
+	*isolated = false;
+	return schema_nested_check(pc, 0, why, whylen, isolated);
 }

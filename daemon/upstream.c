@@ -103,9 +103,9 @@ upstream_unix(void)
 	return *cfg->upstream_rpc_path != '\0';
 }
 
-/* Opens one upstream connection (RPC or stream side). */
-static struct peer *
-upstream_open(bool stream, const char *name, const struct peer_ops *ops, void *arg,
+/* Opens one connection to the server (RPC or stream side); NULL with why. */
+struct peer *
+upstream_dial(bool stream, const char *name, const struct peer_ops *ops, void *arg,
     char *why, size_t whylen)
 {
 	struct peer *p;
@@ -122,27 +122,34 @@ upstream_open(bool stream, const char *name, const struct peer_ops *ops, void *a
 	return p;
 }
 
-/* Sends a ConnectionRequest. */
-static void
-upstream_send_request(struct peer *p, bool stream)
+/* Sends a ConnectionRequest: an RPC one under name, or a stream one for id. */
+void
+upstream_hello(struct peer *p, bool stream, const char *name, const uint8_t *id)
 {
 	Krpc__Schema__ConnectionRequest r = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
 
 	r.type = stream ? KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM :
 	    KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC;
-	r.client_name = stream ? (char *)"" : cfg->upstream_client_name;
+	r.client_name = stream ? (char *)"" : (char *)name;
 	if (stream) {
-		r.client_identifier.data = up.id;
-		r.client_identifier.len = sizeof up.id;
+		r.client_identifier.data = (uint8_t *)id;
+		r.client_identifier.len = 16;
 	}
 	peer_set_timer(p, 0);	/* the game may ask its player: no handshake timeout */
 	peer_set_state(p, PEER_HANDSHAKE);
 	peer_send_msg(p, &r.base);
 }
 
-/* Reads a ConnectionResponse; false with why unless it is OK. */
-static bool
-upstream_read_response(const uint8_t *msg, size_t len, uint8_t *id, char *why, size_t whylen)
+/* Sends the proxy's own ConnectionRequest. */
+static void
+upstream_send_request(struct peer *p, bool stream)
+{
+	upstream_hello(p, stream, cfg->upstream_client_name, up.id);
+}
+
+/* Reads a ConnectionResponse; false with why unless it is OK (id: the 16 bytes it carries). */
+bool
+upstream_hello_reply(const uint8_t *msg, size_t len, uint8_t *id, char *why, size_t whylen)
 {
 	Krpc__Schema__ConnectionResponse *r;
 	bool ok;
@@ -261,7 +268,7 @@ upstream_connect(void)
 	up.caps.batching = false;
 	up.version[0] = '\0';
 	upstream_set_state(UPSTREAM_CONNECTING);
-	lane_attach(up.primary, upstream_open(false, "upstream rpc", &upstream_primary_ops, NULL,
+	lane_attach(up.primary, upstream_dial(false, "upstream rpc", &upstream_primary_ops, NULL,
 	    why, sizeof why));
 	if (lane_peer(up.primary) == NULL)
 		upstream_fail(UPF_CONNECT, "%s", why);
@@ -413,12 +420,12 @@ upstream_primary_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *
 		return;
 	}
 	if (up.state == UPSTREAM_RPC_HANDSHAKE) {
-		if (!upstream_read_response(msg, len, up.id, why, sizeof why)) {
+		if (!upstream_hello_reply(msg, len, up.id, why, sizeof why)) {
 			upstream_fail(UPF_REFUSED, "rpc %s", why);
 			return;
 		}
 		upstream_set_state(UPSTREAM_STREAM_CONNECTING);
-		up.stream = upstream_open(true, "upstream stream", &upstream_stream_ops, NULL, why,
+		up.stream = upstream_dial(true, "upstream stream", &upstream_stream_ops, NULL, why,
 		    sizeof why);
 		if (up.stream == NULL)
 			upstream_fail(UPF_CONNECT, "stream connection: %s", why);
@@ -439,7 +446,7 @@ upstream_stream_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *a
 		return;
 	}
 	if (up.state == UPSTREAM_STREAM_HANDSHAKE) {
-		if (!upstream_read_response(msg, len, NULL, why, sizeof why)) {
+		if (!upstream_hello_reply(msg, len, NULL, why, sizeof why)) {
 			upstream_fail(UPF_REFUSED, "stream %s", why);
 			return;
 		}
@@ -470,7 +477,7 @@ upstream_lane_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg
 		return;
 	}
 	if (!lane_is_ready(l)) {
-		if (!upstream_read_response(msg, len, NULL, why, sizeof why)) {
+		if (!upstream_hello_reply(msg, len, NULL, why, sizeof why)) {
 			upstream_lane_drop(l, why);
 			return;
 		}
@@ -497,7 +504,7 @@ upstream_lane_open(void)
 	}
 	l = lane_new(index, &up.caps);
 	snprintf(name, sizeof name, "upstream slow lane %d", index);
-	lane_attach(l, upstream_open(false, name, &upstream_lane_ops, l, why, sizeof why));
+	lane_attach(l, upstream_dial(false, name, &upstream_lane_ops, l, why, sizeof why));
 	if (lane_peer(l) == NULL) {
 		log_warn("upstream", "cannot open a slow lane: %s", why);
 		up.lanes_disabled_until = krpc_time_now() + UPSTREAM_LANE_BACKOFF;
@@ -595,6 +602,13 @@ upstream_stop(void)
 	if (up.retry != NULL)
 		event_free(up.retry);
 	up.retry = NULL;
+}
+
+/* What the server can take (its version): for lanes opened beside the session's. */
+const struct lane_caps *
+upstream_caps(void)
+{
+	return &up.caps;
 }
 
 /* True while the session is established (clients are served). */
