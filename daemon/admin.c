@@ -28,6 +28,8 @@ struct admin_conn {
 static struct evconnlistener	*admin_listener;
 static struct event		*admin_resume;	/* ends a pause after EMFILE */
 static char			*admin_path;
+static dev_t			 admin_dev;	/* the socket file created: removed only if still it */
+static ino_t			 admin_ino;
 static double			 admin_started;
 static TAILQ_HEAD(, admin_conn)	 admin_conns = TAILQ_HEAD_INITIALIZER(admin_conns);
 
@@ -325,6 +327,7 @@ admin_open(const struct config *c, char *why, size_t whylen)
 		log_fatal("cannot create a timer");
 	evconnlistener_set_error_cb(admin_listener, admin_error_cb);
 	admin_path = xstrdup(c->admin_path);
+	listener_identify(admin_path, &admin_dev, &admin_ino);
 	return true;
 }
 
@@ -341,7 +344,7 @@ admin_close(void)
 		event_free(admin_resume);
 	admin_resume = NULL;
 	if (admin_path != NULL)
-		unlink(admin_path);
+		listener_unlink(admin_path, admin_dev, admin_ino);
 	free(admin_path);
 	admin_path = NULL;
 }

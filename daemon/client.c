@@ -15,6 +15,8 @@
 #include "krpcmuxd.h"
 
 #define CLIENT_HANDSHAKE_TIMEOUT	3.0
+/* Connections over a limit kept long enough to be told so (more are closed at once). */
+#define CLIENT_REFUSING_MAX		16
 /* Requests a client may have queued before the proxy stops reading it. */
 #define CLIENT_QUEUE_MAX		1024
 
@@ -22,6 +24,10 @@
 struct shake {
 	struct peer		*peer;
 	char			*prefix;
+	enum peer_transport	 transport;
+	char			*address;	/* TCP: the peer's IP */
+	uid_t			 uid;		/* Unix: SO_PEERCRED (has_cred) */
+	bool			 has_cred;
 	TAILQ_ENTRY(shake)	 link;
 };
 
@@ -30,6 +36,7 @@ static TAILQ_HEAD(, shake)	 shakes = TAILQ_HEAD_INITIALIZER(shakes);
 static struct htab		*clients_by_id;
 static uint64_t			 client_serial;
 static size_t			 client_n, shake_n, client_ready_n;
+static size_t			 client_fd_cap = SIZE_MAX;	/* clients the descriptor limit holds */
 
 static void	client_rpc_dispatch(struct peer *, const uint8_t *, size_t, void *);
 static void	client_rpc_drained(struct peer *, void *);
@@ -39,14 +46,16 @@ static void	client_stream_drained(struct peer *, void *);
 static void	client_shake_dispatch(struct peer *, const uint8_t *, size_t, void *);
 static void	client_shake_timeout(struct peer *, void *);
 
+static void	client_rpc_eof(struct peer *, void *);
+
 static const struct peer_ops client_rpc_ops = {
-	client_rpc_dispatch, NULL, client_rpc_drained, client_rpc_timeout,
+	client_rpc_dispatch, NULL, client_rpc_drained, client_rpc_timeout, client_rpc_eof,
 };
 static const struct peer_ops client_stream_ops = {
-	client_stream_dispatch, NULL, client_stream_drained, NULL,
+	client_stream_dispatch, NULL, client_stream_drained, NULL, NULL,
 };
 static const struct peer_ops client_shake_ops = {
-	client_shake_dispatch, NULL, NULL, client_shake_timeout,
+	client_shake_dispatch, NULL, NULL, client_shake_timeout, NULL,
 };
 
 /* A ConnectionRequest read as the server reads it; NULL with the server's complaint in *why. */
@@ -166,6 +175,7 @@ client_welcome(struct client *c)
 	do
 		util_random(c->id, sizeof c->id);
 	while (htab_get(clients_by_id, c->id, sizeof c->id) != NULL);
+	util_random(c->public_id, sizeof c->public_id);
 	htab_put(clients_by_id, c->id, sizeof c->id, c);
 	peer_set_timer(c->rpc, 0);
 	client_set_state(c, CLIENT_READY);
@@ -210,6 +220,11 @@ client_handshake(struct client *c, const uint8_t *msg, size_t len)
 	krpc__schema__connection_request__free_unpacked(req, NULL);
 	client_set_prefix(c);
 	peer_drop_input(c->rpc);	/* what followed the request is discarded */
+	if (c->refusal != NULL) {
+		stats_inc(clients_refused);
+		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, c->refusal);
+		return;
+	}
 	if (upstream_ready()) {
 		client_welcome(c);
 		return;
@@ -240,6 +255,25 @@ client_rpc_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 		client_handshake(c, msg, len);
 	else if (c->state == CLIENT_READY)
 		router_request(c, msg, len);
+}
+
+/*
+ * The client shut its writing down: a script that sends its last request
+ * and closes its side still gets the answers, as from the server, which
+ * runs what it read before noticing the end; then the client is closed.
+ */
+static void
+client_rpc_eof(struct peer *p, void *arg)
+{
+	struct client *c = arg;
+
+	if (c->state != CLIENT_READY || c->nrequests == 0 || router_yielding(c)) {
+		/* A yielding call may never end: the server would drop it with the client. */
+		client_lost(c, "connection closed by the other side");
+		return;
+	}
+	log_debug(c->prefix, "closed its side: answering its %zu requests first", c->nrequests);
+	c->half_closed = true;
 }
 
 /* The handshake timed out, or the upstream did not come in time. */
@@ -282,6 +316,10 @@ client_check_output(struct client *c)
 
 	if (c->dead || c->state != CLIENT_READY)
 		return;
+	if (c->half_closed && c->nrequests == 0) {
+		client_drop(c, "connection closed by the other side (after its answers)", true);
+		return;
+	}
 	out = peer_output(c->rpc);
 	over = out > (size_t)cfg->limits_output_high || c->nrequests >= CLIENT_QUEUE_MAX ||
 	    c->request_bytes > (size_t)cfg->limits_output_high;
@@ -328,6 +366,7 @@ client_shake_free(void *ptr)
 	struct shake *s = ptr;
 
 	free(s->prefix);
+	free(s->address);
 	free(s);
 }
 
@@ -342,6 +381,28 @@ client_shake_end(struct shake *s, bool close_peer, bool flush)
 	defer_free(client_shake_free, s);
 }
 
+/*
+ * Whether a stream connection may bind to a client: the client has none
+ * (a second would take over its updates; the real server keeps feeding
+ * both, which no client relies on), and it comes from the same peer as the
+ * client's RPC connection: the same user on a Unix socket, the same address
+ * over TCP.  A client that learnt another's identifier cannot take its
+ * stream over.  NULL if it may, else why not (for the log).
+ */
+static const char *
+client_stream_refusal(const struct shake *s, const struct client *c)
+{
+	if (c->stream != NULL)
+		return "the client already has a stream connection";
+	if (s->transport != c->transport)
+		return "it is not on the same kind of socket as the client's RPC connection";
+	if (s->transport == PEER_UNIX && (!s->has_cred || !c->has_cred || s->uid != c->uid))
+		return "it comes from another user than the client's RPC connection";
+	if (s->transport == PEER_TCP && strcmp(s->address, c->address) != 0)
+		return "it comes from another address than the client's RPC connection";
+	return NULL;
+}
+
 /* Binds a stream connection to its client. */
 static void
 client_bind_stream(struct shake *s, struct client *c)
@@ -350,12 +411,6 @@ client_bind_stream(struct shake *s, struct client *c)
 	struct peer *p = s->peer;
 	uint8_t conn_id[16];
 
-	if (c->stream != NULL) {
-		log_warn(c->prefix, "a second stream connection replaces the first");
-		peer_close(c->stream, false);
-		fanout_client_gone(c);
-		c->fan_blocked = false;
-	}
 	client_shake_end(s, false, false);
 	c->stream = p;
 	snprintf(name, sizeof name, "%s stream", c->prefix);
@@ -408,6 +463,12 @@ client_shake_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 		stats_inc(handshakes_failed);
 		log_info(s->prefix, "stream handshake for an unknown client id: closing");
 		client_shake_end(s, true, false);
+	} else if ((refusal = client_stream_refusal(s, c)) != NULL) {
+		/* Closed without an answer, as the server treats an identifier it does not know. */
+		stats_inc(handshakes_failed);
+		stats_inc(streams_refused);
+		log_warn(s->prefix, "stream handshake for %s refused: %s", c->prefix, refusal);
+		client_shake_end(s, true, false);
 	} else {
 		peer_drop_input(p);
 		client_bind_stream(s, c);
@@ -427,6 +488,52 @@ client_shake_timeout(struct peer *p, void *arg)
 	client_shake_end(s, true, true);
 }
 
+/* The peer's user on a Unix socket; false if unknown. */
+static bool
+client_peer_uid(int fd, enum peer_transport transport, uid_t *uid, pid_t *pid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+
+	if (transport != PEER_UNIX || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return false;
+	*uid = cred.uid;
+	if (pid != NULL)
+		*pid = cred.pid;
+	return true;
+}
+
+/* The most clients served: limits.max_clients, or fewer if the descriptors cannot hold more. */
+static size_t
+client_limit(void)
+{
+	size_t n = (size_t)cfg->limits_max_clients;
+
+	return n < client_fd_cap ? n : client_fd_cap;
+}
+
+/* The answer to a handshake over the limit. */
+static const char *
+client_limit_text(void)
+{
+	static char text[256];
+
+	if ((size_t)cfg->limits_max_clients <= client_fd_cap)
+		snprintf(text, sizeof text, "krpcmuxd: too many clients (limits.max_clients is %d); "
+		    "try again later", cfg->limits_max_clients);
+	else
+		snprintf(text, sizeof text, "krpcmuxd: too many clients (the proxy's descriptor limit "
+		    "holds %zu); try again later", client_fd_cap);
+	return text;
+}
+
+/* Sets how many clients the descriptor limit holds (SIZE_MAX: no bound). */
+void
+client_set_fd_cap(size_t n)
+{
+	client_fd_cap = n;
+}
+
 /* Accepts a stream connection: its handshake names the client. */
 static void
 client_accept_stream(int fd, enum peer_transport transport, const char *address)
@@ -440,6 +547,9 @@ client_accept_stream(int fd, enum peer_transport transport, const char *address)
 		return;
 	}
 	s = xcalloc(1, sizeof *s);
+	s->transport = transport;
+	s->address = xstrdup(address);
+	s->has_cred = client_peer_uid(fd, transport, &s->uid, NULL);
 	xasprintf(&s->prefix, "stream connection %llu (%s)", (unsigned long long)++client_serial,
 	    transport == PEER_UNIX ? "unix" : address);
 	s->peer = peer_new(fd, transport, s->prefix, 4096, &client_shake_ops, s);
@@ -453,8 +563,7 @@ void
 client_accept(int fd, enum listen_kind kind, enum peer_transport transport, const char *address)
 {
 	struct client *c;
-	struct ucred cred;
-	socklen_t credlen = sizeof cred;
+	const char *refusal = NULL;
 
 	if (clients_by_id == NULL)
 		clients_by_id = htab_new();
@@ -462,19 +571,21 @@ client_accept(int fd, enum listen_kind kind, enum peer_transport transport, cons
 		client_accept_stream(fd, transport, address);
 		return;
 	}
-	if (client_n >= (size_t)cfg->limits_max_clients) {
-		log_warn(NULL, "limits.max_clients (%d) reached: refusing a connection",
-		    cfg->limits_max_clients);
-		stats_inc(clients_refused);
-		close(fd);
-		return;
+	if (client_n >= client_limit()) {
+		if (client_n >= client_limit() + CLIENT_REFUSING_MAX) {
+			stats_inc(clients_refused);
+			close(fd);
+			return;
+		}
+		refusal = client_limit_text();
+		log_warn(NULL, "%s", refusal + strlen("krpcmuxd: "));
 	}
 	c = xcalloc(1, sizeof *c);
 	c->serial = ++client_serial;
 	c->transport = transport;
 	c->address = xstrdup(address);
-	if (transport == PEER_UNIX && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0)
-		c->pid = cred.pid;
+	c->refusal = refusal;
+	c->has_cred = client_peer_uid(fd, transport, &c->uid, &c->pid);
 	TAILQ_INIT(&c->requests);
 	TAILQ_INIT(&c->subs);
 	TAILQ_INIT(&c->pending);

@@ -162,6 +162,7 @@ void		 defer_flush(void);
 	X(upstream_batches, "upstream Requests joining several requests") \
 	X(upstream_batched_requests, "requests sent upstream inside such a batch") \
 	X(upstream_batch_retries, "batches that failed to decode upstream and were sent again piecemeal") \
+	X(streams_refused, "stream connections refused: a second one, or from another peer than the client") \
 	X(sessions_opened, "clients' own upstream sessions opened (calls tied to the caller)") \
 	X(session_requests, "requests sent over a client's own session") \
 	X(upstream_sessions, "upstream sessions established")		\
@@ -298,6 +299,12 @@ struct peer_ops {
 	void	(*drained)(struct peer *, void *arg);
 	/* Optional: the timer set with peer_set_timer() fired. */
 	void	(*timeout)(struct peer *, void *arg);
+	/*
+	 * Optional: the other side shut its writing down (end of file).  With
+	 * it, the peer stays open for writing and reads no more; without it,
+	 * the end of file makes the peer gone.
+	 */
+	void	(*eof)(struct peer *, void *arg);
 };
 
 /* Wraps an accepted or connected socket. name prefixes its log lines. */
@@ -361,6 +368,10 @@ void		 listener_print_ready(FILE *);
 /* The Unix socket paths in use (NULL if none): for get_Clients addresses. */
 const char	*listener_rpc_path(void);
 /* Creates the directories, checks the path, binds and listens; -1 with why. */
+/* The device and inode of the file at path (zero if none). */
+void		 listener_identify(const char *path, dev_t *, ino_t *);
+/* Removes a socket file only if it is still the one created (dev, ino). */
+void		 listener_unlink(const char *path, dev_t, ino_t);
 int		 listener_unix_socket(const char *path, int mode, char *why, size_t whylen);
 
 /* ---- client.c: downstream clients ------------------------------------ */
@@ -385,6 +396,11 @@ struct client {
 	char			*address;	/* get_Clients address: socket path or peer IP */
 	enum peer_transport	 transport;
 	pid_t			 pid;		/* Unix peers: SO_PEERCRED, else 0 */
+	uid_t			 uid;		/* Unix peers: SO_PEERCRED (has_cred) */
+	bool			 has_cred;
+	uint8_t			 public_id[16];	/* what get_Clients shows other clients */
+	const char		*refusal;	/* answered to its handshake instead (over a limit) */
+	bool			 half_closed;	/* it shut its writing: close once answered */
 	char			*prefix;	/* log prefix */
 	struct event		*wait_timer;	/* CLIENT_WAITING deadline */
 
@@ -425,6 +441,8 @@ void		 client_lost(struct client *, const char *reason);
 void		 client_close_all(void);
 /* Output on the RPC connection went over or back under the high watermark. */
 void		 client_check_output(struct client *);
+/* How many clients the descriptor limit holds (SIZE_MAX: no bound). */
+void		 client_set_fd_cap(size_t);
 
 /* ---- schema.c: the cached GetServices -------------------------------- */
 
@@ -792,6 +810,8 @@ struct rreq {
 /* A Request from a READY client. */
 void		 router_request(struct client *, const uint8_t *, size_t);
 /* Cancels a client's requests (client gone). */
+/* True if a request of the client is bound for a slow lane (it may yield for long). */
+bool		 router_yielding(const struct client *);
 void		 router_client_gone(struct client *);
 /* Fails every queued request of a client with a request-level error. */
 void		 router_fail_all(struct client *, const char *);

@@ -32,6 +32,8 @@ struct listener {
 	enum peer_transport	 transport;
 	char			*path;		/* Unix: the socket file */
 	bool			 owned;		/* we created the file: remove it at exit */
+	dev_t			 dev;		/* owned: the file we created (unlinked only if */
+	ino_t			 ino;		/* it is still there, never another's) */
 	char			 label[160];	/* path or address:port, for the ready line */
 };
 
@@ -106,6 +108,8 @@ listener_add(int fd, enum listen_kind kind, enum peer_transport transport, const
 	l->transport = transport;
 	l->path = path != NULL ? xstrdup(path) : NULL;
 	l->owned = owned;
+	if (owned)
+		listener_identify(path, &l->dev, &l->ino);
 	snprintf(l->label, sizeof l->label, "%s", label);
 	evutil_make_socket_nonblocking(fd);
 	l->evl = evconnlistener_new(ev_base, listener_accept_cb, l,
@@ -122,13 +126,85 @@ listener_add(int fd, enum listen_kind kind, enum peer_transport transport, const
 	return true;
 }
 
+/*
+ * Whether the directory a socket goes in is safe: owned by the daemon's
+ * user or root, and writable by nobody else unless sticky (as /tmp is),
+ * since whoever can write there can put a socket of their own in place
+ * of the daemon's (the /tmp/krpc-$USER fallback makes that reachable on a
+ * machine shared with other users).  false with why.
+ */
+static bool
+listener_dir_safe(const char *path, char *why, size_t whylen)
+{
+	char dir[512], *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (lstat(dir, &st) != 0) {
+		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode))
+		snprintf(why, whylen, "%s is not a directory", dir);
+	else if (st.st_uid != geteuid() && st.st_uid != 0)
+		snprintf(why, whylen, "the socket directory %s belongs to another user (uid %ld): it "
+		    "could replace the proxy's socket; remove it, or choose another path", dir,
+		    (long)st.st_uid);
+	else if ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)
+		snprintf(why, whylen, "the socket directory %s is writable by other users (mode %04o): "
+		    "they could replace the proxy's socket; chmod go-w it, or choose another path", dir,
+		    (unsigned)(st.st_mode & 07777));
+	else
+		return true;
+	return false;
+}
+
+/* The device and inode of the file at path (zero if none). */
+void
+listener_identify(const char *path, dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	*dev = 0;
+	*ino = 0;
+	if (lstat(path, &st) == 0) {
+		*dev = st.st_dev;
+		*ino = st.st_ino;
+	}
+}
+
+/* Removes a socket file if it is still the one created (dev, ino), not a stranger's. */
+void
+listener_unlink(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return;
+	if (st.st_dev != dev || st.st_ino != ino || !S_ISSOCK(st.st_mode)) {
+		log_warn(NULL, "%s is no longer the socket the proxy created: leaving it", path);
+		return;
+	}
+	unlink(path);
+}
+
 /* Creates, binds and listens on a Unix socket with a file mode; -1 with why. */
 int
 listener_unix_socket(const char *path, int mode, char *why, size_t whylen)
 {
 	bool removed;
-	int fd = krpc_listen_unix(path, mode, &removed, why, whylen);
+	int fd;
 
+	if (!krpc_listen_mkdirs(path, why, whylen) || !listener_dir_safe(path, why, whylen))
+		return -1;
+	if ((fd = krpc_listen_unix(path, mode, &removed, why, whylen)) == -1)
+		return -1;
 	if (removed)
 		log_info(NULL, "removed stale socket %s", path);
 	return fd;
@@ -155,6 +231,9 @@ listener_tcp(const char *address, int port, enum listen_kind kind, char *why, si
 	if ((fd = krpc_listen_tcp(address, port, why, whylen)) == -1)
 		return false;
 	krpc_listen_label(fd, label, sizeof label);
+	if (strncmp(label, "127.", 4) != 0 && strncmp(label, "[::1]", 5) != 0)
+		log_warn(NULL, "listening on %s: scripts on other machines can connect (krpcmuxd has "
+		    "no authentication); prefer loopback and a forwarded port", label);
 	return listener_add(fd, kind, PEER_TCP, NULL, false, label, why, whylen);
 }
 
@@ -228,7 +307,7 @@ listener_close_all(void)
 		l = listeners[i];
 		evconnlistener_free(l->evl);
 		if (l->owned && l->path != NULL)
-			unlink(l->path);
+			listener_unlink(l->path, l->dev, l->ino);
 		free(l->path);
 		free(l);
 		listeners[i] = NULL;

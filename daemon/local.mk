@@ -52,6 +52,7 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_proxy \
 	tests/integration/test_daemon_batch \
 	tests/integration/test_daemon_identity \
+	tests/integration/test_daemon_peers \
 	tests/integration/test_daemon_robust \
 	tests/integration/test_daemon_ops
 check_PROGRAMS += $(DAEMON_ITESTS)
@@ -79,6 +80,9 @@ tests_integration_test_daemon_batch_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_identity_SOURCES = tests/integration/test_daemon_identity.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_identity_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_identity_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_peers_SOURCES = tests/integration/test_daemon_peers.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_peers_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_peers_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_robust_SOURCES = tests/integration/test_daemon_robust.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_robust_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_robust_LDADD = $(INTEG_LDADD)

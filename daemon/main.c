@@ -20,6 +20,8 @@
 
 #include "krpcmuxd.h"
 
+static void	main_rlimit(void);
+
 /* How long a graceful shutdown waits for output to flush. */
 #define MAIN_GRACE	2.0
 
@@ -187,20 +189,43 @@ main_reload(char *why, size_t whylen)
 	if (!m.detached)
 		log_open(cfg->log_syslog);	/* a detached daemon has no stderr: syslog stays */
 	upstream_reconfigure();
+	main_rlimit();
 	log_info(NULL, "configuration reloaded from %s", m.file ? m.file : "(defaults)");
 	return true;
 }
 
-/* Raises the open-file limit to the hard limit: each client needs two sockets. */
+/* Descriptors kept for everything but clients: listeners, the game's connections, logs. */
+#define MAIN_FD_RESERVE	32
+
+/*
+ * Raises the open-file limit to the hard limit: each client needs two
+ * sockets.  If even that cannot hold limits.max_clients, says so now and
+ * serves fewer, refusing the others with a reason, rather than letting
+ * them wait in the accept queue half connected.
+ */
 static void
 main_rlimit(void)
 {
 	struct rlimit rl;
+	size_t cap;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur == RLIM_INFINITY) {
+		client_set_fd_cap(SIZE_MAX);
+		return;
+	}
+	cap = rl.rlim_cur > MAIN_FD_RESERVE + 2 ? (size_t)(rl.rlim_cur - MAIN_FD_RESERVE) / 2 : 1;
+	client_set_fd_cap(cap);
+	if (cap < (size_t)cfg->limits_max_clients)
+		log_warn(NULL, "the open-file limit (%llu) holds %zu clients, fewer than "
+		    "limits.max_clients (%d): the others will be refused; raise LimitNOFILE= or "
+		    "ulimit -n", (unsigned long long)rl.rlim_cur, cap, cfg->limits_max_clients);
 }
 
 /* Forks; the parent waits until the child is ready (or failed) and exits. */

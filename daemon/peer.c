@@ -45,6 +45,7 @@ struct peer {
 	bool			 want_drain;
 	size_t			 drain_low;
 	bool			 gone;		/* dispatch(NULL) delivered */
+	bool			 read_eof;	/* ops->eof delivered: reads no more */
 	bool			 bad_frame;	/* gone because of a malformed or oversize frame */
 	char			 reason[256];
 };
@@ -200,6 +201,10 @@ peer_read_ready(evutil_socket_t fd, short what, void *arg)
 		v.iov_len = (size_t)n;
 		evbuffer_commit_space(in, &v, 1);
 		peer_process(p);
+	} else if (n == 0 && p->ops->eof != NULL && p->state != PEER_HANDSHAKE) {
+		p->read_eof = true;
+		peer_reading(p, false);
+		p->ops->eof(p, p->arg);
 	} else if (n == 0)
 		peer_report_gone(p, "connection closed by the other side");
 	else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -218,7 +223,7 @@ peer_reading(struct peer *p, bool on)
 	}
 	if (p->rd == NULL)
 		return;
-	if (on)
+	if (on && !p->read_eof)
 		event_add(p->rd, NULL);
 	else
 		event_del(p->rd);

@@ -626,6 +626,19 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 	router_pump(c);
 }
 
+/* True if one of the client's requests goes, or went, over a slow lane (it may yield for long). */
+bool
+router_yielding(const struct client *c)
+{
+	const struct rreq *r;
+
+	TAILQ_FOREACH(r, &c->requests, link) {
+		if (r->lane == UPSTREAM_SLOW)
+			return true;
+	}
+	return false;
+}
+
 /* Cancels a client's requests; those waiting for the upstream become orphans. */
 void
 router_client_gone(struct client *c)

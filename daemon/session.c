@@ -40,10 +40,10 @@ static void	session_stream_connected(struct peer *, void *);
 static void	session_timeout(struct peer *, void *);
 
 static const struct peer_ops session_rpc_ops = {
-	session_rpc_dispatch, session_rpc_connected, NULL, session_timeout,
+	session_rpc_dispatch, session_rpc_connected, NULL, session_timeout, NULL,
 };
 static const struct peer_ops session_stream_ops = {
-	session_stream_dispatch, session_stream_connected, NULL, session_timeout,
+	session_stream_dispatch, session_stream_connected, NULL, session_timeout, NULL,
 };
 
 /* Closes the session's connections. */

@@ -525,7 +525,8 @@ streamtab_local_value(struct client *c, enum schema_kind kind, krpc_buf_t *out)
 				continue;
 			krpc_buf_reset(&tuple);
 			krpc_buf_reset(&item);
-			streamtab_put_bytes(&item, o->id, sizeof o->id);
+			/* Another client's id would let this one take over its stream connection. */
+			streamtab_put_bytes(&item, o == c ? o->id : o->public_id, sizeof o->id);
 			krpc_buf_field_bytes(&tuple, 1, item.data, item.len);
 			krpc_buf_reset(&item);
 			streamtab_put_bytes(&item, o->name, strlen(o->name));

@@ -79,13 +79,13 @@ static void	upstream_lane_connected(struct peer *, void *);
 static void	upstream_connect_timeout(struct peer *, void *);
 
 static const struct peer_ops upstream_primary_ops = {
-	upstream_primary_dispatch, upstream_primary_connected, NULL, upstream_connect_timeout,
+	upstream_primary_dispatch, upstream_primary_connected, NULL, upstream_connect_timeout, NULL,
 };
 static const struct peer_ops upstream_stream_ops = {
-	upstream_stream_dispatch, upstream_stream_connected, NULL, upstream_connect_timeout,
+	upstream_stream_dispatch, upstream_stream_connected, NULL, upstream_connect_timeout, NULL,
 };
 static const struct peer_ops upstream_lane_ops = {
-	upstream_lane_dispatch, upstream_lane_connected, NULL, upstream_connect_timeout,
+	upstream_lane_dispatch, upstream_lane_connected, NULL, upstream_connect_timeout, NULL,
 };
 
 /* Changes the session state, logging the transition. */

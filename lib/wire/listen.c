@@ -33,8 +33,8 @@ listen_sun(struct sockaddr_un *sun, const char *path)
 }
 
 /* Creates the parent directories of a socket path (mode 0700). */
-static bool
-listen_mkdirs(const char *path, char *why, size_t whylen)
+bool
+krpc_listen_mkdirs(const char *path, char *why, size_t whylen)
 {
 	char *dir = strdup(path), *p;
 	bool ok = true;
@@ -138,7 +138,7 @@ krpc_listen_unix(const char *path, int mode, bool *removed, char *why, size_t wh
 		    KRPC_LISTEN_PATH_MAX);
 		return -1;
 	}
-	if (!listen_mkdirs(path, why, whylen) || !krpc_listen_clear(path, removed, why, whylen))
+	if (!krpc_listen_mkdirs(path, why, whylen) || !krpc_listen_clear(path, removed, why, whylen))
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
 		snprintf(why, whylen, "socket: %s", strerror(errno));

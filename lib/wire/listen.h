@@ -18,6 +18,8 @@
  * server or a file with content is refused with a reason.
  */
 bool	 krpc_listen_clear(const char *path, bool *removed, char *why, size_t whylen);
+/* Creates the parent directories of a socket path that are missing (mode 0700). */
+bool	 krpc_listen_mkdirs(const char *path, char *why, size_t whylen);
 /*
  * A Unix socket listening at path: parent directories created (mode 0700),
  * the path cleared as above, the file given mode (-1: as the umask gives).

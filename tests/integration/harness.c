@@ -383,6 +383,12 @@ th_conn_new(int fd)
 th_conn_t *
 th_connect_tcp(int port)
 {
+	return th_connect_tcp_from(NULL, port);
+}
+
+th_conn_t *
+th_connect_tcp_from(const char *source, int port)
+{
 	struct sockaddr_in sin;
 	int fd, one = 1;
 
@@ -390,6 +396,16 @@ th_connect_tcp(int port)
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		return NULL;
 	memset(&sin, 0, sizeof sin);
+	if (source != NULL) {
+		sin.sin_family = AF_INET;
+		if (inet_pton(AF_INET, source, &sin.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+			fprintf(stderr, "harness: bind %s: %s\n", source, strerror(errno));
+			close(fd);
+			return NULL;
+		}
+		memset(&sin, 0, sizeof sin);
+	}
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -356,19 +356,37 @@ START_TEST(test_odd_requests)
 END_TEST
 
 /*
- * A client that half-closes its RPC connection with a yielding call in
- * flight is gone; the late response is dropped.  Half-closing only the
- * stream connection drops its streams, as closing it would.
+ * A client that sends requests and then shuts its writing down still gets
+ * their answers, then the connection closes (issue 17).  One that does so
+ * with a yielding call in flight, which may never end, is gone at once; its
+ * late response is dropped.  Half-closing only the stream connection drops
+ * its streams, as closing it would.
  */
 START_TEST(test_half_closed)
 {
 	th_client_t *a = dt_client(&d, "halfrpc", false), *b = dt_client(&d, "halfstream", true);
+	th_client_t *c = dt_client(&d, "halfplain", false);
 	krpc_buf_t req = KRPC_BUF_INIT;
 	double late = admin_field(&d, "stats", "late_responses");
+	Krpc__Schema__Response *r;
 	krpc_value_t *v;
 	double end;
+	int i;
 
-	ck_assert(a != NULL && b != NULL);
+	ck_assert(a != NULL && b != NULL && c != NULL);
+	for (i = 0; i < 3; i++)
+		th_request_add(&req, "TestService", "Int32ToString", 1, krpc_value_sint32(i));
+	ck_assert_int_eq(th_send_request(c, &req), 0);
+	ck_assert_int_eq(th_send_request(c, &req), 0);
+	ck_assert_int_eq(shutdown(th_conn_fd(c->rpc), SHUT_WR), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_ptr_nonnull(r = th_recv_response(c, 5.0));
+		ck_assert(r->error == NULL && r->n_results == 3 && r->results[2]->value.len == 2 &&
+		    r->results[2]->value.data[1] == '2');
+		krpc__schema__response__free_unpacked(r, NULL);
+	}
+	ck_assert(th_wait_closed(c->rpc, 5.0));
+	krpc_buf_reset(&req);
 	th_request_add(&req, "TestService", "BlockingProcedure", 1, krpc_value_sint32(10));
 	ck_assert_int_eq(th_send_request(a, &req), 0);
 	ck_assert_int_eq(shutdown(th_conn_fd(a->rpc), SHUT_WR), 0);
@@ -388,6 +406,7 @@ START_TEST(test_half_closed)
 	krpc_buf_free(&req);
 	th_client_close(a);
 	th_client_close(b);
+	th_client_close(c);
 	still_healthy(&d);
 }
 END_TEST
@@ -600,15 +619,19 @@ count(const char *s, const char *text)
 }
 
 /*
- * Out of descriptors: accepting pauses (one log line a second, no busy
- * loop) and resumes once descriptors are free again.
+ * A low descriptor limit: the proxy says at start how many clients it can
+ * hold, and refuses the next with a ConnectionResponse saying why (issue
+ * 17) rather than leaving it half connected.  Out of descriptors anyway
+ * (stream connections that never handshake): accepting pauses, one log
+ * line a second, no busy loop, and resumes once descriptors are free.
  */
 START_TEST(test_out_of_descriptors)
 {
-	enum { N = 80 };
+	enum { N = 80, CAP = 8 };	/* (48 - 32 reserved) / 2 */
 	struct dt t = d;
 	th_conn_t *c[N];
-	th_client_t *late;
+	th_client_t *held[CAP], *late;
+	Krpc__Schema__ConnectionResponse *cr;
 	int i;
 
 	t.daemon = NULL;
@@ -616,8 +639,22 @@ START_TEST(test_out_of_descriptors)
 	t.log_to_stdout = true;
 	t.fd_limit = 48;
 	ck_assert_int_eq(dt_daemon_start(&t, "nofd", NULL, NULL, true), 0);
+	ck_assert(th_proc_wait_output(t.daemon, "holds 8 clients, fewer than limits.max_clients", 5.0));
+	for (i = 0; i < CAP; i++)
+		ck_assert_ptr_nonnull(held[i] = dt_client(&t, "held", false));
+	ck_assert_ptr_nonnull(c[0] = th_connect_unix(t.rpc));
+	cr = th_handshake(c[0], KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC, "one too many", NULL, 0,
+	    5.0);
+	ck_assert_ptr_nonnull(cr);
+	ck_assert_int_eq(cr->status, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT);
+	ck_assert_str_eq(cr->message, "krpcmuxd: too many clients (the proxy's descriptor limit "
+	    "holds 8); try again later");
+	krpc__schema__connection_response__free_unpacked(cr, NULL);
+	th_conn_close(c[0]);
+	for (i = 0; i < CAP; i++)
+		th_client_close(held[i]);
 	for (i = 0; i < N; i++)
-		ck_assert_ptr_nonnull(c[i] = th_connect_unix(t.rpc));
+		ck_assert_ptr_nonnull(c[i] = th_connect_unix(t.stream));
 	ck_assert(th_proc_wait_output(t.daemon, "Too many open files; not accepting for 1 s", 5.0));
 	th_sleep(1.5);
 	ck_assert_int_le(count(th_proc_stdout(t.daemon), "Too many open files"), 3);

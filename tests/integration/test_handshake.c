@@ -22,6 +22,7 @@ struct hs_server {
 	int		 stream_port;
 	const char	*rpc_path;
 	const char	*stream_path;
+	bool		 proxy;		/* krpcmuxd: refuses a second stream connection */
 };
 
 /* What a server answered. */
@@ -80,7 +81,24 @@ hs_collect(const struct hs_server *srv, struct hs_answers *a)
 	stream = hs_open(srv, true);
 	hs_exchange(srv, stream, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, a->rpc_id, a->stream_id);
 	second = hs_open(srv, true);
-	hs_exchange(srv, second, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, a->rpc_id, a->second_id);
+	if (srv->proxy) {
+		/*
+		 * The server answers a second stream connection for the same client
+		 * and feeds the newest; the proxy closes it unanswered, as for an
+		 * unknown identifier, so that nobody can take a client's updates over.
+		 */
+		Krpc__Schema__ConnectionRequest req = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
+
+		req.type = KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM;
+		req.client_identifier.data = a->rpc_id;
+		req.client_identifier.len = 16;
+		ck_assert_int_eq(th_send_msg(second, &req.base), 0);
+		ck_assert_msg(th_wait_closed(second, 5.0), "%s answered a second stream connection",
+		    srv->what);
+		memset(a->second_id, 0xee, sizeof a->second_id);
+	} else
+		hs_exchange(srv, second, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, a->rpc_id,
+		    a->second_id);
 	th_conn_close(second);
 	th_conn_close(stream);
 	th_conn_close(rpc);
@@ -107,8 +125,8 @@ START_TEST(test_sim_and_proxy)
 	struct hs_server sim, mux;
 
 	ck_assert_int_eq(dt_start(&t, "hs"), 0);
-	sim = (struct hs_server){ "krpc-sim", t.sim_rpc_port, t.sim_stream_port, NULL, NULL };
-	mux = (struct hs_server){ "krpcmuxd", 0, 0, t.rpc, t.stream };
+	sim = (struct hs_server){ "krpc-sim", t.sim_rpc_port, t.sim_stream_port, NULL, NULL, false };
+	mux = (struct hs_server){ "krpcmuxd", 0, 0, t.rpc, t.stream, true };
 	hs_check(&sim);
 	hs_check(&mux);
 	dt_stop(&t);
@@ -132,8 +150,10 @@ START_TEST(test_real_server_and_proxy)
 	t.sim_rpc_port = ts.rpc_port;
 	t.sim_stream_port = ts.stream_port;
 	ck_assert_int_eq(dt_daemon_start(&t, "hs-real", NULL, NULL, true), 0);
-	real = (struct hs_server){ "kRPC's TestServer", ts.rpc_port, ts.stream_port, NULL, NULL };
-	mux = (struct hs_server){ "krpcmuxd in front of the TestServer", 0, 0, t.rpc, t.stream };
+	real = (struct hs_server){ "kRPC's TestServer", ts.rpc_port, ts.stream_port, NULL, NULL,
+	    false };
+	mux = (struct hs_server){ "krpcmuxd in front of the TestServer", 0, 0, t.rpc, t.stream,
+	    true };
 	hs_check(&real);
 	hs_check(&mux);
 	dt_daemon_stop(&t);

@@ -151,7 +151,7 @@ fake_drained(struct peer *p, void *arg)
 	fanout_drained(&f->c);
 }
 
-static const struct peer_ops fake_ops = { fake_dispatch, NULL, fake_drained, NULL };
+static const struct peer_ops fake_ops = { fake_dispatch, NULL, fake_drained, NULL, NULL };
 
 static struct fake *
 fake_new(const char *name)
