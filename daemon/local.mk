@@ -17,6 +17,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/log.c \
 	daemon/peer.c \
 	daemon/router.c \
+	daemon/rreq.c \
 	daemon/rules.c \
 	daemon/schema.c \
 	daemon/session.c \
