@@ -31,6 +31,7 @@ static char			*admin_path;
 static dev_t			 admin_dev;	/* the socket file created: removed only if still it */
 static ino_t			 admin_ino;
 static double			 admin_started;
+static const struct admin_actions *admin_actions;
 static TAILQ_HEAD(, admin_conn)	 admin_conns = TAILQ_HEAD_INITIALIZER(admin_conns);
 
 /* Appends text. */
@@ -190,7 +191,7 @@ admin_command(const char *cmd, bool json, krpc_buf_t *out)
 	else if (strcmp(cmd, "config") == 0)
 		admin_config(out, json);
 	else if (strcmp(cmd, "reload") == 0) {
-		bool ok = main_reload(why, sizeof why);
+		bool ok = admin_actions->reload(why, sizeof why);
 
 		if (json)
 			krpc_buf_byte(out, '{');
@@ -303,13 +304,15 @@ admin_error_cb(struct evconnlistener *l, void *arg)
 	evtimer_add(admin_resume, &tv);
 }
 
-/* Opens the admin socket (admin.path; "" disables it). */
+/* Opens the admin socket (admin.path; "" disables it); actions serve reload. */
 bool
-admin_open(const struct config *c, char *why, size_t whylen)
+admin_open(const struct config *c, const struct admin_actions *actions, char *why,
+    size_t whylen)
 {
 	int fd;
 
 	admin_started = krpc_time_now();
+	admin_actions = actions;
 	if (*c->admin_path == '\0')
 		return true;
 	if ((fd = listener_unix_socket(c->admin_path, 0600, why, whylen)) == -1)

@@ -253,8 +253,10 @@ client_rpc_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 	}
 	if (c->state == CLIENT_HANDSHAKE)
 		client_handshake(c, msg, len);
-	else if (c->state == CLIENT_READY)
-		router_request(c, msg, len);
+	else if (c->state == CLIENT_READY && !router_request(c, msg, len)) {
+		stats_inc(clients_dropped);
+		client_lost(c, "malformed request (not a valid Request message); dropping the client");
+	}
 }
 
 /*
@@ -300,7 +302,7 @@ client_rpc_timeout(struct peer *p, void *arg)
 static void
 client_rpc_drained(struct peer *p, void *arg)
 {
-	router_pump(arg);	/* it ends with client_check_output() */
+	router_pump(arg);	/* it ends with router_events.output: client_check_output() */
 }
 
 /*
@@ -643,13 +645,6 @@ client_upstream_lost(const char *reason)
 	}
 }
 
-/* Writes a framed response on the client's RPC connection. */
-void
-client_send_response(struct client *c, const void *p, size_t len)
-{
-	if (!c->dead)
-		peer_send(c->rpc, p, len);
-}
 
 /* Closes every client and pending stream connection (shutdown). */
 void

@@ -1,8 +1,9 @@
 /*
- * Fan-out: each upstream StreamUpdate becomes at most one StreamUpdate per
- * client holding only its started streams under its own ids.  Rate-limited
- * subscribers and clients whose stream socket is backed up get the newest
- * value later (conflation); memory per client stays bounded.
+ * Fan-out: the values streamtab.c offers during one upstream StreamUpdate
+ * become at most one StreamUpdate per client, holding only its started
+ * streams under its own ids.  Rate-limited subscribers and clients whose
+ * stream socket is backed up get the newest value later (conflation);
+ * memory per client stays bounded.  Nothing here calls the stream table.
  */
 #include "config.h"
 
@@ -165,52 +166,6 @@ fanout_flush(void)
 
 	while ((c = TAILQ_FIRST(&fanout_dirty)) != NULL)
 		fanout_send(c);
-}
-
-/* A StreamUpdate from upstream: store each value, offer it to the subscribers. */
-void
-fanout_update(const uint8_t *msg, size_t len)
-{
-	krpc_pbr_t r = { msg, len, 0 }, sr;
-	krpc_pbr_field_t f, g;
-	struct wire_slice result, value;
-	struct entry *e;
-	struct sub *s;
-	uint64_t id;
-	bool is_error;
-
-	stats_inc(upstream_updates);
-	while (krpc_pbr_next(&r, &f) == 1) {
-		if (f.number != 1 || f.wire != KRPC_WIRE_LEN)
-			continue;
-		sr = (krpc_pbr_t){ f.data, f.len, 0 };
-		id = 0;
-		result.data = NULL;
-		result.len = 0;
-		while (krpc_pbr_next(&sr, &g) == 1) {
-			if (g.number == 1 && g.wire == KRPC_WIRE_VARINT)
-				id = g.varint;
-			else if (g.number == 2 && g.wire == KRPC_WIRE_LEN) {
-				result.data = g.data;
-				result.len = g.len;
-			}
-		}
-		if ((e = streamtab_by_upid(id)) == NULL)
-			continue;	/* removed meanwhile: ignore (PROTOCOL.md 7) */
-		if (!wire_result_parse(result.data, result.len, &is_error, &value))
-			continue;
-		streamtab_store(e, result.data, result.len, is_error);
-		TAILQ_FOREACH(s, &e->subs, entry_link) {
-			if (s->started)
-				fanout_offer(s);
-		}
-		if (is_error) {
-			log_debug(NULL, "stream %s (upstream %llu) failed; the server removed it",
-			    e->label, (unsigned long long)id);
-			streamtab_forget_upstream(e);
-		}
-	}
-	fanout_flush();
 }
 
 /* Sends an entry's current value to one subscriber now (StartStream). */

@@ -18,6 +18,7 @@
 
 static const char intercept_no_stream[] = "No stream client is connected for this RPC client";
 
+static const struct intercept_events *intercept_events;	/* the router, above */
 static struct client	*intercept_holder;	/* the client holding the tick */
 static double		 intercept_hold_since;
 
@@ -182,7 +183,7 @@ static enum step
 intercept_forward_original(struct rcall *rc)
 {
 	krpc_buf_reset(&rc->fwd);
-	router_pack_call(rc->pc, &rc->fwd);
+	rreq_pack_call(rc->pc, &rc->fwd);
 	xbuf_check(&rc->fwd);
 	return STEP_FORWARD;
 }
@@ -323,7 +324,6 @@ static void
 intercept_add_cb(void *arg, const struct streamtab_result *res)
 {
 	struct rreq *r = arg;
-	struct client *c = r->client;
 	struct rcall *rc = &r->calls[r->next];
 
 	r->waiting = false;
@@ -332,14 +332,10 @@ intercept_add_cb(void *arg, const struct streamtab_result *res)
 	else if (res->call_error != NULL)
 		krpc_buf_append(&rc->result, res->call_error, res->call_error_len);
 	else if (res->req_error != NULL)
-		router_fail_error(r, res->req_error, res->req_error_len);
+		rreq_fail_error(r, res->req_error, res->req_error_len);
 	else
-		router_fail(r, res->failure);
-	if (r->state != RREQ_DONE) {
-		r->next++;
-		router_run(r);
-	}
-	router_pump(c);
+		rreq_fail(r, res->failure);
+	intercept_events->resume(r);
 }
 
 /* A stream of GetClientID, GetClientName or get_Clients: served per client. */
@@ -448,7 +444,7 @@ intercept_add_stream(struct rreq *r, struct rcall *rc)
 		e = streamtab_add(key.data, key.len, label, call->value.data, call->value.len);
 	krpc_buf_free(&key);
 	if (e == NULL) {
-		router_fail_down(r);
+		rreq_fail_down(r);
 		return STEP_FAILED;
 	}
 	if (e->state != ENTRY_LIVE)
@@ -487,4 +483,11 @@ bool
 intercept_holds_tick(const struct client *c)
 {
 	return c != NULL && intercept_holder == c;
+}
+
+/* Registers the router's continuation for requests parked on an AddStream. */
+void
+intercept_init(const struct intercept_events *events)
+{
+	intercept_events = events;
 }

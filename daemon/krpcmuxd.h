@@ -433,13 +433,11 @@ size_t		 client_count(void);
 void		 client_upstream_ready(void);
 /* The upstream session is gone: fail everything, close every client. */
 void		 client_upstream_lost(const char *reason);
-/* Sends a framed response on the client's RPC connection. */
-void		 client_send_response(struct client *, const void *, size_t);
 /* Drops a client (protocol error or its RPC connection closed). */
 void		 client_lost(struct client *, const char *reason);
 /* Closes every client (shutdown). */
 void		 client_close_all(void);
-/* Output on the RPC connection went over or back under the high watermark. */
+/* Pauses or resumes reading a client by its output and queued requests (router_events.output). */
 void		 client_check_output(struct client *);
 /* How many clients the descriptor limit holds (SIZE_MAX: no bound). */
 void		 client_set_fd_cap(size_t);
@@ -524,7 +522,26 @@ enum upstream_lane {
  */
 typedef void (*upstream_cb)(void *arg, const uint8_t *resp, size_t len, const char *failure);
 
-void		 upstream_init(void);
+/*
+ * What the session tells the layers above it; upstream.c calls nothing
+ * above itself.  main.c registers one set with upstream_init(), which must
+ * outlive the session.  Each callback runs inside upstream.c's own event
+ * handling: it may call upstream_* functions but must not free the session.
+ */
+struct upstream_events {
+	/* The session is up (handshakes done, GetServices cached): clients may be served. */
+	void	(*ready)(void);
+	/*
+	 * A ready session is gone (reason, for logs and clients): every upstream
+	 * stream id is void.  In-flight calls have already failed back to their
+	 * callers; reconnection is scheduled after this returns.
+	 */
+	void	(*lost)(const char *reason);
+	/* A StreamUpdate arrived on the stream connection (the message body). */
+	void	(*update)(const uint8_t *msg, size_t len);
+};
+
+void		 upstream_init(const struct upstream_events *);
 void		 upstream_start(void);
 void		 upstream_stop(void);
 bool		 upstream_ready(void);
@@ -566,6 +583,19 @@ const struct rule *rules_find(const char *service, const char *procedure);
 bool		 rules_isolated(const struct config *, const char *service, const char *procedure);
 
 /* ---- session.c: a client's own upstream session -------------------------- */
+
+/*
+ * What a client's own session tells the layers above it (session.c calls
+ * nothing above itself); main.c registers it with session_init().
+ */
+struct session_events {
+	/* A ready session was lost: the client goes too (reason for its log line). */
+	void	(*lost)(struct client *, const char *reason);
+	/* A StreamUpdate arrived on the session's stream connection. */
+	void	(*update)(const uint8_t *msg, size_t len);
+};
+
+void		 session_init(const struct session_events *);
 
 /* Sends a Request over the client's own session (opened if need be); NULL with why. */
 struct upcall	*session_call(struct client *, const void *req, size_t len, upstream_cb, void *arg,
@@ -674,7 +704,16 @@ struct sub {
 	TAILQ_ENTRY(sub)	 pending_link;
 };
 
-void		 streamtab_init(void);
+/*
+ * What the stream table reads from the layers above it (it calls nothing
+ * above itself); main.c registers it with streamtab_init().
+ */
+struct streamtab_sources {
+	/* The live clients, for the value of get_Clients streams (client_all()). */
+	const struct client_list *(*clients)(void);
+};
+
+void		 streamtab_init(const struct streamtab_sources *);
 /* How the table sends AddStream and the management calls: upstream_call1 unless a test says otherwise. */
 typedef struct upcall *(*streamtab_sender)(enum upstream_lane, const void *, size_t, upstream_cb, void *);
 void		 streamtab_set_sender(streamtab_sender);
@@ -714,6 +753,8 @@ void		 streamtab_client_gone(struct client *);
 struct entry	*streamtab_by_upid(uint64_t upid);
 /* Stores a new value (ProcedureResult bytes) from upstream. */
 void		 streamtab_store(struct entry *, const uint8_t *, size_t, bool is_error);
+/* A StreamUpdate from upstream: each value stored and offered to its subscribers. */
+void		 streamtab_update(const uint8_t *, size_t);
 /* The server no longer has the entry's stream (it failed, or its owner removed it). */
 void		 streamtab_forget_upstream(struct entry *);
 /* Recomputes the local streams (get_Clients changed). */
@@ -728,8 +769,6 @@ void		 streamtab_describe(krpc_buf_t *, bool json);
 
 /* ---- fanout.c: stream updates to clients ----------------------------- */
 
-/* A StreamUpdate from upstream. */
-void		 fanout_update(const uint8_t *, size_t);
 /* Sends an entry's current value to one subscriber now (StartStream). */
 void		 fanout_send_now(struct sub *);
 /* Offers an entry's new value to one subscriber (batched until fanout_flush). */
@@ -807,8 +846,21 @@ struct rreq {
 	krpc_buf_t		 response;
 };
 
-/* A Request from a READY client. */
-void		 router_request(struct client *, const uint8_t *, size_t);
+/*
+ * What the router tells the client layer above it; main.c registers it with
+ * router_init() before any client is served.
+ */
+struct router_events {
+	/*
+	 * Responses were written to the client, or its queue shrank: its
+	 * backpressure may change.  Runs at the end of every router_pump().
+	 */
+	void	(*output)(struct client *);
+};
+
+void		 router_init(const struct router_events *);
+/* A Request from a READY client; false if it is not a valid Request (the caller drops it). */
+bool		 router_request(struct client *, const uint8_t *, size_t);
 /* Cancels a client's requests (client gone). */
 /* True if a request of the client is bound for a slow lane (it may yield for long). */
 bool		 router_yielding(const struct client *);
@@ -817,18 +869,40 @@ void		 router_client_gone(struct client *);
 void		 router_fail_all(struct client *, const char *);
 /* Writes completed responses in order and starts what may start. */
 void		 router_pump(struct client *);
-/* For intercept.c: carry on with a request, fail it, serialise a call. */
+/* Runs a request's calls until one needs the upstream, or all have results. */
 void		 router_run(struct rreq *);
-void		 router_fail(struct rreq *, const char *description);
+/* The call a request was parked on (STEP_WAIT) is done: carry on (intercept_events.resume). */
+void		 router_resume(struct rreq *);
+
+/* ---- rreq.c: a request as the router and the intercepts handle it ------ */
+
+/* Fails the whole request with a request-level error (undoing its new subscriptions). */
+void		 rreq_fail(struct rreq *, const char *description);
 /* Fails the request with the Error an upstream Response carried. */
-void		 router_fail_error(struct rreq *, const uint8_t *error, size_t len);
-void		 router_fail_down(struct rreq *);
-void		 router_pack_call(const Krpc__Schema__ProcedureCall *, krpc_buf_t *);
+void		 rreq_fail_error(struct rreq *, const uint8_t *error, size_t len);
+/* Fails the request because the upstream is not connected. */
+void		 rreq_fail_down(struct rreq *);
+/* Appends a parsed call, serialised. */
+void		 rreq_pack_call(const Krpc__Schema__ProcedureCall *, krpc_buf_t *);
 /* Encodes a request-level error Response. */
-void		 router_error_response(krpc_buf_t *, const char *service, const char *name,
+void		 rreq_error_response(krpc_buf_t *, const char *service, const char *name,
 		    const char *description);
 
 /* ---- intercept.c: the calls the proxy answers or rewrites ------------- */
+
+/*
+ * What the intercepts tell the router above them; main.c registers the
+ * router's functions with intercept_init() before any request runs.
+ */
+struct intercept_events {
+	/*
+	 * A request parked on a call (STEP_WAIT) may go on: the call has its
+	 * result, or the request failed as a whole (its response is set).
+	 */
+	void	(*resume)(struct rreq *);
+};
+
+void		 intercept_init(const struct intercept_events *);
 
 /* GetClientID, GetClientName, get_Clients, StartStream, SetStreamRate, RemoveStream, ticks. */
 enum step	 intercept_local(struct rreq *, struct rcall *);
@@ -849,7 +923,17 @@ void		 intercept_tick_gone(struct client *);
 
 /* ---- admin.c: the admin socket --------------------------------------- */
 
-bool		 admin_open(const struct config *, char *why, size_t whylen);
+/*
+ * What admin commands may ask of the program around them; main.c fills it
+ * and it must outlive the admin socket.
+ */
+struct admin_actions {
+	/* Reloads the configuration as SIGHUP does; false with why (nothing changed). */
+	bool	(*reload)(char *why, size_t whylen);
+};
+
+bool		 admin_open(const struct config *, const struct admin_actions *, char *why,
+		    size_t whylen);
 void		 admin_close(void);
 /* Answers one admin command into out (text or JSON). */
 void		 admin_command(const char *cmd, bool json, krpc_buf_t *out);
@@ -861,13 +945,12 @@ void		 systemd_notify(const char *);
 /* Sockets passed by systemd for this process: count, first fd 3; names if given. */
 int		 systemd_listen_fds(char ***names);
 
-/* ---- main.c ---------------------------------------------------------- */
-
-/* Starts the graceful shutdown (as SIGTERM does). */
-void		 main_shutdown(void);
-/* The upstream became ready: print the ready line once. */
-void		 main_ready(void);
-/* Reloads the configuration file (as SIGHUP does); false with why. */
-bool		 main_reload(char *why, size_t whylen);
+/*
+ * ---- main.c -----------------------------------------------------------
+ * main.c is the top: it calls down into every layer and exports nothing but
+ * ev_base.  The layers below reach it only through what it registers:
+ * struct upstream_events (upstream_init) and struct admin_actions
+ * (admin_open).
+ */
 
 #endif

@@ -17,6 +17,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/log.c \
 	daemon/peer.c \
 	daemon/router.c \
+	daemon/rreq.c \
 	daemon/rules.c \
 	daemon/schema.c \
 	daemon/session.c \
@@ -96,7 +97,7 @@ EXTRA_DIST += tests/integration/test_daemon_fuzz.py
 
 # Unit tests of the daemon's modules, linked against its convenience library.
 DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config tests/unit/test_batch \
-	tests/unit/test_htab
+	tests/unit/test_htab tests/unit/test_log
 check_PROGRAMS += $(DAEMON_UTESTS)
 TESTS += $(DAEMON_UTESTS)
 DAEMON_UNIT_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/daemon
@@ -110,6 +111,9 @@ tests_unit_test_batch_LDADD = lib/libkrpcwire.la $(CHECK_LIBS)
 tests_unit_test_htab_SOURCES = tests/unit/test_htab.c
 tests_unit_test_htab_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_htab_LDADD = $(DAEMON_UNIT_LDADD)
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+tests_unit_test_log_CFLAGS = $(DAEMON_UNIT_CFLAGS)
+tests_unit_test_log_LDADD = $(DAEMON_UNIT_LDADD)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)

@@ -2,6 +2,7 @@
  * Levelled logging (error, warn, info, debug), always on, to stderr (the
  * journal adds timestamps under systemd) or to syslog.  Each line may name
  * the connection it concerns: "client 12 (unix, pid 4711, "telemetry")".
+ * libevent's own messages come through here too, prefixed "libevent".
  */
 #include "config.h"
 
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <event2/event.h>
+
 #include "krpcmuxd.h"
 
 static enum log_level	 log_level = LOG_LEVEL_INFO;
@@ -17,10 +20,26 @@ static bool		 log_syslog;
 
 static const char *const log_names[] = { "error", "warn", "info", "debug" };
 
-/* Starts logging to stderr or syslog. */
+/* A message of libevent's (it must not call libevent back): logged at its severity. */
+static void
+log_libevent(int severity, const char *msg)
+{
+	enum log_level level = LOG_LEVEL_DEBUG;
+
+	if (severity == EVENT_LOG_MSG)
+		level = LOG_LEVEL_INFO;
+	else if (severity == EVENT_LOG_WARN)
+		level = LOG_LEVEL_WARN;
+	else if (severity >= EVENT_LOG_ERR)
+		level = LOG_LEVEL_ERROR;
+	log_msg(level, "libevent", "%s", msg);
+}
+
+/* Starts logging to stderr or syslog, libevent's messages included. */
 void
 log_open(bool use_syslog)
 {
+	event_set_log_callback(log_libevent);
 	if (use_syslog && !log_syslog)
 		openlog("krpcmuxd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	else if (!use_syslog && log_syslog)

@@ -167,7 +167,7 @@ main_load(char *why, size_t whylen)
 }
 
 /* Reloads the configuration: a bad file changes nothing. */
-bool
+static bool
 main_reload(char *why, size_t whylen)
 {
 	const struct config_option *o;
@@ -281,7 +281,7 @@ main_detach(void)
 }
 
 /* The upstream session became ready: the ready line, once. */
-void
+static void
 main_ready(void)
 {
 	if (m.ready)
@@ -290,6 +290,42 @@ main_ready(void)
 	listener_print_ready(stdout);
 	main_detach();
 }
+
+/* The upstream session is up: the ready line (once), then the clients waiting for it. */
+static void
+main_upstream_ready(void)
+{
+	main_ready();
+	client_upstream_ready();
+}
+
+/* The upstream session is gone: clients are told, the stream table forgets its ids. */
+static void
+main_upstream_lost(const char *reason)
+{
+	client_upstream_lost(reason);
+	streamtab_reset();
+}
+
+/* What the stream table reads from the client layer. */
+static const struct streamtab_sources main_streamtab_sources = { client_all };
+
+/* What a client's own upstream session tells the layers above it. */
+static const struct session_events main_session_events = { client_lost, streamtab_update };
+
+/* How the router's writes reach the client layer's backpressure. */
+static const struct router_events main_router_events = { client_check_output };
+
+/* How a request parked in intercept.c goes back to the router. */
+static const struct intercept_events main_intercept_events = { router_resume };
+
+/* What the admin commands may ask of main.c. */
+static const struct admin_actions main_admin_actions = { main_reload };
+
+/* How the upstream session's events reach the layers above it. */
+static const struct upstream_events main_upstream_events = {
+	main_upstream_ready, main_upstream_lost, streamtab_update,
+};
 
 /* Ends the loop once every connection has flushed, or the grace period ran out. */
 static void
@@ -300,7 +336,7 @@ main_stop_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Starts the graceful shutdown: stop accepting, close clients, then the upstream. */
-void
+static void
 main_shutdown(void)
 {
 	struct timeval tv = { 0, 20000 };
@@ -429,9 +465,12 @@ main(int argc, char **argv)
 	if ((ev_base = event_base_new()) == NULL)
 		log_fatal("cannot create the event loop");
 	defer_init();
-	streamtab_init();
-	upstream_init();
-	if (!listener_open_all(cfg, why, sizeof why) || !admin_open(cfg, why, sizeof why)) {
+	streamtab_init(&main_streamtab_sources);
+	router_init(&main_router_events);
+	session_init(&main_session_events);
+	intercept_init(&main_intercept_events);
+	upstream_init(&main_upstream_events);
+	if (!listener_open_all(cfg, why, sizeof why) || !admin_open(cfg, &main_admin_actions, why, sizeof why)) {
 		log_error(NULL, "%s", why);
 		listener_close_all();
 		return 1;

@@ -16,6 +16,16 @@
 /* Requests of one client running at once (pipelined upstream). */
 #define ROUTER_INFLIGHT_MAX	64
 
+static const struct router_events *router_events;	/* the client layer, above */
+
+/* Writes a framed response on the client's RPC connection. */
+static void
+router_respond(struct client *c, const void *p, size_t len)
+{
+	if (!c->dead)
+		peer_send(c->rpc, p, len);
+}
+
 /* Frees a request. */
 static void
 router_free(struct rreq *r)
@@ -34,72 +44,6 @@ router_free(struct rreq *r)
 	free(r);
 }
 
-/* Encodes a Response holding a request-level error. */
-void
-router_error_response(krpc_buf_t *b, const char *service, const char *name,
-    const char *description)
-{
-	krpc_buf_t e = KRPC_BUF_INIT;
-
-	wire_error(&e, service, name, description);
-	xbuf_check(&e);
-	wire_response_error(b, e.data, e.len);
-	krpc_buf_free(&e);
-}
-
-/*
- * A request that fails as a whole gives the client no stream ids: the
- * subscriptions its earlier calls created are undone (the server would not
- * have run them: it decodes every argument before running any call).
- */
-static void
-router_undo(struct rreq *r)
-{
-	struct sub *s;
-	size_t i;
-
-	for (i = 0; r->client != NULL && i < r->ncalls; i++) {
-		if (!r->calls[i].created)
-			continue;
-		r->calls[i].created = false;
-		if ((s = streamtab_find(r->client, r->calls[i].created_id)) != NULL)
-			streamtab_unsubscribe(s);
-	}
-}
-
-/* Fails the whole request with a request-level error. */
-void
-router_fail(struct rreq *r, const char *description)
-{
-	router_undo(r);
-	krpc_buf_reset(&r->response);
-	router_error_response(&r->response, NULL, NULL, description);
-	xbuf_check(&r->response);
-	r->state = RREQ_DONE;
-}
-
-/* Fails the whole request with the Error an upstream Response carried. */
-void
-router_fail_error(struct rreq *r, const uint8_t *error, size_t len)
-{
-	router_undo(r);
-	krpc_buf_reset(&r->response);
-	wire_response_error(&r->response, error, len);
-	xbuf_check(&r->response);
-	r->state = RREQ_DONE;
-}
-
-/* Fails the request because the upstream is not connected. */
-void
-router_fail_down(struct rreq *r)
-{
-	char desc[512];
-
-	snprintf(desc, sizeof desc, "krpcmuxd: the game's kRPC server is not connected (%s)",
-	    upstream_why_down());
-	router_fail(r, desc);
-}
-
 /* Assembles the Response from the calls' results. */
 static void
 router_complete(struct rreq *r)
@@ -113,17 +57,6 @@ router_complete(struct rreq *r)
 	if (r->steps > 1)
 		stats_inc(requests_split);
 	r->state = RREQ_DONE;
-}
-
-/* Serialises a parsed call. */
-void
-router_pack_call(const Krpc__Schema__ProcedureCall *pc, krpc_buf_t *b)
-{
-	size_t len = krpc__schema__procedure_call__get_packed_size(pc);
-
-	if (!krpc_buf_reserve(b, b->len + len))
-		log_fatal("out of memory packing a call");
-	b->len += krpc__schema__procedure_call__pack(pc, b->data + b->len);
 }
 
 /* Classifies a call by the procedure it names (NULL: unknown). */
@@ -291,12 +224,12 @@ router_upstream(struct rreq *r, enum upstream_lane lane, const void *req, size_t
 	if (lane == UPSTREAM_OWN) {
 		if (session_call(r->client, req, len, cb, r, &why) != NULL)
 			return true;
-		router_fail(r, why);
+		rreq_fail(r, why);
 		return false;
 	}
 	if (upstream_call(lane, req, len, cb, r) != NULL)
 		return true;
-	router_fail_down(r);
+	rreq_fail_down(r);
 	return false;
 }
 
@@ -352,9 +285,9 @@ router_batch_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
 		return;
 	}
 	if (failure != NULL)
-		router_fail(r, failure);
+		rreq_fail(r, failure);
 	else if (err.data != NULL)
-		router_fail_error(r, err.data, err.len);
+		rreq_fail_error(r, err.data, err.len);
 	else {
 		r->next = r->batch + r->nbatch;
 		router_run(r);
@@ -382,7 +315,7 @@ router_send_batch(struct rreq *r)
 		if (r->calls[i].fwd.len > 0)
 			krpc_buf_append(&call, r->calls[i].fwd.data, r->calls[i].fwd.len);
 		else
-			router_pack_call(r->calls[i].pc, &call);
+			rreq_pack_call(r->calls[i].pc, &call);
 		xbuf_check(&call);
 		krpc_msg_request_add(&req, call.data, call.len);
 	}
@@ -431,6 +364,19 @@ router_run(struct rreq *r)
 		router_complete(r);
 }
 
+/* A call the request was parked on has its result, or failed the request: carry on. */
+void
+router_resume(struct rreq *r)
+{
+	struct client *c = r->client;
+
+	if (r->state != RREQ_DONE) {
+		r->next++;
+		router_run(r);
+	}
+	router_pump(c);
+}
+
 /* Takes a request off its client's queue. */
 static void
 router_dequeue(struct client *c, struct rreq *r)
@@ -454,11 +400,11 @@ router_simple_cb(void *arg, const uint8_t *resp, size_t len, const char *failure
 		return;
 	}
 	if (failure != NULL)
-		router_fail(r, failure);
+		rreq_fail(r, failure);
 	else if (TAILQ_FIRST(&c->requests) == r) {
 		/* The usual case: nothing earlier is pending, so no copy. */
 		router_dequeue(c, r);
-		client_send_response(c, resp, len);
+		router_respond(c, resp, len);
 		router_free(r);
 	} else {
 		krpc_buf_append(&r->response, resp, len);
@@ -493,10 +439,10 @@ router_flush(struct client *c)
 
 	while ((r = TAILQ_FIRST(&c->requests)) != NULL && r->state == RREQ_DONE) {
 		router_dequeue(c, r);
-		client_send_response(c, r->response.data, r->response.len);
+		router_respond(c, r->response.data, r->response.len);
 		router_free(r);
 	}
-	client_check_output(c);
+	router_events->output(c);
 }
 
 /*
@@ -560,7 +506,7 @@ router_make_simple(struct rreq *r, const uint8_t *msg, size_t len, enum upstream
 
 /* A request parsed in full: forwarded whole if it turns out simple, else run call by call. */
 static struct rreq *
-router_parsed(struct client *c, const uint8_t *msg, size_t len)
+router_parsed(const uint8_t *msg, size_t len)
 {
 	Krpc__Schema__Request *req = (Krpc__Schema__Request *)krpc_lenient_read(
 	    KRPC_LENIENT_REQUEST, msg, len, NULL);
@@ -569,11 +515,8 @@ router_parsed(struct client *c, const uint8_t *msg, size_t len)
 	bool simple;
 	size_t i;
 
-	if (req == NULL) {
-		stats_inc(clients_dropped);
-		client_lost(c, "malformed request (not a valid Request message); dropping the client");
+	if (req == NULL)
 		return NULL;
-	}
 	stats_add(calls, req->n_calls);
 	r = xcalloc(1, sizeof *r);
 	r->ncalls = req->n_calls;
@@ -603,8 +546,8 @@ router_parsed(struct client *c, const uint8_t *msg, size_t len)
 	return r;
 }
 
-/* A Request from a ready client. */
-void
+/* A Request from a ready client; false if it is not a valid Request (nothing was queued). */
+bool
 router_request(struct client *c, const uint8_t *msg, size_t len)
 {
 	enum upstream_lane lane;
@@ -615,8 +558,8 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 		stats_add(calls, ncalls);
 		r = xcalloc(1, sizeof *r);
 		router_make_simple(r, msg, len, lane);
-	} else if ((r = router_parsed(c, msg, len)) == NULL)
-		return;
+	} else if ((r = router_parsed(msg, len)) == NULL)
+		return false;
 	stats_inc(requests);
 	r->client = c;
 	r->size = len;
@@ -624,6 +567,7 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 	c->nrequests++;
 	c->request_bytes += len;
 	router_pump(c);
+	return true;
 }
 
 /* True if one of the client's requests goes, or went, over a slow lane (it may yield for long). */
@@ -672,7 +616,14 @@ router_fail_all(struct client *c, const char *description)
 			streamtab_wait_cancel(&r->wait);
 			r->waiting = false;
 		}
-		router_fail(r, description);
+		rreq_fail(r, description);
 	}
 	router_flush(c);
+}
+
+/* Registers what the router tells the client layer above it. */
+void
+router_init(const struct router_events *events)
+{
+	router_events = events;
 }

@@ -33,6 +33,8 @@ struct session {
 	char			 why[384];	/* SESSION_FAILED: the request-level error text */
 };
 
+static const struct session_events *session_events;	/* the layers above */
+
 static void	session_rpc_dispatch(struct peer *, const uint8_t *, size_t, void *);
 static void	session_rpc_connected(struct peer *, void *);
 static void	session_stream_dispatch(struct peer *, const uint8_t *, size_t, void *);
@@ -79,7 +81,7 @@ session_fail(struct session *s, const char *why)
 	session_close(s);
 	lane_fail(s->lane, s->why);
 	if (was_ready)
-		client_lost(s->client, "its own connection to the game was lost");
+		session_events->lost(s->client, "its own connection to the game was lost");
 }
 
 /* The RPC connection is open: introduce it under the client's name. */
@@ -169,7 +171,7 @@ session_stream_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *ar
 	}
 	log_debug(s->client->prefix, "stream update of %zu bytes on its own connection", len);
 	if (s->state == SESSION_READY)
-		fanout_update(msg, len);	/* stream ids are unique in the server process */
+		session_events->update(msg, len);	/* stream ids are unique in the server */
 }
 
 /* Opens a client's session. */
@@ -243,4 +245,11 @@ session_client_gone(struct client *c)
 		lane_fail(s->lane, "krpcmuxd: the client left");
 	}
 	defer_free(session_free, s);
+}
+
+/* Registers what sessions tell the layers above them. */
+void
+session_init(const struct session_events *events)
+{
+	session_events = events;
 }

@@ -3,6 +3,7 @@
  * defaults normalised), shared by every client that adds it, with the
  * upstream id, the subscribers and their rates, and the last value; plus
  * owner-only entries for events and the streams the proxy serves itself.
+ * Upstream StreamUpdates land here and go on to fanout.c per subscriber.
  */
 #include "config.h"
 
@@ -27,6 +28,7 @@ static uint64_t		 streamtab_next_id;	/* downstream ids: never reused */
 static uint64_t		 streamtab_max_upid;	/* highest upstream id seen this session */
 static bool		 streamtab_any_upid;
 static size_t		 streamtab_nsubs;
+static const struct streamtab_sources *streamtab_sources;	/* what the layers above own */
 
 /* How the table's own upstream calls leave (the unit test replaces it). */
 static streamtab_sender	 streamtab_send = upstream_call1;
@@ -89,10 +91,11 @@ streamtab_set_sender(streamtab_sender fn)
 	streamtab_send = fn != NULL ? fn : upstream_call1;
 }
 
-/* Creates the tables. */
+/* Creates the tables; sources give what the table reads from the layers above. */
 void
-streamtab_init(void)
+streamtab_init(const struct streamtab_sources *sources)
 {
+	streamtab_sources = sources;
 	if (streamtab_by_key != NULL)
 		return;
 	streamtab_by_key = htab_new();
@@ -500,6 +503,52 @@ streamtab_store(struct entry *e, const uint8_t *p, size_t len, bool is_error)
 	e->is_error = is_error;
 }
 
+/* A StreamUpdate from upstream: store each value, offer it to the subscribers. */
+void
+streamtab_update(const uint8_t *msg, size_t len)
+{
+	krpc_pbr_t r = { msg, len, 0 }, sr;
+	krpc_pbr_field_t f, g;
+	struct wire_slice result, value;
+	struct entry *e;
+	struct sub *s;
+	uint64_t id;
+	bool is_error;
+
+	stats_inc(upstream_updates);
+	while (krpc_pbr_next(&r, &f) == 1) {
+		if (f.number != 1 || f.wire != KRPC_WIRE_LEN)
+			continue;
+		sr = (krpc_pbr_t){ f.data, f.len, 0 };
+		id = 0;
+		result.data = NULL;
+		result.len = 0;
+		while (krpc_pbr_next(&sr, &g) == 1) {
+			if (g.number == 1 && g.wire == KRPC_WIRE_VARINT)
+				id = g.varint;
+			else if (g.number == 2 && g.wire == KRPC_WIRE_LEN) {
+				result.data = g.data;
+				result.len = g.len;
+			}
+		}
+		if ((e = streamtab_by_upid(id)) == NULL)
+			continue;	/* removed meanwhile: ignore (PROTOCOL.md 7) */
+		if (!wire_result_parse(result.data, result.len, &is_error, &value))
+			continue;
+		streamtab_store(e, result.data, result.len, is_error);
+		TAILQ_FOREACH(s, &e->subs, entry_link) {
+			if (s->started)
+				fanout_offer(s);
+		}
+		if (is_error) {
+			log_debug(NULL, "stream %s (upstream %llu) failed; the server removed it",
+			    e->label, (unsigned long long)id);
+			streamtab_forget_upstream(e);
+		}
+	}
+	fanout_flush();
+}
+
 /* Appends a STRING or BYTES value encoding. */
 static void
 streamtab_put_bytes(krpc_buf_t *b, const void *p, size_t len)
@@ -520,7 +569,7 @@ streamtab_local_value(struct client *c, enum schema_kind kind, krpc_buf_t *out)
 	else if (kind == SCHEMA_CLIENT_NAME)
 		streamtab_put_bytes(&v, c->name, strlen(c->name));
 	else {
-		TAILQ_FOREACH(o, client_all(), link) {
+		TAILQ_FOREACH(o, streamtab_sources->clients(), link) {
 			if (o->state != CLIENT_READY || o->dead)
 				continue;
 			krpc_buf_reset(&tuple);

@@ -68,6 +68,7 @@ static struct {
 	double			 since;
 	char			 version[32];	/* GetStatus().version of this session */
 	struct lane_caps	 caps;		/* what the server can take (its version) */
+	const struct upstream_events *events;	/* the layers above, told of the session */
 } up;
 
 static void	upstream_primary_dispatch(struct peer *, const uint8_t *, size_t, void *);
@@ -249,8 +250,7 @@ upstream_fail(enum upstream_failure failure, const char *fmt, ...)
 		peer_close(up.stream, false);
 	up.stream = NULL;
 	if (was_ready) {
-		client_upstream_lost(up.why);
-		streamtab_reset();
+		up.events->lost(up.why);
 		systemd_notify("STATUS=waiting for the game's kRPC server");
 	}
 	schema_reset();
@@ -327,8 +327,7 @@ upstream_session_ready(void)
 	    cfg->upstream_client_name, up.version, schema_count(),
 	    up.caps.serial ? ", one request at a time" : "");
 	systemd_notify("STATUS=connected to the game's kRPC server");
-	main_ready();
-	client_upstream_ready();
+	up.events->ready();
 }
 
 /* The value of a one-call Response; false if it failed or is malformed. */
@@ -454,7 +453,7 @@ upstream_stream_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *a
 		return;
 	}
 	if (up.state == UPSTREAM_READY || up.state == UPSTREAM_SERVICES)
-		fanout_update(msg, len);
+		up.events->update(msg, len);
 }
 
 /* A slow lane connected: handshake as an RPC client. */
@@ -567,11 +566,12 @@ upstream_call1(enum upstream_lane which, const void *call, size_t len, upstream_
 	return u;
 }
 
-/* Prepares the session state. */
+/* Prepares the session state; events tell the layers above what happens to it. */
 void
-upstream_init(void)
+upstream_init(const struct upstream_events *events)
 {
 	memset(&up, 0, sizeof up);
+	up.events = events;
 	up.primary = lane_new(0, &up.caps);
 	up.state = UPSTREAM_DOWN;
 	snprintf(up.why, sizeof up.why, "not connected yet");

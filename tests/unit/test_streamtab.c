@@ -21,22 +21,16 @@
 
 struct event_base *ev_base;
 
-void
-main_ready(void)
+static struct client_list test_clients = TAILQ_HEAD_INITIALIZER(test_clients);
+
+/* The clients get_Clients lists: none of the fakes registers. */
+static const struct client_list *
+test_client_all(void)
 {
+	return &test_clients;
 }
 
-void
-main_shutdown(void)
-{
-}
-
-bool
-main_reload(char *why, size_t whylen)
-{
-	snprintf(why, whylen, "not in this test");
-	return false;
-}
+static const struct streamtab_sources test_sources = { test_client_all };
 
 /* ---- a recording upstream -------------------------------------------------- */
 
@@ -255,7 +249,7 @@ upstream_update(size_t n, const uint64_t *upids, const char *const *values)
 			wire_result_value(&r, values[i], strlen(values[i]));
 		wire_stream_result(&u, upids[i], r.data, r.len);
 	}
-	fanout_update(u.data, u.len);
+	streamtab_update(u.data, u.len);
 	krpc_buf_free(&u);
 	krpc_buf_free(&r);
 }
@@ -302,7 +296,7 @@ setup(void)
 
 	ev_base = event_base_new();
 	defer_init();
-	streamtab_init();
+	streamtab_init(&test_sources);
 	streamtab_set_sender(record);
 	cfg = config_load(NULL, true, NULL, 0, why, sizeof why);
 	ck_assert_ptr_nonnull(cfg);
