@@ -2,7 +2,6 @@
  * Helpers shared by the krpcmuxd integration tests (see daemontest.h).
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -67,15 +66,41 @@ dt_sim_stop(struct dt *t)
 	t->sim = NULL;
 }
 
-/* Waits for a file to exist. */
+/* True if a Unix socket bound at path listens (Linux: /proc/net/unix, flag __SO_ACCEPTCON). */
 static bool
-dt_wait_file(const char *path, double timeout)
+dt_listening(const char *path)
+{
+	char line[512], *p;
+	unsigned long flags;
+	size_t len = strlen(path);
+	bool found = false;
+	FILE *f;
+
+	if ((f = fopen("/proc/net/unix", "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		p = strchr(line, ':');
+		if (p == NULL || strlen(line) < len || strcmp(line + strlen(line) - len, path) != 0 ||
+		    sscanf(p + 1, "%*x %*x %lx", &flags) != 1)
+			continue;
+		found = (flags & 0x10000) != 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Waits for a Unix socket to listen: its file appears at bind(), a moment
+ * before listen(), and a connection in between is refused.
+ */
+static bool
+dt_wait_listening(const char *path, double timeout)
 {
 	double end = th_now() + timeout;
-	struct stat st;
 
 	while (th_now() < end) {
-		if (stat(path, &st) == 0)
+		if (dt_listening(path))
 			return true;
 		th_sleep(0.01);
 	}
@@ -142,8 +167,8 @@ dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *
 	t->daemon = th_spawn(argv, wait ? "krpcmuxd: listening" : NULL, 15.0);
 	if (t->daemon == NULL)
 		return -1;
-	if (!wait && !dt_wait_file(t->rpc, 10.0)) {
-		fprintf(stderr, "daemontest: %s did not appear\n", t->rpc);
+	if (!wait && !dt_wait_listening(t->rpc, 10.0)) {
+		fprintf(stderr, "daemontest: %s did not listen\n", t->rpc);
 		dt_daemon_stop(t);
 		return -1;
 	}

@@ -38,8 +38,8 @@ void		 dt_sim_stop(struct dt *);
 /*
  * Starts krpcmuxd in front of the simulator with Unix sockets prefix-rpc and
  * prefix-stream, an admin socket, a configuration file holding conf (NULL:
- * none) and extra flags; waits for its ready line (wait false: only for the
- * socket file).  -1 on failure.  $KRPCMUXD_WRAPPER, if set, is a command
+ * none) and extra flags; waits for its ready line (wait false: only until its
+ * RPC socket listens).  -1 on failure.  $KRPCMUXD_WRAPPER, if set, is a command
  * prefix run before the daemon (e.g. "valgrind --leak-check=full
  * --log-file=/tmp/vg.%p").
  */
