@@ -14,22 +14,88 @@
 #include <unistd.h>
 
 #include "daemontest.h"
+#include "testserver.h"
 
-/* Starts the simulator. */
+/* Which server this run uses, read once from the environment. */
+bool
+dt_real(void)
+{
+	static int real = -1;
+	const char *up;
+
+	if (real >= 0)
+		return real;
+	up = getenv("KRPC_TEST_UPSTREAM");
+	if (up == NULL || *up == '\0' || strcmp(up, "krpc-sim") == 0)
+		real = 0;
+	else if (strcmp(up, "testserver") == 0) {
+		ts_require("krpcmuxd against kRPC's TestServer");
+		real = 1;
+	} else {
+		fprintf(stderr, "daemontest: KRPC_TEST_UPSTREAM=%s: must be krpc-sim or testserver\n",
+		    up);
+		exit(1);
+	}
+	return real;
+}
+
+/* Says why a krpc-sim test does not run against the TestServer. */
+bool
+dt_skip_sim_only(const char *name, const char *why)
+{
+	if (!dt_real())
+		return false;
+	printf("SKIP: %s: %s\n", name, why);
+	fflush(stdout);
+	return true;
+}
+
+/* Names the server's Unix sockets prefix-sim-rpc and prefix-sim-stream. */
+static void
+dt_sim_paths(struct dt *t, const char *prefix)
+{
+	char name[128];
+
+	snprintf(name, sizeof name, "%s-sim-rpc", prefix);
+	snprintf(t->sim_rpc_path, sizeof t->sim_rpc_path, "%s", th_tmp(name));
+	snprintf(name, sizeof name, "%s-sim-stream", prefix);
+	snprintf(t->sim_stream_path, sizeof t->sim_stream_path, "%s", th_tmp(name));
+}
+
+/* Starts kRPC's TestServer, paced like the game, in place of the simulator. */
+static int
+dt_testserver_start(struct dt *t, const char *prefix, bool unix_sockets)
+{
+	struct testserver ts;
+	int rc;
+
+	if (unix_sockets) {
+		dt_sim_paths(t, prefix);
+		/* a server killed earlier in the test leaves its socket files; it refuses them */
+		unlink(t->sim_rpc_path);
+		unlink(t->sim_stream_path);
+		rc = ts_start_unix(&ts, true, t->sim_rpc_path, t->sim_stream_path);
+	} else
+		rc = ts_start(&ts, true);
+	t->sim = ts.proc;
+	t->sim_rpc_port = ts.rpc_port;
+	t->sim_stream_port = ts.stream_port;
+	return rc;
+}
+
+/* Starts the simulator (or the TestServer). */
 int
 dt_sim_start(struct dt *t, const char *prefix, bool unix_sockets)
 {
 	const char *argv[16], *out, *line;
-	char name[128];
 	int n = 0;
 
+	if (dt_real())
+		return dt_testserver_start(t, prefix, unix_sockets);
 	argv[n++] = th_bin("tests/sim/krpc-sim");
 	argv[n++] = "--quiet";
 	if (unix_sockets) {
-		snprintf(name, sizeof name, "%s-sim-rpc", prefix);
-		snprintf(t->sim_rpc_path, sizeof t->sim_rpc_path, "%s", th_tmp(name));
-		snprintf(name, sizeof name, "%s-sim-stream", prefix);
-		snprintf(t->sim_stream_path, sizeof t->sim_stream_path, "%s", th_tmp(name));
+		dt_sim_paths(t, prefix);
 		argv[n++] = "--rpc-path";
 		argv[n++] = t->sim_rpc_path;
 		argv[n++] = "--stream-path";
@@ -221,7 +287,7 @@ dt_client(struct dt *t, const char *name, bool stream)
 	return th_client_unix(t->rpc, stream ? t->stream : NULL, name);
 }
 
-/* A client of the simulator. */
+/* A client of the server. */
 th_client_t *
 dt_direct(struct dt *t, const char *name, bool stream)
 {
@@ -230,7 +296,21 @@ dt_direct(struct dt *t, const char *name, bool stream)
 	return th_client_tcp(t->sim_rpc_port, stream ? t->sim_stream_port : 0, name);
 }
 
-/* The simulator's count of registered streams. */
+/* TestService.Counter(DT_TICK_KEY) as a PROCEDURE_CALL value. */
+krpc_value_t *
+dt_tick_call(void)
+{
+	return th_proc_call(DT_TICK_SERVICE, DT_TICK_PROCEDURE, 1, krpc_value_string(DT_TICK_KEY));
+}
+
+/* A stream of the tick. */
+uint64_t
+dt_add_tick(th_client_t *c, bool start)
+{
+	return th_add_stream(c, dt_tick_call(), start);
+}
+
+/* The server's count of registered streams. */
 int
 dt_stream_rpcs(struct dt *t)
 {
@@ -365,13 +445,13 @@ dt_set_rate(th_client_t *c, uint64_t id, float hz)
 	    krpc_value_float(hz)));
 }
 
-/* Reads updates for seconds; calls fn for each result of stream id. */
+/* Reads updates for seconds; counts the results of stream id and keeps their SINT32 values. */
 static int
-dt_scan(th_client_t *c, uint64_t id, double seconds, double *values, int max)
+dt_scan(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
 {
 	double end = th_now() + seconds;
 	Krpc__Schema__StreamUpdate *u;
-	krpc_type_t *t = krpc_type_new(KRPC_TYPE_DOUBLE);
+	krpc_type_t *t = krpc_type_new(KRPC_TYPE_SINT32);
 	krpc_value_t *v;
 	int n = 0;
 	size_t i;
@@ -384,7 +464,7 @@ dt_scan(th_client_t *c, uint64_t id, double seconds, double *values, int max)
 				continue;
 			if (values != NULL && n < max && krpc_msg_result_value(u->results[i]->result, t,
 			    &v, NULL, 0) == KRPC_OK) {
-				krpc_value_as_double(v, &values[n]);
+				krpc_value_as_sint32(v, &values[n]);
 				krpc_value_free(v);
 			}
 			n++;
@@ -396,7 +476,7 @@ dt_scan(th_client_t *c, uint64_t id, double seconds, double *values, int max)
 }
 
 int
-dt_collect_doubles(th_client_t *c, uint64_t id, double seconds, double *values, int max)
+dt_collect_ints(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
 {
 	return dt_scan(c, id, seconds, values, max);
 }

@@ -2,7 +2,8 @@
  * krpcmuxd integration tests, part 1: handshakes exactly as the server does
  * them, calls answered by the proxy per client, pipelined and multi-call
  * requests, malformed clients, and the listener lifecycle (stale sockets,
- * live servers, SIGTERM, TCP) against real krpc-sim and krpcmuxd processes.
+ * live servers, SIGTERM, TCP) against real krpcmuxd processes in front of
+ * krpc-sim or kRPC's TestServer (daemontest.h).
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@
 #define NO_STREAM "No stream client is connected for this RPC client"
 
 static struct dt d;
+static struct dt server;	/* the lifecycle tests' server (no daemon) */
 
 static void
 setup(void)
@@ -36,6 +38,28 @@ static void
 teardown(void)
 {
 	dt_stop(&d);
+}
+
+static void
+setup_server(void)
+{
+	memset(&server, 0, sizeof server);
+	ck_assert_int_eq(dt_sim_start(&server, "life", false), 0);
+}
+
+static void
+teardown_server(void)
+{
+	dt_sim_stop(&server);
+}
+
+/* A fresh test state in front of the lifecycle tests' server. */
+static void
+own_daemon(struct dt *t)
+{
+	*t = server;
+	t->sim = NULL;
+	t->direct = NULL;
 }
 
 /* ---- handshakes -------------------------------------------------------- */
@@ -488,7 +512,7 @@ START_TEST(test_malformed_client)
 	uint64_t sid;
 
 	ck_assert(bad && bad2 && bad3 && good);
-	sid = dt_add(good, true, "SpaceCenter", "get_UT", 0);
+	sid = dt_add_tick(good, true);
 	ck_assert(sid != UINT64_MAX);
 	ck_assert_int_eq(th_send_frame(bad->rpc, "\x0a\x07\x0a\x05", 4), 0);	/* not a Request */
 	ck_assert(th_wait_closed(bad->rpc, 5.0));
@@ -611,8 +635,7 @@ START_TEST(test_sigterm_removes_sockets)
 	struct stat st;
 	int status;
 
-	memset(&t, 0, sizeof t);
-	ck_assert_int_eq(dt_sim_start(&t, "term", false), 0);
+	own_daemon(&t);
 	ck_assert_int_eq(dt_daemon_start(&t, "term", NULL, NULL, true), 0);
 	ck_assert_int_eq(stat(t.rpc, &st), 0);
 	ck_assert(S_ISSOCK(st.st_mode));
@@ -623,7 +646,7 @@ START_TEST(test_sigterm_removes_sockets)
 	ck_assert_int_ne(stat(t.rpc, &st), 0);
 	ck_assert_int_ne(stat(t.stream, &st), 0);
 	ck_assert_int_ne(stat(t.admin, &st), 0);
-	dt_stop(&t);
+	dt_daemon_stop(&t);
 }
 END_TEST
 
@@ -654,8 +677,7 @@ START_TEST(test_stale_and_live_sockets)
 	FILE *f;
 	int fd, status;
 
-	memset(&t, 0, sizeof t);
-	ck_assert_int_eq(dt_sim_start(&t, "stale", false), 0);
+	own_daemon(&t);
 	unix_listen(th_tmp("stale-rpc"), false);
 	unix_listen(th_tmp("stale-stream"), false);
 	ck_assert_int_eq(dt_daemon_start(&t, "stale", NULL, NULL, true), 0);
@@ -683,7 +705,7 @@ START_TEST(test_stale_and_live_sockets)
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
 		th_proc_stop(p);
 	}
-	dt_stop(&t);
+	dt_daemon_stop(&t);
 }
 END_TEST
 
@@ -697,10 +719,9 @@ START_TEST(test_tcp_listener)
 	krpc_value_t *v;
 	const krpc_value_t *item;
 
-	memset(&t, 0, sizeof t);
+	own_daemon(&t);
 	snprintf(rpc, sizeof rpc, "%d", th_free_port());
 	snprintf(stream, sizeof stream, "%d", th_free_port());
-	ck_assert_int_eq(dt_sim_start(&t, "tcp", false), 0);
 	ck_assert_int_eq(dt_daemon_start(&t, "tcp", NULL, extra, true), 0);
 	snprintf(want, sizeof want, "rpc=127.0.0.1:%s stream=127.0.0.1:%s", rpc, stream);
 	ck_assert(th_proc_wait_output(t.daemon, want, 5.0));
@@ -714,7 +735,7 @@ START_TEST(test_tcp_listener)
 	ck_assert_str_eq(krpc_value_str(krpc_value_item(item, 2), NULL), "127.0.0.1");
 	krpc_value_free(v);
 	th_client_close(c);
-	dt_stop(&t);
+	dt_daemon_stop(&t);
 }
 END_TEST
 
@@ -745,6 +766,7 @@ basic_suite(void)
 	tcase_add_test(tc, test_malformed_client);
 	suite_add_tcase(s, tc);
 
+	tcase_add_unchecked_fixture(life, setup_server, teardown_server);
 	tcase_set_timeout(life, 40);
 	tcase_add_test(life, test_config_check);
 	tcase_add_test(life, test_sigterm_removes_sockets);

@@ -129,7 +129,7 @@ still_healthy(struct dt *t)
 	ck_assert_ptr_nonnull(v);
 	ck_assert_str_eq(krpc_value_str(v, NULL), "12");
 	krpc_value_free(v);
-	id = dt_add(c, true, "SpaceCenter", "get_UT", 0);
+	id = dt_add_tick(c, true);
 	ck_assert(id != UINT64_MAX);
 	ck_assert_int_gt(dt_count_updates(c, id, 0.2), 3);
 	th_client_close(c);
@@ -235,7 +235,7 @@ START_TEST(test_bytes_after_handshake)
 	r = krpc__schema__connection_response__unpack(NULL, len, body);
 	ck_assert(r != NULL && r->status == 0);
 	krpc__schema__connection_response__free_unpacked(r, NULL);
-	id = dt_add(&c, true, "SpaceCenter", "get_UT", 0);
+	id = dt_add_tick(&c, true);
 	ck_assert(id != UINT64_MAX);
 	ck_assert_int_gt(dt_count_updates(&c, id, 0.2), 3);
 	th_conn_close(c.rpc);
@@ -257,7 +257,7 @@ START_TEST(test_stream_socket_garbage)
 	uint64_t id;
 
 	ck_assert_ptr_nonnull(c);
-	id = dt_add(c, true, "SpaceCenter", "get_UT", 0);
+	id = dt_add_tick(c, true);
 	ck_assert(id != UINT64_MAX);
 	ck_assert_int_eq(th_send_raw(c->stream, "\xff\xff\xff\xff\xff\xff\x00", 7), 0);
 	memset(junk, 0x5a, 1 << 20);
@@ -378,7 +378,7 @@ START_TEST(test_half_closed)
 			break;
 	}
 	ck_assert_int_eq(admin_field(&d, "stats", "late_responses"), late + 1);
-	ck_assert(dt_add(b, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+	ck_assert(dt_add_tick(b, true) != UINT64_MAX);
 	ck_assert_int_eq(dt_stream_rpcs(&d), 1);
 	ck_assert_int_eq(shutdown(th_conn_fd(b->stream), SHUT_WR), 0);
 	ck_assert(dt_wait_stream_rpcs(&d, 0, 5.0));
@@ -574,7 +574,7 @@ START_TEST(test_connect_cycles)
 	for (i = 0; i < 50; i++) {	/* with a shared stream added */
 		c = dt_client(&d, "streamer", true);
 		ck_assert_ptr_nonnull(c);
-		ck_assert(dt_add(c, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+		ck_assert(dt_add_tick(c, true) != UINT64_MAX);
 		th_client_close(c);
 	}
 	ck_assert(settles(&d, 0, fds, 10.0));
