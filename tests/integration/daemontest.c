@@ -296,6 +296,17 @@ dt_direct(struct dt *t, const char *name, bool stream)
 	return th_client_tcp(t->sim_rpc_port, stream ? t->sim_stream_port : 0, name);
 }
 
+/* A raw connection to the proxy or the server. */
+th_conn_t *
+dt_connect(struct dt *t, bool direct, bool stream)
+{
+	if (!direct)
+		return th_connect_unix(stream ? t->stream : t->rpc);
+	if (t->sim_rpc_path[0] != '\0')
+		return th_connect_unix(stream ? t->sim_stream_path : t->sim_rpc_path);
+	return th_connect_tcp(stream ? t->sim_stream_port : t->sim_rpc_port);
+}
+
 /* TestService.Counter(DT_TICK_KEY) as a PROCEDURE_CALL value. */
 krpc_value_t *
 dt_tick_call(void)

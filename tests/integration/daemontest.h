@@ -75,6 +75,11 @@ void		 dt_stop(struct dt *);
 th_client_t	*dt_client(struct dt *, const char *name, bool stream);
 /* A client of the server directly. */
 th_client_t	*dt_direct(struct dt *, const char *name, bool stream);
+/*
+ * A raw connection to the proxy's RPC or stream socket, or (direct) to the
+ * server's, for handshakes compared on both.
+ */
+th_conn_t	*dt_connect(struct dt *, bool direct, bool stream);
 
 /*
  * A call whose value changes on every server update on both servers:

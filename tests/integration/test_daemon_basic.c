@@ -96,112 +96,139 @@ START_TEST(test_client_ids)
 }
 END_TEST
 
-/* Checks a refused handshake: status, exact message, then the close. */
+/* Who answers a handshake: the proxy, then the server itself; both must answer alike. */
+static const char *const who[2] = { "krpcmuxd", "the server" };
+
+/* Checks a refused handshake on the proxy (direct: on the server): status, exact message, close. */
 static void
-expect_refusal(th_conn_t *c, int type, const uint8_t *id, size_t idlen, int status,
+expect_refusal(bool direct, bool stream, int type, const uint8_t *id, size_t idlen, int status,
     const char *message)
 {
-	Krpc__Schema__ConnectionResponse *r = th_handshake(c, type, "x", id, idlen, 5.0);
+	th_conn_t *c = dt_connect(&d, direct, stream);
+	Krpc__Schema__ConnectionResponse *r;
 
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(r->status, status);
-	ck_assert_str_eq(r->message, message);
+	ck_assert_ptr_nonnull(c);
+	r = th_handshake(c, type, "x", id, idlen, 5.0);
+	ck_assert_msg(r != NULL, "%s: no answer", who[direct]);
+	ck_assert_msg((int)r->status == status, "%s: status %d", who[direct], r->status);
+	ck_assert_msg(strcmp(r->message, message) == 0, "%s: \"%s\"", who[direct], r->message);
 	ck_assert_uint_eq(r->client_identifier.len, 0);
 	krpc__schema__connection_response__free_unpacked(r, NULL);
-	ck_assert(th_wait_closed(c, 5.0));
+	ck_assert_msg(th_wait_closed(c, 5.0), "%s kept the connection", who[direct]);
 	th_conn_close(c);
 }
 
 START_TEST(test_wrong_type_rpc)
 {
-	expect_refusal(th_connect_unix(d.rpc), KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, NULL, 0,
-	    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, WRONG_RPC);
+	int direct;
+
+	for (direct = 0; direct < 2; direct++)
+		expect_refusal(direct, false, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, NULL, 0,
+		    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, WRONG_RPC);
 }
 END_TEST
 
 START_TEST(test_wrong_type_stream)
 {
-	expect_refusal(th_connect_unix(d.stream), KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC, NULL, 0,
-	    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, WRONG_STREAM);
+	int direct;
+
+	for (direct = 0; direct < 2; direct++)
+		expect_refusal(direct, true, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC, NULL, 0,
+		    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, WRONG_STREAM);
 }
 END_TEST
 
 START_TEST(test_identifier_length)
 {
 	static const uint8_t id[5] = { 1, 2, 3, 4, 5 };
+	int direct;
 
-	expect_refusal(th_connect_unix(d.stream), KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, id, 5,
-	    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
-	    "Client identifier must be 16 bytes.");
+	for (direct = 0; direct < 2; direct++)
+		expect_refusal(direct, true, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, id, 5,
+		    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
+		    "Client identifier must be 16 bytes.");
 }
 END_TEST
 
 /* A well-formed but unknown identifier: closed without any response. */
 START_TEST(test_unknown_identifier)
 {
-	th_client_t *a = dt_client(&d, "a", false);
-	th_conn_t *c = th_connect_unix(d.stream);
+	Krpc__Schema__ConnectionRequest req = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
+	th_client_t *a;
+	th_conn_t *c;
 	uint8_t id[16];
 	const uint8_t *body;
 	size_t len;
-	Krpc__Schema__ConnectionRequest req = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
+	int direct;
 
-	ck_assert_ptr_nonnull(a);
-	memcpy(id, a->id, 16);
-	id[0] ^= 0xff;
-	req.type = KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM;
-	req.client_identifier.data = id;
-	req.client_identifier.len = 16;
-	ck_assert_int_eq(th_send_msg(c, &req.base), 0);
-	ck_assert_int_eq(th_recv_frame(c, 5.0, &body, &len), -1);
-	th_conn_close(c);
-	th_client_close(a);
+	for (direct = 0; direct < 2; direct++) {
+		a = direct ? dt_direct(&d, "a", false) : dt_client(&d, "a", false);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(c = dt_connect(&d, direct, true));
+		memcpy(id, a->id, 16);
+		id[0] ^= 0xff;
+		req.type = KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM;
+		req.client_identifier.data = id;
+		req.client_identifier.len = 16;
+		ck_assert_int_eq(th_send_msg(c, &req.base), 0);
+		ck_assert_msg(th_recv_frame(c, 5.0, &body, &len) == -1, "%s answered", who[direct]);
+		th_conn_close(c);
+		th_client_close(a);
+	}
 }
 END_TEST
 
 /* Not protobuf: MALFORMED_MESSAGE with the parser's complaint. */
 START_TEST(test_malformed_request)
 {
-	th_conn_t *c = th_connect_unix(d.rpc);
 	Krpc__Schema__ConnectionResponse *r;
 	const uint8_t *body;
 	size_t len;
+	th_conn_t *c;
+	int direct;
 
-	ck_assert_int_eq(th_send_frame(c, "\x0a\x05\x01", 3), 0);	/* truncated field */
-	ck_assert_int_eq(th_recv_frame(c, 5.0, &body, &len), 1);
-	r = krpc__schema__connection_response__unpack(NULL, len, body);
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(r->status, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE);
-	ck_assert(strlen(r->message) > 0);
-	krpc__schema__connection_response__free_unpacked(r, NULL);
-	ck_assert(th_wait_closed(c, 5.0));
-	th_conn_close(c);
+	for (direct = 0; direct < 2; direct++) {
+		ck_assert_ptr_nonnull(c = dt_connect(&d, direct, false));
+		ck_assert_int_eq(th_send_frame(c, "\x0a\x05\x01", 3), 0);	/* truncated field */
+		ck_assert_msg(th_recv_frame(c, 5.0, &body, &len) == 1, "%s: no answer", who[direct]);
+		r = krpc__schema__connection_response__unpack(NULL, len, body);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_msg(r->status == KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
+		    "%s: status %d", who[direct], r->status);
+		ck_assert(strlen(r->message) > 0);
+		krpc__schema__connection_response__free_unpacked(r, NULL);
+		ck_assert_msg(th_wait_closed(c, 5.0), "%s kept the connection", who[direct]);
+		th_conn_close(c);
+	}
 }
 END_TEST
 
-/* Silence, and separately a malformed prefix: TIMEOUT after 3 s. */
+/* Silence, and separately a malformed prefix: TIMEOUT after 3 s, from the proxy as from the server. */
 START_TEST(test_handshake_timeout)
 {
-	th_conn_t *quiet = th_connect_unix(d.rpc), *bad = th_connect_unix(d.stream);
 	Krpc__Schema__ConnectionResponse *r;
 	const uint8_t *body;
-	size_t len;
 	double start = th_now();
-	th_conn_t *c;
+	th_conn_t *c[4];
+	size_t len;
 	int i;
 
-	ck_assert_int_eq(th_send_raw(bad, "\xff\xff\xff\xff\xff\xff", 6), 0);
-	for (i = 0; i < 2; i++) {
-		c = i == 0 ? quiet : bad;
-		ck_assert_int_eq(th_recv_frame(c, 6.0, &body, &len), 1);
+	for (i = 0; i < 4; i++) {	/* quiet and bad, on the proxy and on the server at once */
+		ck_assert_ptr_nonnull(c[i] = dt_connect(&d, i >= 2, i % 2 == 1));
+		if (i % 2 == 1)
+			ck_assert_int_eq(th_send_raw(c[i], "\xff\xff\xff\xff\xff\xff", 6), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		ck_assert_msg(th_recv_frame(c[i], 6.0, &body, &len) == 1, "%s: no answer to %s",
+		    who[i >= 2], i % 2 ? "a bad prefix" : "silence");
 		ck_assert(th_now() - start > 2.5);
 		r = krpc__schema__connection_response__unpack(NULL, len, body);
 		ck_assert_ptr_nonnull(r);
 		ck_assert_int_eq(r->status, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT);
-		ck_assert_str_eq(r->message, TIMEOUT_TEXT);
+		ck_assert_msg(strcmp(r->message, TIMEOUT_TEXT) == 0, "%s: \"%s\"", who[i >= 2], r->message);
 		krpc__schema__connection_response__free_unpacked(r, NULL);
-		ck_assert(th_wait_closed(c, 5.0));
-		th_conn_close(c);
+		ck_assert(th_wait_closed(c[i], 5.0));
+		th_conn_close(c[i]);
 	}
 }
 END_TEST
