@@ -456,9 +456,12 @@ dt_set_rate(th_client_t *c, uint64_t id, float hz)
 	    krpc_value_float(hz)));
 }
 
-/* Reads updates for seconds; counts the results of stream id and keeps their SINT32 values. */
+/*
+ * Reads updates for seconds, or until stop (> 0) results of stream id have
+ * come; counts those results and keeps their SINT32 values.
+ */
 static int
-dt_scan(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
+dt_scan(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max, int stop)
 {
 	double end = th_now() + seconds;
 	Krpc__Schema__StreamUpdate *u;
@@ -467,7 +470,7 @@ dt_scan(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
 	int n = 0;
 	size_t i;
 
-	while (th_now() < end) {
+	while (th_now() < end && (stop <= 0 || n < stop)) {
 		if ((u = th_recv_update(c, end - th_now())) == NULL)
 			break;
 		for (i = 0; i < u->n_results; i++) {
@@ -489,19 +492,31 @@ dt_scan(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
 int
 dt_collect_ints(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
 {
-	return dt_scan(c, id, seconds, values, max);
+	return dt_scan(c, id, seconds, values, max, 0);
 }
 
 int
 dt_count_updates(th_client_t *c, uint64_t id, double seconds)
 {
-	return dt_scan(c, id, seconds, NULL, 0);
+	return dt_scan(c, id, seconds, NULL, 0, 0);
+}
+
+/* Waits for n updates of a stream; says how many came if fewer. */
+bool
+dt_flowing(th_client_t *c, uint64_t id, int n, double timeout)
+{
+	int got = dt_scan(c, id, timeout, NULL, 0, n);
+
+	if (got < n)
+		fprintf(stderr, "daemontest: %d updates of stream %llu in %.1f s, expected %d\n", got,
+		    (unsigned long long)id, timeout, n);
+	return got >= n;
 }
 
 bool
 dt_no_update(th_client_t *c, uint64_t id, double seconds)
 {
-	return dt_scan(c, id, seconds, NULL, 0) == 0;
+	return dt_scan(c, id, seconds, NULL, 0, 0) == 0;
 }
 
 /* Discards what is already waiting on the stream connection. */

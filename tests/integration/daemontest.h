@@ -118,6 +118,11 @@ int		 dt_collect_ints(th_client_t *, uint64_t id, double seconds, int32_t *value
 		    int max);
 /* Counts updates holding stream id within seconds. */
 int		 dt_count_updates(th_client_t *, uint64_t id, double seconds);
+/*
+ * True once n updates of stream id have come, within timeout seconds: the
+ * stream flows (a check of flow, not of rate, so a loaded machine passes).
+ */
+bool		 dt_flowing(th_client_t *, uint64_t id, int n, double timeout);
 /* Throws away the updates already waiting on the stream connection. */
 void		 dt_drain(th_client_t *);
 /* True if no update for stream id arrives within seconds. */

@@ -171,7 +171,7 @@ START_TEST(test_remove_one)
 	ib = dt_add_tick(b, true);
 	ck_assert_int_eq(dt_stream_rpcs(&d), 1);
 	ck_assert(dt_remove_stream(a, ia));
-	ck_assert_int_gt(dt_count_updates(b, ib, 0.4), 10);
+	ck_assert(dt_flowing(b, ib, 11, 5.0));
 	ck_assert_int_eq(dt_stream_rpcs(&d), 1);
 	ck_assert(dt_no_update(a, ia, 0.2));
 	ck_assert(dt_remove_stream(b, ib));
@@ -218,7 +218,7 @@ START_TEST(test_foreign_ids)
 	}
 	/* RemoveStream of an unknown id is a silent success, and changes nothing */
 	ck_assert(dt_remove_stream(b, ia));
-	ck_assert_int_gt(dt_count_updates(a, ia, 0.3), 5);
+	ck_assert(dt_flowing(a, ia, 6, 5.0));
 	ck_assert(dt_no_update(b, ia, 0.1));
 	th_client_close(direct);
 	th_client_close(a);
@@ -303,7 +303,7 @@ START_TEST(test_nested_calls)
 	desc = th_call_error(b, NULL, NULL, "KRPC", "Expression_static_Call", 1, dt_tick_call());
 	ck_assert_msg(desc == NULL, "%s", desc);
 	/* The owner's stream kept flowing and is still the only one upstream. */
-	ck_assert_int_gt(dt_count_updates(a, ia, 0.3), 5);
+	ck_assert(dt_flowing(a, ia, 6, 5.0));
 	ck_assert_int_eq(dt_stream_rpcs(&d), 1);
 	th_client_close(a);
 	th_client_close(b);
@@ -462,7 +462,7 @@ START_TEST(test_events_owner_only)
 	ck_assert(e1 != UINT64_MAX && e2 != UINT64_MAX && e1 != e2);
 	ck_assert_int_eq(dt_stream_rpcs(&d), 3);
 	ck_assert(dt_start_stream(b, e2));
-	ck_assert_int_gt(dt_count_updates(b, e2, 0.5), 5);
+	ck_assert(dt_flowing(b, e2, 6, 5.0));
 	ck_assert(dt_no_update(a, e1, 0.2));	/* not started: nothing */
 	ck_assert(dt_remove_stream(a, ev));
 	ck_assert(dt_remove_stream(a, e1));

@@ -235,7 +235,7 @@ START_TEST(test_upstream_restart)
 	c = dt_client(&t, "after", true);
 	ck_assert_ptr_nonnull(c);
 	sid = dt_add_tick(c, true);
-	ck_assert_int_gt(dt_count_updates(c, sid, 0.3), 5);
+	ck_assert(dt_flowing(c, sid, 6, 5.0));
 	ck_assert_int_eq(dt_stream_rpcs(&t), 1);
 	up = dt_admin(&t, "upstream");
 	ck_assert_ptr_nonnull(up);
