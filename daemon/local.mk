@@ -44,7 +44,8 @@ daemon_krpcmuxctl_LDADD = daemon/libkrpcmuxd.la
 
 # ---- tests ------------------------------------------------------------------
 # Integration tests: real krpc-sim and krpcmuxd processes, several programs so
-# that `make -j2 check` runs them in parallel.
+# that `make -j2 check` runs them in parallel (daemontest.h; the mock tests
+# play the server themselves, mocktest.h).
 DAEMON_ITESTS = \
 	tests/integration/test_daemon_basic \
 	tests/integration/test_daemon_streams \
@@ -94,6 +95,27 @@ tests_integration_test_daemon_ops_LDADD = $(INTEG_LDADD)
 # Random traffic through the proxy, from the independent Python client.
 TESTS += tests/integration/test_daemon_fuzz.py
 EXTRA_DIST += tests/integration/test_daemon_fuzz.py
+
+# The tests above that play no server themselves, again with kRPC's own
+# TestServer as the game's server (skipped when it is absent).  Each
+# testserver/test_daemon_X.real is a stamp naming program X for
+# test_daemon_real.sh, so they stay separate tests that `make -j2 check` runs
+# in parallel, with logs of their own in tests/integration/testserver/.
+DAEMON_REAL_TESTS = \
+	tests/integration/testserver/test_daemon_robust.real \
+	tests/integration/testserver/test_daemon_streams.real \
+	tests/integration/testserver/test_daemon_upstream.real \
+	tests/integration/testserver/test_daemon_basic.real \
+	tests/integration/testserver/test_daemon_ops.real \
+	tests/integration/testserver/test_daemon_fuzz.real
+TEST_EXTENSIONS += .real
+REAL_LOG_COMPILER = $(SHELL) $(srcdir)/tests/integration/test_daemon_real.sh
+TESTS += $(DAEMON_REAL_TESTS)
+$(DAEMON_REAL_TESTS):
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	echo "$(@F:.real=) against kRPC's TestServer (test_daemon_real.sh)" > $@
+CLEANFILES += $(DAEMON_REAL_TESTS)
+EXTRA_DIST += tests/integration/test_daemon_real.sh
 
 # Unit tests of the daemon's modules, linked against its convenience library.
 DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config tests/unit/test_batch \

@@ -2,7 +2,6 @@
  * Helpers shared by the krpcmuxd integration tests (see daemontest.h).
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -15,22 +14,88 @@
 #include <unistd.h>
 
 #include "daemontest.h"
+#include "testserver.h"
 
-/* Starts the simulator. */
+/* Which server this run uses, read once from the environment. */
+bool
+dt_real(void)
+{
+	static int real = -1;
+	const char *up;
+
+	if (real >= 0)
+		return real;
+	up = getenv("KRPC_TEST_UPSTREAM");
+	if (up == NULL || *up == '\0' || strcmp(up, "krpc-sim") == 0)
+		real = 0;
+	else if (strcmp(up, "testserver") == 0) {
+		ts_require("krpcmuxd against kRPC's TestServer");
+		real = 1;
+	} else {
+		fprintf(stderr, "daemontest: KRPC_TEST_UPSTREAM=%s: must be krpc-sim or testserver\n",
+		    up);
+		exit(1);
+	}
+	return real;
+}
+
+/* Says why a krpc-sim test does not run against the TestServer. */
+bool
+dt_skip_sim_only(const char *name, const char *why)
+{
+	if (!dt_real())
+		return false;
+	printf("SKIP: %s: %s\n", name, why);
+	fflush(stdout);
+	return true;
+}
+
+/* Names the server's Unix sockets prefix-sim-rpc and prefix-sim-stream. */
+static void
+dt_sim_paths(struct dt *t, const char *prefix)
+{
+	char name[128];
+
+	snprintf(name, sizeof name, "%s-sim-rpc", prefix);
+	snprintf(t->sim_rpc_path, sizeof t->sim_rpc_path, "%s", th_tmp(name));
+	snprintf(name, sizeof name, "%s-sim-stream", prefix);
+	snprintf(t->sim_stream_path, sizeof t->sim_stream_path, "%s", th_tmp(name));
+}
+
+/* Starts kRPC's TestServer, paced like the game, in place of the simulator. */
+static int
+dt_testserver_start(struct dt *t, const char *prefix, bool unix_sockets)
+{
+	struct testserver ts;
+	int rc;
+
+	if (unix_sockets) {
+		dt_sim_paths(t, prefix);
+		/* a server killed earlier in the test leaves its socket files; it refuses them */
+		unlink(t->sim_rpc_path);
+		unlink(t->sim_stream_path);
+		rc = ts_start_unix(&ts, true, t->sim_rpc_path, t->sim_stream_path);
+	} else
+		rc = ts_start(&ts, true);
+	t->sim = ts.proc;
+	t->sim_rpc_port = ts.rpc_port;
+	t->sim_stream_port = ts.stream_port;
+	return rc;
+}
+
+/* Starts the simulator (or the TestServer). */
 int
 dt_sim_start(struct dt *t, const char *prefix, bool unix_sockets)
 {
 	const char *argv[16], *out, *line;
-	char name[128];
 	int n = 0;
 
+	if (dt_real())
+		return dt_testserver_start(t, prefix, unix_sockets);
 	argv[n++] = th_bin("tests/sim/krpc-sim");
 	argv[n++] = "--quiet";
 	if (unix_sockets) {
-		snprintf(name, sizeof name, "%s-sim-rpc", prefix);
-		snprintf(t->sim_rpc_path, sizeof t->sim_rpc_path, "%s", th_tmp(name));
-		snprintf(name, sizeof name, "%s-sim-stream", prefix);
-		snprintf(t->sim_stream_path, sizeof t->sim_stream_path, "%s", th_tmp(name));
+		dt_sim_paths(t, prefix);
 		argv[n++] = "--rpc-path";
 		argv[n++] = t->sim_rpc_path;
 		argv[n++] = "--stream-path";
@@ -67,15 +132,41 @@ dt_sim_stop(struct dt *t)
 	t->sim = NULL;
 }
 
-/* Waits for a file to exist. */
+/* True if a Unix socket bound at path listens (Linux: /proc/net/unix, flag __SO_ACCEPTCON). */
 static bool
-dt_wait_file(const char *path, double timeout)
+dt_listening(const char *path)
+{
+	char line[512], *p;
+	unsigned long flags;
+	size_t len = strlen(path);
+	bool found = false;
+	FILE *f;
+
+	if ((f = fopen("/proc/net/unix", "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		p = strchr(line, ':');
+		if (p == NULL || strlen(line) < len || strcmp(line + strlen(line) - len, path) != 0 ||
+		    sscanf(p + 1, "%*x %*x %lx", &flags) != 1)
+			continue;
+		found = (flags & 0x10000) != 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Waits for a Unix socket to listen: its file appears at bind(), a moment
+ * before listen(), and a connection in between is refused.
+ */
+static bool
+dt_wait_listening(const char *path, double timeout)
 {
 	double end = th_now() + timeout;
-	struct stat st;
 
 	while (th_now() < end) {
-		if (stat(path, &st) == 0)
+		if (dt_listening(path))
 			return true;
 		th_sleep(0.01);
 	}
@@ -142,8 +233,8 @@ dt_daemon_start(struct dt *t, const char *prefix, const char *conf, const char *
 	t->daemon = th_spawn(argv, wait ? "krpcmuxd: listening" : NULL, 15.0);
 	if (t->daemon == NULL)
 		return -1;
-	if (!wait && !dt_wait_file(t->rpc, 10.0)) {
-		fprintf(stderr, "daemontest: %s did not appear\n", t->rpc);
+	if (!wait && !dt_wait_listening(t->rpc, 10.0)) {
+		fprintf(stderr, "daemontest: %s did not listen\n", t->rpc);
 		dt_daemon_stop(t);
 		return -1;
 	}
@@ -196,7 +287,7 @@ dt_client(struct dt *t, const char *name, bool stream)
 	return th_client_unix(t->rpc, stream ? t->stream : NULL, name);
 }
 
-/* A client of the simulator. */
+/* A client of the server. */
 th_client_t *
 dt_direct(struct dt *t, const char *name, bool stream)
 {
@@ -205,7 +296,32 @@ dt_direct(struct dt *t, const char *name, bool stream)
 	return th_client_tcp(t->sim_rpc_port, stream ? t->sim_stream_port : 0, name);
 }
 
-/* The simulator's count of registered streams. */
+/* A raw connection to the proxy or the server. */
+th_conn_t *
+dt_connect(struct dt *t, bool direct, bool stream)
+{
+	if (!direct)
+		return th_connect_unix(stream ? t->stream : t->rpc);
+	if (t->sim_rpc_path[0] != '\0')
+		return th_connect_unix(stream ? t->sim_stream_path : t->sim_rpc_path);
+	return th_connect_tcp(stream ? t->sim_stream_port : t->sim_rpc_port);
+}
+
+/* TestService.Counter(DT_TICK_KEY) as a PROCEDURE_CALL value. */
+krpc_value_t *
+dt_tick_call(void)
+{
+	return th_proc_call(DT_TICK_SERVICE, DT_TICK_PROCEDURE, 1, krpc_value_string(DT_TICK_KEY));
+}
+
+/* A stream of the tick. */
+uint64_t
+dt_add_tick(th_client_t *c, bool start)
+{
+	return th_add_stream(c, dt_tick_call(), start);
+}
+
+/* The server's count of registered streams. */
 int
 dt_stream_rpcs(struct dt *t)
 {
@@ -340,18 +456,21 @@ dt_set_rate(th_client_t *c, uint64_t id, float hz)
 	    krpc_value_float(hz)));
 }
 
-/* Reads updates for seconds; calls fn for each result of stream id. */
+/*
+ * Reads updates for seconds, or until stop (> 0) results of stream id have
+ * come; counts those results and keeps their SINT32 values.
+ */
 static int
-dt_scan(th_client_t *c, uint64_t id, double seconds, double *values, int max)
+dt_scan(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max, int stop)
 {
 	double end = th_now() + seconds;
 	Krpc__Schema__StreamUpdate *u;
-	krpc_type_t *t = krpc_type_new(KRPC_TYPE_DOUBLE);
+	krpc_type_t *t = krpc_type_new(KRPC_TYPE_SINT32);
 	krpc_value_t *v;
 	int n = 0;
 	size_t i;
 
-	while (th_now() < end) {
+	while (th_now() < end && (stop <= 0 || n < stop)) {
 		if ((u = th_recv_update(c, end - th_now())) == NULL)
 			break;
 		for (i = 0; i < u->n_results; i++) {
@@ -359,7 +478,7 @@ dt_scan(th_client_t *c, uint64_t id, double seconds, double *values, int max)
 				continue;
 			if (values != NULL && n < max && krpc_msg_result_value(u->results[i]->result, t,
 			    &v, NULL, 0) == KRPC_OK) {
-				krpc_value_as_double(v, &values[n]);
+				krpc_value_as_sint32(v, &values[n]);
 				krpc_value_free(v);
 			}
 			n++;
@@ -371,21 +490,33 @@ dt_scan(th_client_t *c, uint64_t id, double seconds, double *values, int max)
 }
 
 int
-dt_collect_doubles(th_client_t *c, uint64_t id, double seconds, double *values, int max)
+dt_collect_ints(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
 {
-	return dt_scan(c, id, seconds, values, max);
+	return dt_scan(c, id, seconds, values, max, 0);
 }
 
 int
 dt_count_updates(th_client_t *c, uint64_t id, double seconds)
 {
-	return dt_scan(c, id, seconds, NULL, 0);
+	return dt_scan(c, id, seconds, NULL, 0, 0);
+}
+
+/* Waits for n updates of a stream; says how many came if fewer. */
+bool
+dt_flowing(th_client_t *c, uint64_t id, int n, double timeout)
+{
+	int got = dt_scan(c, id, timeout, NULL, 0, n);
+
+	if (got < n)
+		fprintf(stderr, "daemontest: %d updates of stream %llu in %.1f s, expected %d\n", got,
+		    (unsigned long long)id, timeout, n);
+	return got >= n;
 }
 
 bool
 dt_no_update(th_client_t *c, uint64_t id, double seconds)
 {
-	return dt_scan(c, id, seconds, NULL, 0) == 0;
+	return dt_scan(c, id, seconds, NULL, 0, 0) == 0;
 }
 
 /* Discards what is already waiting on the stream connection. */

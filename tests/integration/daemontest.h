@@ -1,8 +1,9 @@
 /*
- * Helpers shared by the krpcmuxd integration tests: start krpc-sim (the
- * game), start krpcmuxd in front of it on temporary Unix sockets, open
- * clients through the proxy or straight to the simulator, and read the
- * simulator's own counters (the proof of deduplication).
+ * Helpers shared by the krpcmuxd integration tests: start the game's server
+ * (krpc-sim, or kRPC's own TestServer when $KRPC_TEST_UPSTREAM=testserver),
+ * start krpcmuxd in front of it on temporary Unix sockets, open clients
+ * through the proxy or straight to the server, and read the server's own
+ * counters (the proof of deduplication).
  */
 #ifndef KRPC_DAEMONTEST_H
 #define KRPC_DAEMONTEST_H
@@ -16,7 +17,7 @@
 
 struct dt {
 	th_proc_t	*sim;
-	int		 sim_rpc_port;		/* TCP, or 0 when the simulator uses Unix sockets */
+	int		 sim_rpc_port;		/* TCP, or 0 when the server uses Unix sockets */
 	int		 sim_stream_port;
 	char		 sim_rpc_path[256];	/* "" unless Unix */
 	char		 sim_stream_path[256];
@@ -27,19 +28,39 @@ struct dt {
 	int		 rpc_port;		/* the proxy's TCP ports (0: none) */
 	int		 stream_port;
 	char		 conf[256];		/* a configuration file written for it ("" if none) */
-	th_client_t	*direct;		/* a client of the simulator itself */
+	th_client_t	*direct;		/* a client of the server itself */
 	bool		 log_to_stdout;		/* the daemon's log (stderr) joins its stdout */
 	int		 fd_limit;		/* > 0: the daemon's RLIMIT_NOFILE (soft and hard) */
 };
 
-/* Starts krpc-sim on ephemeral TCP ports (unix: on Unix sockets named prefix-sim-*). */
+/*
+ * True when this run's server is kRPC's TestServer ($KRPC_TEST_UPSTREAM is
+ * "testserver"; unset or "krpc-sim": krpc-sim).  The first call exits 77
+ * with a message if the TestServer is wanted but absent, and exits 1 on any
+ * other value.
+ */
+bool		 dt_real(void);
+/*
+ * Adds test to tc, except against the TestServer, where it prints
+ * "SKIP: name: why" instead (for tests that need krpc-sim itself).
+ */
+#define dt_add_sim_test(tc, test, why) do {				\
+	if (!dt_skip_sim_only(#test, why))				\
+		tcase_add_test(tc, test);				\
+} while (0)
+bool		 dt_skip_sim_only(const char *name, const char *why);
+
+/*
+ * Starts the server on ephemeral TCP ports (unix: on Unix sockets named
+ * prefix-sim-*): krpc-sim, or the TestServer paced at 60 updates a second.
+ */
 int		 dt_sim_start(struct dt *, const char *prefix, bool unix_sockets);
 void		 dt_sim_stop(struct dt *);
 /*
- * Starts krpcmuxd in front of the simulator with Unix sockets prefix-rpc and
+ * Starts krpcmuxd in front of the server with Unix sockets prefix-rpc and
  * prefix-stream, an admin socket, a configuration file holding conf (NULL:
- * none) and extra flags; waits for its ready line (wait false: only for the
- * socket file).  -1 on failure.  $KRPCMUXD_WRAPPER, if set, is a command
+ * none) and extra flags; waits for its ready line (wait false: only until its
+ * RPC socket listens).  -1 on failure.  $KRPCMUXD_WRAPPER, if set, is a command
  * prefix run before the daemon (e.g. "valgrind --leak-check=full
  * --log-file=/tmp/vg.%p").
  */
@@ -52,10 +73,30 @@ void		 dt_stop(struct dt *);
 
 /* A client through the proxy (stream: with a stream connection). */
 th_client_t	*dt_client(struct dt *, const char *name, bool stream);
-/* A client of the simulator directly. */
+/* A client of the server directly. */
 th_client_t	*dt_direct(struct dt *, const char *name, bool stream);
+/*
+ * A raw connection to the proxy's RPC or stream socket, or (direct) to the
+ * server's, for handshakes compared on both.
+ */
+th_conn_t	*dt_connect(struct dt *, bool direct, bool stream);
 
-/* The simulator's GetStatus.stream_rpcs, asked directly; -1 on error. */
+/*
+ * A call whose value changes on every server update on both servers:
+ * TestService.Counter(DT_TICK_KEY), which the server evaluates (so counts)
+ * once per update for each stream of it.  Its values are consecutive
+ * integers, so a missed update shows.
+ */
+#define DT_TICK_SERVICE		"TestService"
+#define DT_TICK_PROCEDURE	"Counter"
+#define DT_TICK_KEY		"daemontest-tick"
+#define DT_TICK_NAME		DT_TICK_SERVICE "." DT_TICK_PROCEDURE
+/* A PROCEDURE_CALL value of it. */
+krpc_value_t	*dt_tick_call(void);
+/* AddStream of it through c. */
+uint64_t	 dt_add_tick(th_client_t *, bool start);
+
+/* The server's GetStatus.stream_rpcs, asked directly; -1 on error. */
 int		 dt_stream_rpcs(struct dt *);
 /* Waits until stream_rpcs equals n; false on timeout. */
 bool		 dt_wait_stream_rpcs(struct dt *, int n, double timeout);
@@ -72,11 +113,16 @@ void		 dt_send(th_client_t *, const char *service, const char *procedure, size_t
 bool		 dt_start_stream(th_client_t *, uint64_t id);
 bool		 dt_remove_stream(th_client_t *, uint64_t id);
 bool		 dt_set_rate(th_client_t *, uint64_t id, float hz);
-/* Collects the double values of stream id for seconds; returns the count (values may be NULL). */
-int		 dt_collect_doubles(th_client_t *, uint64_t id, double seconds, double *values,
+/* Collects the SINT32 values of stream id for seconds; returns the count (values may be NULL). */
+int		 dt_collect_ints(th_client_t *, uint64_t id, double seconds, int32_t *values,
 		    int max);
 /* Counts updates holding stream id within seconds. */
 int		 dt_count_updates(th_client_t *, uint64_t id, double seconds);
+/*
+ * True once n updates of stream id have come, within timeout seconds: the
+ * stream flows (a check of flow, not of rate, so a loaded machine passes).
+ */
+bool		 dt_flowing(th_client_t *, uint64_t id, int n, double timeout);
 /* Throws away the updates already waiting on the stream connection. */
 void		 dt_drain(th_client_t *);
 /* True if no update for stream id arrives within seconds. */

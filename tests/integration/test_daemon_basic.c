@@ -2,7 +2,8 @@
  * krpcmuxd integration tests, part 1: handshakes exactly as the server does
  * them, calls answered by the proxy per client, pipelined and multi-call
  * requests, malformed clients, and the listener lifecycle (stale sockets,
- * live servers, SIGTERM, TCP) against real krpc-sim and krpcmuxd processes.
+ * live servers, SIGTERM, TCP) against real krpcmuxd processes in front of
+ * krpc-sim or kRPC's TestServer (daemontest.h).
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@
 #define NO_STREAM "No stream client is connected for this RPC client"
 
 static struct dt d;
+static struct dt server;	/* the lifecycle tests' server (no daemon) */
 
 static void
 setup(void)
@@ -36,6 +38,28 @@ static void
 teardown(void)
 {
 	dt_stop(&d);
+}
+
+static void
+setup_server(void)
+{
+	memset(&server, 0, sizeof server);
+	ck_assert_int_eq(dt_sim_start(&server, "life", false), 0);
+}
+
+static void
+teardown_server(void)
+{
+	dt_sim_stop(&server);
+}
+
+/* A fresh test state in front of the lifecycle tests' server. */
+static void
+own_daemon(struct dt *t)
+{
+	*t = server;
+	t->sim = NULL;
+	t->direct = NULL;
 }
 
 /* ---- handshakes -------------------------------------------------------- */
@@ -72,112 +96,139 @@ START_TEST(test_client_ids)
 }
 END_TEST
 
-/* Checks a refused handshake: status, exact message, then the close. */
+/* Who answers a handshake: the proxy, then the server itself; both must answer alike. */
+static const char *const who[2] = { "krpcmuxd", "the server" };
+
+/* Checks a refused handshake on the proxy (direct: on the server): status, exact message, close. */
 static void
-expect_refusal(th_conn_t *c, int type, const uint8_t *id, size_t idlen, int status,
+expect_refusal(bool direct, bool stream, int type, const uint8_t *id, size_t idlen, int status,
     const char *message)
 {
-	Krpc__Schema__ConnectionResponse *r = th_handshake(c, type, "x", id, idlen, 5.0);
+	th_conn_t *c = dt_connect(&d, direct, stream);
+	Krpc__Schema__ConnectionResponse *r;
 
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(r->status, status);
-	ck_assert_str_eq(r->message, message);
+	ck_assert_ptr_nonnull(c);
+	r = th_handshake(c, type, "x", id, idlen, 5.0);
+	ck_assert_msg(r != NULL, "%s: no answer", who[direct]);
+	ck_assert_msg((int)r->status == status, "%s: status %d", who[direct], r->status);
+	ck_assert_msg(strcmp(r->message, message) == 0, "%s: \"%s\"", who[direct], r->message);
 	ck_assert_uint_eq(r->client_identifier.len, 0);
 	krpc__schema__connection_response__free_unpacked(r, NULL);
-	ck_assert(th_wait_closed(c, 5.0));
+	ck_assert_msg(th_wait_closed(c, 5.0), "%s kept the connection", who[direct]);
 	th_conn_close(c);
 }
 
 START_TEST(test_wrong_type_rpc)
 {
-	expect_refusal(th_connect_unix(d.rpc), KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, NULL, 0,
-	    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, WRONG_RPC);
+	int direct;
+
+	for (direct = 0; direct < 2; direct++)
+		expect_refusal(direct, false, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, NULL, 0,
+		    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, WRONG_RPC);
 }
 END_TEST
 
 START_TEST(test_wrong_type_stream)
 {
-	expect_refusal(th_connect_unix(d.stream), KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC, NULL, 0,
-	    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, WRONG_STREAM);
+	int direct;
+
+	for (direct = 0; direct < 2; direct++)
+		expect_refusal(direct, true, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__RPC, NULL, 0,
+		    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__WRONG_TYPE, WRONG_STREAM);
 }
 END_TEST
 
 START_TEST(test_identifier_length)
 {
 	static const uint8_t id[5] = { 1, 2, 3, 4, 5 };
+	int direct;
 
-	expect_refusal(th_connect_unix(d.stream), KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, id, 5,
-	    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
-	    "Client identifier must be 16 bytes.");
+	for (direct = 0; direct < 2; direct++)
+		expect_refusal(direct, true, KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM, id, 5,
+		    KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
+		    "Client identifier must be 16 bytes.");
 }
 END_TEST
 
 /* A well-formed but unknown identifier: closed without any response. */
 START_TEST(test_unknown_identifier)
 {
-	th_client_t *a = dt_client(&d, "a", false);
-	th_conn_t *c = th_connect_unix(d.stream);
+	Krpc__Schema__ConnectionRequest req = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
+	th_client_t *a;
+	th_conn_t *c;
 	uint8_t id[16];
 	const uint8_t *body;
 	size_t len;
-	Krpc__Schema__ConnectionRequest req = KRPC__SCHEMA__CONNECTION_REQUEST__INIT;
+	int direct;
 
-	ck_assert_ptr_nonnull(a);
-	memcpy(id, a->id, 16);
-	id[0] ^= 0xff;
-	req.type = KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM;
-	req.client_identifier.data = id;
-	req.client_identifier.len = 16;
-	ck_assert_int_eq(th_send_msg(c, &req.base), 0);
-	ck_assert_int_eq(th_recv_frame(c, 5.0, &body, &len), -1);
-	th_conn_close(c);
-	th_client_close(a);
+	for (direct = 0; direct < 2; direct++) {
+		a = direct ? dt_direct(&d, "a", false) : dt_client(&d, "a", false);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(c = dt_connect(&d, direct, true));
+		memcpy(id, a->id, 16);
+		id[0] ^= 0xff;
+		req.type = KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM;
+		req.client_identifier.data = id;
+		req.client_identifier.len = 16;
+		ck_assert_int_eq(th_send_msg(c, &req.base), 0);
+		ck_assert_msg(th_recv_frame(c, 5.0, &body, &len) == -1, "%s answered", who[direct]);
+		th_conn_close(c);
+		th_client_close(a);
+	}
 }
 END_TEST
 
 /* Not protobuf: MALFORMED_MESSAGE with the parser's complaint. */
 START_TEST(test_malformed_request)
 {
-	th_conn_t *c = th_connect_unix(d.rpc);
 	Krpc__Schema__ConnectionResponse *r;
 	const uint8_t *body;
 	size_t len;
+	th_conn_t *c;
+	int direct;
 
-	ck_assert_int_eq(th_send_frame(c, "\x0a\x05\x01", 3), 0);	/* truncated field */
-	ck_assert_int_eq(th_recv_frame(c, 5.0, &body, &len), 1);
-	r = krpc__schema__connection_response__unpack(NULL, len, body);
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(r->status, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE);
-	ck_assert(strlen(r->message) > 0);
-	krpc__schema__connection_response__free_unpacked(r, NULL);
-	ck_assert(th_wait_closed(c, 5.0));
-	th_conn_close(c);
+	for (direct = 0; direct < 2; direct++) {
+		ck_assert_ptr_nonnull(c = dt_connect(&d, direct, false));
+		ck_assert_int_eq(th_send_frame(c, "\x0a\x05\x01", 3), 0);	/* truncated field */
+		ck_assert_msg(th_recv_frame(c, 5.0, &body, &len) == 1, "%s: no answer", who[direct]);
+		r = krpc__schema__connection_response__unpack(NULL, len, body);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_msg(r->status == KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE,
+		    "%s: status %d", who[direct], r->status);
+		ck_assert(strlen(r->message) > 0);
+		krpc__schema__connection_response__free_unpacked(r, NULL);
+		ck_assert_msg(th_wait_closed(c, 5.0), "%s kept the connection", who[direct]);
+		th_conn_close(c);
+	}
 }
 END_TEST
 
-/* Silence, and separately a malformed prefix: TIMEOUT after 3 s. */
+/* Silence, and separately a malformed prefix: TIMEOUT after 3 s, from the proxy as from the server. */
 START_TEST(test_handshake_timeout)
 {
-	th_conn_t *quiet = th_connect_unix(d.rpc), *bad = th_connect_unix(d.stream);
 	Krpc__Schema__ConnectionResponse *r;
 	const uint8_t *body;
-	size_t len;
 	double start = th_now();
-	th_conn_t *c;
+	th_conn_t *c[4];
+	size_t len;
 	int i;
 
-	ck_assert_int_eq(th_send_raw(bad, "\xff\xff\xff\xff\xff\xff", 6), 0);
-	for (i = 0; i < 2; i++) {
-		c = i == 0 ? quiet : bad;
-		ck_assert_int_eq(th_recv_frame(c, 6.0, &body, &len), 1);
+	for (i = 0; i < 4; i++) {	/* quiet and bad, on the proxy and on the server at once */
+		ck_assert_ptr_nonnull(c[i] = dt_connect(&d, i >= 2, i % 2 == 1));
+		if (i % 2 == 1)
+			ck_assert_int_eq(th_send_raw(c[i], "\xff\xff\xff\xff\xff\xff", 6), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		ck_assert_msg(th_recv_frame(c[i], 6.0, &body, &len) == 1, "%s: no answer to %s",
+		    who[i >= 2], i % 2 ? "a bad prefix" : "silence");
 		ck_assert(th_now() - start > 2.5);
 		r = krpc__schema__connection_response__unpack(NULL, len, body);
 		ck_assert_ptr_nonnull(r);
 		ck_assert_int_eq(r->status, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT);
-		ck_assert_str_eq(r->message, TIMEOUT_TEXT);
+		ck_assert_msg(strcmp(r->message, TIMEOUT_TEXT) == 0, "%s: \"%s\"", who[i >= 2], r->message);
 		krpc__schema__connection_response__free_unpacked(r, NULL);
-		ck_assert(th_wait_closed(c, 5.0));
-		th_conn_close(c);
+		ck_assert(th_wait_closed(c[i], 5.0));
+		th_conn_close(c[i]);
 	}
 }
 END_TEST
@@ -491,7 +542,7 @@ START_TEST(test_malformed_client)
 	uint64_t sid;
 
 	ck_assert(bad && bad2 && bad3 && good);
-	sid = dt_add(good, true, "SpaceCenter", "get_UT", 0);
+	sid = dt_add_tick(good, true);
 	ck_assert(sid != UINT64_MAX);
 	ck_assert_int_eq(th_send_frame(bad->rpc, "\x0a\x07\x0a\x05", 4), 0);	/* not a Request */
 	ck_assert(th_wait_closed(bad->rpc, 5.0));
@@ -499,7 +550,7 @@ START_TEST(test_malformed_client)
 	ck_assert(th_wait_closed(bad2->rpc, 5.0));
 	ck_assert_int_eq(th_send_frame(bad3->rpc, bad_arg, sizeof bad_arg - 1), 0);
 	ck_assert(th_wait_closed(bad3->rpc, 5.0));
-	ck_assert_int_gt(dt_count_updates(good, sid, 0.3), 5);
+	ck_assert(dt_flowing(good, sid, 6, 5.0));
 	v = th_call_value(good, "string", "TestService", "Int32ToString", 1, krpc_value_sint32(9));
 	ck_assert_str_eq(krpc_value_str(v, NULL), "9");
 	krpc_value_free(v);
@@ -614,8 +665,7 @@ START_TEST(test_sigterm_removes_sockets)
 	struct stat st;
 	int status;
 
-	memset(&t, 0, sizeof t);
-	ck_assert_int_eq(dt_sim_start(&t, "term", false), 0);
+	own_daemon(&t);
 	ck_assert_int_eq(dt_daemon_start(&t, "term", NULL, NULL, true), 0);
 	ck_assert_int_eq(stat(t.rpc, &st), 0);
 	ck_assert(S_ISSOCK(st.st_mode));
@@ -626,7 +676,7 @@ START_TEST(test_sigterm_removes_sockets)
 	ck_assert_int_ne(stat(t.rpc, &st), 0);
 	ck_assert_int_ne(stat(t.stream, &st), 0);
 	ck_assert_int_ne(stat(t.admin, &st), 0);
-	dt_stop(&t);
+	dt_daemon_stop(&t);
 }
 END_TEST
 
@@ -657,8 +707,7 @@ START_TEST(test_stale_and_live_sockets)
 	FILE *f;
 	int fd, status;
 
-	memset(&t, 0, sizeof t);
-	ck_assert_int_eq(dt_sim_start(&t, "stale", false), 0);
+	own_daemon(&t);
 	unix_listen(th_tmp("stale-rpc"), false);
 	unix_listen(th_tmp("stale-stream"), false);
 	ck_assert_int_eq(dt_daemon_start(&t, "stale", NULL, NULL, true), 0);
@@ -686,7 +735,7 @@ START_TEST(test_stale_and_live_sockets)
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
 		th_proc_stop(p);
 	}
-	dt_stop(&t);
+	dt_daemon_stop(&t);
 }
 END_TEST
 
@@ -700,10 +749,9 @@ START_TEST(test_tcp_listener)
 	krpc_value_t *v;
 	const krpc_value_t *item;
 
-	memset(&t, 0, sizeof t);
+	own_daemon(&t);
 	snprintf(rpc, sizeof rpc, "%d", th_free_port());
 	snprintf(stream, sizeof stream, "%d", th_free_port());
-	ck_assert_int_eq(dt_sim_start(&t, "tcp", false), 0);
 	ck_assert_int_eq(dt_daemon_start(&t, "tcp", NULL, extra, true), 0);
 	snprintf(want, sizeof want, "rpc=127.0.0.1:%s stream=127.0.0.1:%s", rpc, stream);
 	ck_assert(th_proc_wait_output(t.daemon, want, 5.0));
@@ -717,7 +765,7 @@ START_TEST(test_tcp_listener)
 	ck_assert_str_eq(krpc_value_str(krpc_value_item(item, 2), NULL), "127.0.0.1");
 	krpc_value_free(v);
 	th_client_close(c);
-	dt_stop(&t);
+	dt_daemon_stop(&t);
 }
 END_TEST
 
@@ -748,6 +796,7 @@ basic_suite(void)
 	tcase_add_test(tc, test_malformed_client);
 	suite_add_tcase(s, tc);
 
+	tcase_add_unchecked_fixture(life, setup_server, teardown_server);
 	tcase_set_timeout(life, 40);
 	tcase_add_test(life, test_config_check);
 	tcase_add_test(life, test_sigterm_removes_sockets);

@@ -20,7 +20,7 @@
 
 #include "daemontest.h"
 
-static struct dt sim;		/* one simulator for every test */
+static struct dt sim;		/* one server for every test (krpc-sim or the TestServer) */
 static char detached_pidfile[256];
 
 static void
@@ -47,7 +47,7 @@ teardown(void)
 	dt_sim_stop(&sim);
 }
 
-/* A daemon in front of the shared simulator. */
+/* A daemon in front of the shared server. */
 static void
 start_daemon(struct dt *t, const char *prefix, const char *conf, const char *const *extra)
 {
@@ -242,7 +242,7 @@ START_TEST(test_admin_json)
 
 	start_daemon(&t, "json", NULL, NULL);
 	c = dt_client(&t, "json \"quoted\"\n", true);
-	ck_assert(dt_add(c, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+	ck_assert(dt_add_tick(c, true) != UINT64_MAX);
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		a = dt_admin(&t, cmds[i]);
 		ck_assert_ptr_nonnull(a);
@@ -276,7 +276,7 @@ START_TEST(test_admin)
 
 	start_daemon(&t, "admin", NULL, NULL);
 	c = dt_client(&t, "observed", true);
-	ck_assert(dt_add(c, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+	ck_assert(dt_add_tick(c, true) != UINT64_MAX);
 	a = dt_admin(&t, "status");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_msg(dt_admin_number(a, "clients") == 1 && dt_admin_number(a, "streams_shared") == 1 &&
@@ -290,7 +290,7 @@ START_TEST(test_admin)
 	    strstr(a, "\"streams\":1") != NULL, "%s", a);
 	free(a);
 	a = dt_admin(&t, "streams");
-	ck_assert_msg(a != NULL && strstr(a, "SpaceCenter.get_UT") != NULL &&
+	ck_assert_msg(a != NULL && strstr(a, DT_TICK_NAME) != NULL &&
 	    strstr(a, "subscribers=1") != NULL, "%s", a);
 	free(a);
 	a = dt_admin(&t, "upstream json");
@@ -302,7 +302,7 @@ START_TEST(test_admin)
 	ck_assert_int_eq(ctl(t.admin, "clients", NULL, &out), 0);
 	ck_assert_msg(strstr(out, "\"observed\"") != NULL, "%s", out);
 	ck_assert_int_eq(ctl(t.admin, "streams", "--json", &out), 0);
-	ck_assert_msg(out[0] == '[' && strstr(out, "\"call\":\"SpaceCenter.get_UT\"") != NULL, "%s", out);
+	ck_assert_msg(out[0] == '[' && strstr(out, "\"call\":\"" DT_TICK_NAME "\"") != NULL, "%s", out);
 	ck_assert_int_eq(ctl(t.admin, "bogus", NULL, &out), 2);
 	ck_assert_int_eq(ctl(th_tmp("no-such-admin"), "status", NULL, &out), 2);
 	ck_assert_ptr_nonnull(strstr(out, "cannot reach krpcmuxd"));
@@ -484,7 +484,7 @@ START_TEST(test_socket_activation)
 	ck_assert_msg(strstr(text, rpc) != NULL && strstr(text, stream) != NULL, "%s", text);
 	c = th_client_unix(rpc, stream, "activated");
 	ck_assert_ptr_nonnull(c);
-	ck_assert(dt_add(c, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+	ck_assert(dt_add_tick(c, true) != UINT64_MAX);
 	th_client_close(c);
 	kill(pid, SIGTERM);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);

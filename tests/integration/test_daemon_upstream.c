@@ -88,7 +88,7 @@ START_TEST(test_yielding_call)
 		ck_assert_ptr_nonnull(v);
 		krpc_value_free(v);
 	}
-	ck_assert(dt_add(b, true, "SpaceCenter", "get_UT", 0) != UINT64_MAX);
+	ck_assert(dt_add_tick(b, true) != UINT64_MAX);
 	ck_assert(!response_waiting(a));	/* b was served while a's call still ran */
 	ck_assert_int_eq(recv_sint32(a, 10.0), 7260);
 	stats = dt_admin(&d, "stats");
@@ -199,7 +199,7 @@ START_TEST(test_upstream_restart)
 	a = dt_client(&t, "victim", true);
 	b = dt_client(&t, "idle", true);
 	ck_assert(a && b);
-	sid = dt_add(b, true, "SpaceCenter", "get_UT", 0);
+	sid = dt_add_tick(b, true);
 	ck_assert(sid != UINT64_MAX);
 	send_call(a, TS, "BlockingProcedure", krpc_value_sint32(-1), NULL);	/* never returns */
 	send_call(b, TS, "BlockingProcedure", krpc_value_sint32(-1), krpc_value_sint32(0));
@@ -234,8 +234,8 @@ START_TEST(test_upstream_restart)
 	th_conn_close(waiting);
 	c = dt_client(&t, "after", true);
 	ck_assert_ptr_nonnull(c);
-	sid = dt_add(c, true, "SpaceCenter", "get_UT", 0);
-	ck_assert_int_gt(dt_count_updates(c, sid, 0.3), 5);
+	sid = dt_add_tick(c, true);
+	ck_assert(dt_flowing(c, sid, 6, 5.0));
 	ck_assert_int_eq(dt_stream_rpcs(&t), 1);
 	up = dt_admin(&t, "upstream");
 	ck_assert_ptr_nonnull(up);
@@ -308,13 +308,16 @@ START_TEST(test_slow_reader)
 	struct dt t;
 	th_client_t *slow, *fast;
 	char *big[2], *stats;
-	double uts[MAX], ut_fast, out;
-	uint64_t ut_slow_id, ut_fast_id;
+	int32_t ticks[MAX], tick_fast;
+	double out;
+	uint64_t tick_slow_id, tick_fast_id;
 	int i, n;
 	krpc_value_t *v;
 
-	memset(&t, 0, sizeof t);
-	ck_assert_int_eq(dt_sim_start(&t, "slowpoke", false), 0);
+	t = d;		/* a daemon of its own in front of the shared server */
+	t.sim = NULL;
+	t.daemon = NULL;
+	t.direct = NULL;
 	ck_assert_int_eq(dt_daemon_start(&t, "slowpoke",
 	    "limits = { output_high_watermark = 65536; output_low_watermark = 16384; };\n", NULL,
 	    true), 0);
@@ -331,15 +334,15 @@ START_TEST(test_slow_reader)
 		ck_assert(dt_add(fast, true, TS, "CounterStruct", 1, krpc_value_string(big[i])) !=
 		    UINT64_MAX);
 	}
-	ut_slow_id = dt_add(slow, true, "SpaceCenter", "get_UT", 0);
-	ut_fast_id = dt_add(fast, true, "SpaceCenter", "get_UT", 0);
-	/* the fast client reads everything for 3 s: every UT change arrives */
-	n = dt_collect_doubles(fast, ut_fast_id, 3.0, uts, MAX);
+	tick_slow_id = dt_add_tick(slow, true);
+	tick_fast_id = dt_add_tick(fast, true);
+	/* the fast client reads everything for 3 s: every change of the tick arrives */
+	n = dt_collect_ints(fast, tick_fast_id, 3.0, ticks, MAX);
 	ck_assert_int_ge(n, 100);
 	for (i = 1; i < n && i < MAX; i++)
-		ck_assert_msg(uts[i] - uts[i - 1] < 1.5 / 60, "fast client missed updates: %f -> %f",
-		    uts[i - 1], uts[i]);
-	ut_fast = uts[(n < MAX ? n : MAX) - 1];
+		ck_assert_msg(ticks[i] == ticks[i - 1] + 1, "fast client missed updates: %d -> %d",
+		    ticks[i - 1], ticks[i]);
+	tick_fast = ticks[(n < MAX ? n : MAX) - 1];
 	/* the slow client's queue in the proxy stayed bounded */
 	out = client_field(&t, "slow", "stream_output=");
 	ck_assert_msg(out >= 0 && out <= 65536 + 2 * (2 * BIG + 1024), "slow client's queue: %.0f", out);
@@ -349,20 +352,20 @@ START_TEST(test_slow_reader)
 	/* when it reads again it soon gets current values, not a backlog of seconds */
 	n = 0;
 	for (double end = th_now() + 5.0; th_now() < end;) {
-		v = th_wait_stream(slow, ut_slow_id, "double", end - th_now(), NULL, 0);
+		v = th_wait_stream(slow, tick_slow_id, "sint32", end - th_now(), NULL, 0);
 		if (v == NULL)
 			break;
-		krpc_value_as_double(v, &uts[0]);
+		krpc_value_as_sint32(v, &ticks[0]);
 		krpc_value_free(v);
-		if (uts[0] >= ut_fast)
+		if (ticks[0] >= tick_fast)
 			break;
 	}
-	ck_assert_msg(uts[0] >= ut_fast, "slow client still behind: %f < %f", uts[0], ut_fast);
+	ck_assert_msg(ticks[0] >= tick_fast, "slow client still behind: %d < %d", ticks[0], tick_fast);
 	for (i = 0; i < 2; i++)
 		free(big[i]);
 	th_client_close(slow);
 	th_client_close(fast);
-	dt_stop(&t);
+	dt_daemon_stop(&t);
 }
 END_TEST
 
@@ -370,19 +373,20 @@ static Suite *
 upstream_suite(void)
 {
 	Suite *s = suite_create("krpcmuxd upstream");
-	TCase *tc = tcase_create("yielding");
-	TCase *own = tcase_create("sessions");
+	TCase *tc = tcase_create("one server");
+	TCase *own = tcase_create("servers of their own");
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_yielding_call);
 	tcase_add_test(tc, test_yielding_order);
-	tcase_add_test(tc, test_warp_to);
+	dt_add_sim_test(tc, test_warp_to, "SpaceCenter.WarpTo: the TestServer has no SpaceCenter "
+	    "(test_yielding_call covers a yielding call there)");
+	tcase_add_test(tc, test_slow_reader);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(own, 40);
 	tcase_add_test(own, test_upstream_restart);
 	tcase_add_test(own, test_upstream_unreachable);
-	tcase_add_test(own, test_slow_reader);
 	suite_add_tcase(s, own);
 	return s;
 }
