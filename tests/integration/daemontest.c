@@ -307,11 +307,11 @@ dt_connect(struct dt *t, bool direct, bool stream)
 	return th_connect_tcp(stream ? t->sim_stream_port : t->sim_rpc_port);
 }
 
-/* TestService.Counter(DT_TICK_KEY) as a PROCEDURE_CALL value. */
+/* KRPC.GetStatus as a PROCEDURE_CALL value. */
 krpc_value_t *
 dt_tick_call(void)
 {
-	return th_proc_call(DT_TICK_SERVICE, DT_TICK_PROCEDURE, 1, krpc_value_string(DT_TICK_KEY));
+	return th_proc_call(DT_TICK_SERVICE, DT_TICK_PROCEDURE, 0);
 }
 
 /* A stream of the tick. */
@@ -460,16 +460,35 @@ dt_set_rate(th_client_t *c, uint64_t id, float hz)
  * Reads updates for seconds, or until stop (> 0) results of stream id have
  * come; counts those results and keeps their SINT32 values.
  */
+/* A tick's number: the stream_rpcs_executed of a GetStatus result (-1 if unreadable). */
+static int32_t
+dt_tick_number(const krpc_value_t *v)
+{
+	Krpc__Schema__Status *st;
+	const uint8_t *data;
+	size_t len;
+	int32_t n = -1;
+
+	data = krpc_value_data(v, &len);
+	if ((st = krpc__schema__status__unpack(NULL, len, data)) != NULL) {
+		n = (int32_t)st->stream_rpcs_executed;
+		krpc__schema__status__free_unpacked(st, NULL);
+	}
+	return n;
+}
+
 static int
 dt_scan(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max, int stop)
 {
 	double end = th_now() + seconds;
 	Krpc__Schema__StreamUpdate *u;
-	krpc_type_t *t = krpc_type_new(KRPC_TYPE_SINT32);
+	krpc_type_t *t = krpc_type_new(max < 0 ? KRPC_TYPE_STATUS : KRPC_TYPE_SINT32);
 	krpc_value_t *v;
 	int n = 0;
 	size_t i;
 
+	if (max < 0)
+		max = -max;	/* ticks: read as GetStatus results */
 	while (th_now() < end && (stop <= 0 || n < stop)) {
 		if ((u = th_recv_update(c, end - th_now())) == NULL)
 			break;
@@ -478,7 +497,10 @@ dt_scan(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max, i
 				continue;
 			if (values != NULL && n < max && krpc_msg_result_value(u->results[i]->result, t,
 			    &v, NULL, 0) == KRPC_OK) {
-				krpc_value_as_sint32(v, &values[n]);
+				if (krpc_value_code(v) == KRPC_TYPE_STATUS)
+					values[n] = dt_tick_number(v);
+				else
+					krpc_value_as_sint32(v, &values[n]);
 				krpc_value_free(v);
 			}
 			n++;
@@ -493,6 +515,12 @@ int
 dt_collect_ints(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
 {
 	return dt_scan(c, id, seconds, values, max, 0);
+}
+
+int
+dt_collect_ticks(th_client_t *c, uint64_t id, double seconds, int32_t *values, int max)
+{
+	return dt_scan(c, id, seconds, values, -max, 0);
 }
 
 int

@@ -82,14 +82,16 @@ th_client_t	*dt_direct(struct dt *, const char *name, bool stream);
 th_conn_t	*dt_connect(struct dt *, bool direct, bool stream);
 
 /*
- * A call whose value changes on every server update on both servers:
- * TestService.Counter(DT_TICK_KEY), which the server evaluates (so counts)
- * once per update for each stream of it.  Its values are consecutive
- * integers, so a missed update shows.
+ * A call whose value changes on every server update on both servers, and
+ * which the proxy shares between clients: KRPC.GetStatus, whose
+ * stream_rpcs_executed counts the server's stream evaluations (so, with it
+ * the only stream, it grows by one per update: a missed update shows).
+ * TestService.Counter changes every update too, but counts per caller, so
+ * its streams are each client's own (krpcmuxd(8), EACH CLIENT'S OWN
+ * CONNECTION).
  */
-#define DT_TICK_SERVICE		"TestService"
-#define DT_TICK_PROCEDURE	"Counter"
-#define DT_TICK_KEY		"daemontest-tick"
+#define DT_TICK_SERVICE		"KRPC"
+#define DT_TICK_PROCEDURE	"GetStatus"
 #define DT_TICK_NAME		DT_TICK_SERVICE "." DT_TICK_PROCEDURE
 /* A PROCEDURE_CALL value of it. */
 krpc_value_t	*dt_tick_call(void);
@@ -114,6 +116,11 @@ bool		 dt_start_stream(th_client_t *, uint64_t id);
 bool		 dt_remove_stream(th_client_t *, uint64_t id);
 bool		 dt_set_rate(th_client_t *, uint64_t id, float hz);
 /* Collects the SINT32 values of stream id for seconds; returns the count (values may be NULL). */
+/*
+ * Collects the values of a tick stream for seconds: each update's
+ * GetStatus.stream_rpcs_executed; returns the count.
+ */
+int		 dt_collect_ticks(th_client_t *, uint64_t id, double seconds, int32_t *values, int max);
 int		 dt_collect_ints(th_client_t *, uint64_t id, double seconds, int32_t *values,
 		    int max);
 /* Counts updates holding stream id within seconds. */

@@ -334,8 +334,9 @@ START_TEST(test_slow_reader)
 		ck_assert(dt_add(fast, true, TS, "CounterStruct", 1, krpc_value_string(big[i])) !=
 		    UINT64_MAX);
 	}
-	tick_slow_id = dt_add_tick(slow, true);
-	tick_fast_id = dt_add_tick(fast, true);
+	/* Counter advances by one per update in each client's own stream: a miss shows */
+	tick_slow_id = dt_add(slow, true, TS, "Counter", 1, krpc_value_string("tick"));
+	tick_fast_id = dt_add(fast, true, TS, "Counter", 1, krpc_value_string("tick"));
 	/* the fast client reads everything for 3 s: every change of the tick arrives */
 	n = dt_collect_ints(fast, tick_fast_id, 3.0, ticks, MAX);
 	ck_assert_int_ge(n, 100);
