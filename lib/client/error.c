@@ -147,6 +147,18 @@ krpc_error_set(krpc_code_t code, const char *fmt, ...)
 	return code;
 }
 
+/* The codec's failures, recorded like the library's own (see codec.h). */
+krpc_code_t
+krpc_wire_fail(krpc_code_t code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	code = krpc_error_setv(code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 /* Records a server error. */
 krpc_code_t
 krpc_error_set_rpc(const Krpc__Schema__Error *e)
