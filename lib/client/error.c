@@ -147,17 +147,8 @@ krpc_error_set(krpc_code_t code, const char *fmt, ...)
 	return code;
 }
 
-/* The codec's failures, recorded like the library's own (see codec.h). */
-krpc_code_t
-krpc_wire_fail(krpc_code_t code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	code = krpc_error_setv(code, fmt, ap);
-	va_end(ap);
-	return code;
-}
+/* The codec's failures (see codec.h), recorded by krpc_error_set() itself. */
+krpc_code_t krpc_wire_fail(krpc_code_t, const char *, ...) __attribute__((alias("krpc_error_set")));
 
 /* Records a server error. */
 krpc_code_t

@@ -116,14 +116,10 @@ model_fingerprint(arena_t *a, const krpc_service_t *s)
 static bool
 model_param_taken(const sg_param_t *ps, size_t n, const char *name)
 {
-	size_t i, len;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		len = strlen(ps[i].cname);
-		if (strcmp(ps[i].cname, name) == 0)
-			return true;
-		if (ps[i].kind == CT_BYTES && strncmp(name, ps[i].cname, len) == 0 &&
-		    strcmp(name + len, "_len") == 0)
+		if (names_clash(name, ps[i].cname, ps[i].kind == CT_BYTES))
 			return true;
 	}
 	return false;

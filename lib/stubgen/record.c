@@ -53,14 +53,10 @@ record_tuple_name(sg_service_t *sv, const krpc_type_t *t)
 static bool
 record_taken(const sg_field_t *fs, size_t n, const char *name)
 {
-	size_t i, len;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		len = strlen(fs[i].cname);
-		if (strcmp(fs[i].cname, name) == 0)
-			return true;
-		if (fs[i].kind == CT_BYTES && strncmp(name, fs[i].cname, len) == 0 &&
-		    strcmp(name + len, "_len") == 0)
+		if (names_clash(name, fs[i].cname, fs[i].kind == CT_BYTES))
 			return true;
 	}
 	return false;

@@ -131,6 +131,8 @@ char		*ctype_c_string(arena_t *, const char *s, size_t len);
 bool		 names_reserved(const char *s);
 /* s made safe as a parameter name (a trailing "_" for reserved words). */
 char		*names_param(arena_t *, const char *s);
+/* True if name is taken, or is taken's "_len" companion when taken holds bytes. */
+bool		 names_clash(const char *name, const char *taken, bool bytes);
 /* "Vessel" -> "vessel", "CelestialBody" -> "celestialBody". */
 char		*names_lower_first(arena_t *, const char *s);
 
