@@ -71,7 +71,9 @@ tests_integration_test_stubs_LDADD = $(STUBS_LIBS) $(CLIENT_INTEG_LDADD) -lm
 # SpaceCenter stubs made by the installed krpc-stubgen.
 TESTS += tests/integration/test_install.sh
 EXTRA_DIST += tests/integration/test_install.sh tests/integration/installed.c
-AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; MAKE='$(MAKE)'; export MAKE;
+AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; MAKE='$(MAKE)'; export MAKE; \
+	SANITIZER_CFLAGS='$(SANITIZER_CFLAGS)'; export SANITIZER_CFLAGS; \
+	SANITIZER_LDFLAGS='$(SANITIZER_LDFLAGS)'; export SANITIZER_LDFLAGS;
 
 # Corner cases without a server: stubs of made-up services (the dump is made
 # by tests/unit/data/stubgen-edge.py) compiled into a unit test that checks

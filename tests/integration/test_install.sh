@@ -37,8 +37,9 @@ export LD_LIBRARY_PATH
 for h in krpcmux.h status.h KRPC.h TestService.h Benchmark.h; do
 	[ -f "$(dirname "$libdir")/include/krpcmux/$h" ] || fail "krpcmux/$h was not installed"
 done
-flags="-std=gnu11 -Wall -Wextra -Werror $(pkg-config --cflags libkrpcmux-stubs)"
-libs=$(pkg-config --libs libkrpcmux-stubs) || fail "pkg-config libkrpcmux-stubs"
+# A sanitizer build installs instrumented libraries: the program must be built the same way.
+flags="-std=gnu11 -Wall -Wextra -Werror ${SANITIZER_CFLAGS:-} $(pkg-config --cflags libkrpcmux-stubs)"
+libs="$(pkg-config --libs libkrpcmux-stubs) ${SANITIZER_LDFLAGS:-}" || fail "pkg-config libkrpcmux-stubs"
 
 # krpc-sim: the server for the program, and the "game" stubgen reads.
 "$bin/tests/sim/krpc-sim" --rpc-port 0 --stream-port 0 --quiet >"$tmp/sim.out" &

@@ -211,6 +211,7 @@ START_TEST(test_enums_structs_collections)
 	ck_assert_int_eq(back.EnumField, TestService_TestEnum_ValueB);
 	ck_assert(krpc_value_equal(back.ListField, st.ListField));
 	ck_assert_int_eq(item_int(back.ListField, 1), 2);
+	TestService_TestStruct_free(&back);
 	/* Members are never null: a NULL string is refused before anything is sent. */
 	st.StringField = NULL;
 	LT_FAILS(TestService_StructEcho(c, &st, &back), KRPC_ERR_ARG);
