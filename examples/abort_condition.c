@@ -28,8 +28,10 @@ main(int argc, char **argv)
 	EX_CHECK(SpaceCenter_Vessel_get_Control(conn, vessel, &control));
 	EX_CHECK(SpaceCenter_Control_get_Abort_stream(conn, &abort_stream, control));
 	{
-		EX_WITH_CONDITION(abort_stream);	/* with abort.condition: */
+		/* with abort.condition: (released however the block is left) */
+		KRPC_SCOPED_LOCK krpc_stream_t *held = krpc_stream_lock_scoped(abort_stream);
 
+		EX_CHECK(held != NULL ? KRPC_OK : krpc_error_code());
 		for (;;) {
 			EX_CHECK(krpc_stream_get_bool(abort_stream, &abort_on));
 			if (abort_on)

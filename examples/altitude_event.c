@@ -43,8 +43,10 @@ main(int argc, char **argv)
 	krpc_value_free(mean_altitude);
 	EX_CHECK(krpc_event_add(conn, expr, &event));
 	{
-		EX_WITH_CONDITION(krpc_event_stream(event));	/* with event.condition: */
+		/* with event.condition: */
+		KRPC_SCOPED_EVENT_LOCK krpc_event_t *held = krpc_event_lock_scoped(event);
 
+		EX_CHECK(held != NULL ? KRPC_OK : krpc_error_code());
 		EX_CHECK(krpc_event_wait(event, -1));
 		printf("Altitude reached 1000m\n");
 	}

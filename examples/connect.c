@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "example.h"
-#include "KRPC.h"
+#include <krpcmux/KRPC.h>
 
 /* Connects with the defaults and prints the version. */
 int

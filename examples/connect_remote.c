@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "example.h"
-#include "KRPC.h"
+#include <krpcmux/KRPC.h>
 
 /* Connects with a name, an address and ports, and prints the version. */
 int

@@ -225,18 +225,12 @@ ex_print(const krpc_value_t *v)
 	printf("%s\n", ex_format(v, buf, sizeof buf));
 }
 
-/* Locks a stream's condition; the pointer is for EX_WITH_CONDITION's cleanup. */
-krpc_stream_t *
-ex_lock(krpc_stream_t *s)
-{
-	ex_check(krpc_stream_lock(s), "locking the stream's condition");
-	return s;
-}
-
-/* Unlocks at the end of the block. */
+/* Prints (x, y, z) as Python prints a tuple of floats. */
 void
-ex_unlock_cleanup(krpc_stream_t **s)
+ex_print_xyz(double x, double y, double z)
 {
-	if (*s != NULL)
-		krpc_stream_unlock(*s);
+	char a[64], b[64], c[64];
+
+	printf("(%s, %s, %s)\n", ex_repr_double(x, a, sizeof a), ex_repr_double(y, b, sizeof b),
+	    ex_repr_double(z, c, sizeof c));
 }

@@ -50,17 +50,10 @@ bool		 ex_more(const struct ex_opts *, long done);
 const char	*ex_repr_double(double, char *buf, size_t len);
 /* Prints a value as Python's print() does ("(1.0, 2.0, 3.0)", "True"), and a newline. */
 void		 ex_print(const krpc_value_t *);
+/* Prints a position as Python prints the tuple (x, y, z), and a newline. */
+void		 ex_print_xyz(double x, double y, double z);
 /* The value as Python prints it, into buf. */
 const char	*ex_format(const krpc_value_t *, char *buf, size_t len);
 
-/*
- * Python's "with stream.condition:": locks the condition until the end of
- * the enclosing block (GCC and Clang).  Use once per block.
- */
-krpc_stream_t	*ex_lock(krpc_stream_t *);
-void		 ex_unlock_cleanup(krpc_stream_t **);
-#define EX_WITH_CONDITION(stream)						\
-	krpc_stream_t *ex_held_ __attribute__((cleanup(ex_unlock_cleanup), unused)) = \
-	    ex_lock(stream)
 
 #endif

@@ -4,7 +4,7 @@
 # them against krpc-sim through krpcmuxd in `make check`.
 
 EXAMPLE_CFLAGS = $(AM_CFLAGS) $(STUBS_CFLAGS) -pthread
-EXAMPLE_LDADD = examples/libexample.la lib/stubs/libkrpcstubs.la lib/libkrpcmux.la -lm
+EXAMPLE_LDADD = examples/libexample.la $(STUBS_LIBS) lib/libkrpcmux.la -lm
 
 noinst_LTLIBRARIES += examples/libexample.la
 examples_libexample_la_SOURCES = examples/example.c examples/example.h
@@ -77,5 +77,5 @@ check_PROGRAMS += tests/integration/test_examples
 TESTS += tests/integration/test_examples
 tests_integration_test_examples_SOURCES = tests/integration/test_examples.c
 tests_integration_test_examples_CFLAGS = $(INTEG_CFLAGS) $(STUBS_CFLAGS) -pthread
-tests_integration_test_examples_LDADD = lib/stubs/libkrpcstubs.la lib/libkrpcmux.la $(INTEG_LDADD)
+tests_integration_test_examples_LDADD = $(STUBS_LIBS) lib/libkrpcmux.la $(INTEG_LDADD)
 EXTRA_DIST += docs/tutorial.md

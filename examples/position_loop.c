@@ -19,7 +19,7 @@ main(int argc, char **argv)
 	SpaceCenter_Orbit orbit;
 	SpaceCenter_CelestialBody body;
 	SpaceCenter_ReferenceFrame refframe;
-	krpc_value_t *position;
+	SpaceCenter_Tuple3_double_double_double position;	/* a C struct: e0, e1, e2 */
 	long i;
 
 	ex_parse(argc, argv, &opts, "Prints the active vessel's position, calling for each line.",
@@ -31,8 +31,7 @@ main(int argc, char **argv)
 	EX_CHECK(SpaceCenter_CelestialBody_get_ReferenceFrame(conn, body, &refframe));
 	for (i = 0; ex_more(&opts, i); i++) {
 		EX_CHECK(SpaceCenter_Vessel_Position(conn, vessel, refframe, &position));
-		ex_print(position);	/* a tuple of three doubles: "(x, y, z)" */
-		krpc_value_free(position);
+		ex_print_xyz(position.e0, position.e1, position.e2);	/* "(x, y, z)" */
 	}
 	krpc_client_close(conn);
 	return 0;

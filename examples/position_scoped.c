@@ -19,7 +19,7 @@ main(int argc, char **argv)
 	SpaceCenter_Orbit orbit;
 	SpaceCenter_CelestialBody body;
 	SpaceCenter_ReferenceFrame refframe;
-	krpc_value_t *value;
+	SpaceCenter_Tuple3_double_double_double value;
 	long i;
 
 	ex_parse(argc, argv, &opts, "Prints the active vessel's position from a scoped stream.",
@@ -35,9 +35,8 @@ main(int argc, char **argv)
 
 		EX_CHECK(SpaceCenter_Vessel_Position_stream(conn, &position, vessel, refframe));
 		for (i = 0; ex_more(&opts, i); i++) {
-			EX_CHECK(krpc_stream_get(position, &value));
-			ex_print(value);
-			krpc_value_free(value);
+			EX_CHECK(SpaceCenter_Tuple3_double_double_double_stream_get(position, &value));
+			ex_print_xyz(value.e0, value.e1, value.e2);
 		}
 	}	/* position is removed here */
 	krpc_client_close(conn);

@@ -20,7 +20,7 @@ main(int argc, char **argv)
 	SpaceCenter_CelestialBody body;
 	SpaceCenter_ReferenceFrame refframe;
 	krpc_stream_t *position;
-	krpc_value_t *value;
+	SpaceCenter_Tuple3_double_double_double value;
 	long i;
 
 	ex_parse(argc, argv, &opts, "Prints the active vessel's position from a stream.",
@@ -33,9 +33,8 @@ main(int argc, char **argv)
 	EX_CHECK(SpaceCenter_Vessel_Position_stream(conn, &position, vessel, refframe));
 	for (i = 0; ex_more(&opts, i); i++) {
 		/* The first read starts the stream and waits for its first value. */
-		EX_CHECK(krpc_stream_get(position, &value));
-		ex_print(value);
-		krpc_value_free(value);
+		EX_CHECK(SpaceCenter_Tuple3_double_double_double_stream_get(position, &value));
+		ex_print_xyz(value.e0, value.e1, value.e2);
 	}
 	EX_CHECK(krpc_stream_remove(position));
 	krpc_client_close(conn);

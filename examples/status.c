@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "example.h"
-#include "KRPC.h"
+#include <krpcmux/KRPC.h>
 
 /* Prints the status counters. */
 int

@@ -1,7 +1,7 @@
 # lib/stubgen.mk: krpc-stubgen, the typed-stub generator for libkrpcmux; the
-# committed stubs of KRPC and of krpc-sim's SpaceCenter (lib/stubs/, built
-# into a convenience library for the examples and tests, never into
-# libkrpcmux, which exports only krpc_ symbols); `make stubs`; their tests.
+# committed stubs (lib/stubs/): KRPC, TestService and Benchmark installed as
+# libkrpcmux-stubs (libkrpcmux itself exports only krpc_ symbols), krpc-sim's
+# SpaceCenter for the examples and tests; `make stubs`; their tests.
 
 bin_PROGRAMS += lib/stubgen/krpc-stubgen
 lib_stubgen_krpc_stubgen_SOURCES = \
@@ -16,6 +16,7 @@ lib_stubgen_krpc_stubgen_SOURCES = \
 	lib/stubgen/model.c \
 	lib/stubgen/names.c \
 	lib/stubgen/proto.c \
+	lib/stubgen/record.c \
 	lib/stubgen/status.c \
 	lib/stubgen/template.c \
 	lib/stubgen/text.c
@@ -23,45 +24,56 @@ lib_stubgen_krpc_stubgen_LDADD = lib/libkrpcmux.la -lm
 dist_man_MANS += docs/krpc-stubgen.1
 
 # The committed stubs, and the GetServices dump of krpc-sim they come from.
-STUBS_SERVICES = KRPC SpaceCenter
+# KRPC, TestService and Benchmark are installed: libkrpcmux-stubs, headers
+# as <krpcmux/KRPC.h>.  krpc-sim's SpaceCenter serves the examples and tests
+# only (users generate the game's own, see krpc-stubgen(1)).
 STUBS_DUMP = lib/stubs/krpc-sim.services
-noinst_LTLIBRARIES += lib/stubs/libkrpcstubs.la
-lib_stubs_libkrpcstubs_la_SOURCES = \
-	lib/stubs/KRPC.c lib/stubs/KRPC.h \
-	lib/stubs/SpaceCenter.c lib/stubs/SpaceCenter.h
-lib_stubs_libkrpcstubs_la_LIBADD = lib/libkrpcmux.la
+STUBS_INSTALLED_HDRS = lib/stubs/krpcmux/KRPC.h lib/stubs/krpcmux/TestService.h \
+	lib/stubs/krpcmux/Benchmark.h
+lib_LTLIBRARIES += lib/stubs/libkrpcmux-stubs.la
+lib_stubs_libkrpcmux_stubs_la_SOURCES = lib/stubs/KRPC.c lib/stubs/TestService.c \
+	lib/stubs/Benchmark.c $(STUBS_INSTALLED_HDRS)
+lib_stubs_libkrpcmux_stubs_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib/stubs
+lib_stubs_libkrpcmux_stubs_la_LIBADD = lib/libkrpcmux.la -lm
+lib_stubs_libkrpcmux_stubs_la_LDFLAGS = -version-info $(KRPCMUX_LT_VERSION) -no-undefined
+stubsincludedir = $(pkgincludedir)
+stubsinclude_HEADERS = $(STUBS_INSTALLED_HDRS)
+pkgconfig_DATA += lib/libkrpcmux-stubs.pc
+EXTRA_DIST += lib/libkrpcmux-stubs.pc.in
+
+noinst_LTLIBRARIES += lib/stubs/libkrpcsimstubs.la
+lib_stubs_libkrpcsimstubs_la_SOURCES = lib/stubs/SpaceCenter.c lib/stubs/SpaceCenter.h
+lib_stubs_libkrpcsimstubs_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib/stubs
+lib_stubs_libkrpcsimstubs_la_LIBADD = lib/stubs/libkrpcmux-stubs.la lib/libkrpcmux.la
 EXTRA_DIST += $(STUBS_DUMP) lib/stubgen/stubs.sh
-# Programs using the stubs add this to their CFLAGS.
+# Programs using the stubs add these: <krpcmux/KRPC.h> and "SpaceCenter.h" resolve.
 STUBS_CFLAGS = -I$(top_srcdir)/lib/stubs
+STUBS_LIBS = lib/stubs/libkrpcsimstubs.la lib/stubs/libkrpcmux-stubs.la
 
 # `make stubs`: regenerates lib/stubs/ (and the dump) from a fresh krpc-sim.
 stubs: lib/stubgen/krpc-stubgen$(EXEEXT) tests/sim/krpc-sim$(EXEEXT)
 	$(SHELL) $(srcdir)/lib/stubgen/stubs.sh tests/sim/krpc-sim lib/stubgen/krpc-stubgen \
-	    $(srcdir)/lib/stubs $(srcdir)/$(STUBS_DUMP) $(STUBS_SERVICES)
+	    $(srcdir)/lib/stubs $(srcdir)/$(STUBS_DUMP)
 .PHONY: stubs
 
 # ---- tests ------------------------------------------------------------------
 TESTS += tests/integration/test_stubgen.sh
 EXTRA_DIST += tests/integration/test_stubgen.sh
 
-# TestService and Benchmark stubs, generated at build time from the committed
-# dump, exercise every kind of type (test_stubs also uses the KRPC stubs).
-TEST_STUBS_DIR = tests/integration/stubs
-TEST_STUBS_GEN = $(TEST_STUBS_DIR)/TestService.c $(TEST_STUBS_DIR)/TestService.h \
-	$(TEST_STUBS_DIR)/Benchmark.c $(TEST_STUBS_DIR)/Benchmark.h
-$(TEST_STUBS_GEN): $(TEST_STUBS_DIR)/stamp
-$(TEST_STUBS_DIR)/stamp: lib/stubgen/krpc-stubgen$(EXEEXT) $(srcdir)/$(STUBS_DUMP)
-	$(AM_V_GEN)lib/stubgen/krpc-stubgen -q --dump $(srcdir)/$(STUBS_DUMP) \
-	    -o $(TEST_STUBS_DIR) TestService Benchmark && touch $@
-CLEANFILES += $(TEST_STUBS_GEN) $(TEST_STUBS_DIR)/stamp
-
 check_PROGRAMS += tests/integration/test_stubs
 TESTS += tests/integration/test_stubs
 tests_integration_test_stubs_SOURCES = tests/integration/test_stubs.c $(CLIENT_INTEG_SOURCES)
-nodist_tests_integration_test_stubs_SOURCES = $(TEST_STUBS_GEN)
-tests_integration_test_stubs_CFLAGS = $(INTEG_CFLAGS) $(STUBS_CFLAGS) -I$(TEST_STUBS_DIR) -pthread
-tests_integration_test_stubs_LDADD = lib/stubs/libkrpcstubs.la $(CLIENT_INTEG_LDADD) -lm
-$(tests_integration_test_stubs_OBJECTS): $(TEST_STUBS_DIR)/stamp
+tests_integration_test_stubs_CFLAGS = $(INTEG_CFLAGS) $(STUBS_CFLAGS) -pthread
+tests_integration_test_stubs_LDADD = $(STUBS_LIBS) $(CLIENT_INTEG_LDADD) -lm
+
+# The installed library as users get it: make install into a staging
+# directory, a pkg-config build of an outside program (installed.c) with
+# SpaceCenter stubs made by the installed krpc-stubgen.
+TESTS += tests/integration/test_install.sh
+EXTRA_DIST += tests/integration/test_install.sh tests/integration/installed.c
+AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; MAKE='$(MAKE)'; export MAKE; \
+	SANITIZER_CFLAGS='$(SANITIZER_CFLAGS)'; export SANITIZER_CFLAGS; \
+	SANITIZER_LDFLAGS='$(SANITIZER_LDFLAGS)'; export SANITIZER_LDFLAGS;
 
 # Corner cases without a server: stubs of made-up services (the dump is made
 # by tests/unit/data/stubgen-edge.py) compiled into a unit test that checks

@@ -147,6 +147,9 @@ krpc_error_set(krpc_code_t code, const char *fmt, ...)
 	return code;
 }
 
+/* The codec's failures (see codec.h), recorded by krpc_error_set() itself. */
+krpc_code_t krpc_wire_fail(krpc_code_t, const char *, ...) __attribute__((alias("krpc_error_set")));
+
 /* Records a server error. */
 krpc_code_t
 krpc_error_set_rpc(const Krpc__Schema__Error *e)

@@ -140,10 +140,11 @@ TSAN_CC = -std=gnu11 $(WARN_CFLAGS) -fsanitize=thread -g -O1 -pthread \
 	$(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) -I$(top_srcdir)/tests/integration
 TSAN_LD = -fsanitize=thread -pthread
 TSAN_SRC = $(KRPC_CLIENT_SOURCES) $(lib_libkrpcwire_la_SOURCES) \
-	tests/integration/harness.c tests/integration/harness.h $(CLIENT_INTEG_SOURCES)
+	tests/integration/harness.c tests/integration/harness.h tests/integration/testserver.c \
+	tests/integration/testserver.h $(CLIENT_INTEG_SOURCES)
 TSAN_LIBS = $(CHECK_LIBS) $(PROTOBUF_C_LIBS) -lm
 TSAN_TESTS = tests/integration/tsan_test_client tests/integration/tsan_test_client_stream \
-	tests/integration/tsan_test_client_event
+	tests/integration/tsan_test_client_event tests/integration/tsan_test_client_lost
 EXTRA_PROGRAMS += $(TSAN_TESTS)
 CLEANFILES += $(TSAN_TESTS)
 
@@ -165,8 +166,14 @@ tests_integration_tsan_test_client_event_CFLAGS = $(TSAN_CC)
 tests_integration_tsan_test_client_event_LDFLAGS = $(TSAN_LD)
 tests_integration_tsan_test_client_event_LDADD = $(TSAN_LIBS)
 
+tests_integration_tsan_test_client_lost_SOURCES = tests/integration/test_client_lost.c $(TSAN_SRC)
+nodist_tests_integration_tsan_test_client_lost_SOURCES = $(nodist_lib_libkrpcwire_la_SOURCES)
+tests_integration_tsan_test_client_lost_CFLAGS = $(TSAN_CC)
+tests_integration_tsan_test_client_lost_LDFLAGS = $(TSAN_LD)
+tests_integration_tsan_test_client_lost_LDADD = $(TSAN_LIBS)
+
 # halt_on_error turns any report into a failing test (the forked test exits 66).
-check-threads: $(TSAN_TESTS) tests/sim/krpc-sim
+check-threads: $(TSAN_TESTS) tests/sim/krpc-sim daemon/krpcmuxd
 	@fail=0; for t in $(TSAN_TESTS); do \
 	  echo "check-threads: $$t"; \
 	  top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \

@@ -34,6 +34,8 @@ krpc_code_t	 krpc_event_add(krpc_client_t *, uint64_t expression, krpc_event_t *
 /*
  * An event returned by a procedure (return type EVENT), e.g.
  * TestService.OnTimer; arguments as for krpc_call().  Not started.
+ * Events need the stream connection: KRPC_ERR_NO_STREAM without one (for
+ * krpc_event_add() too), KRPC_ERR_IO once it is lost.
  */
 krpc_code_t	 krpc_event_call(krpc_client_t *, const char *service, const char *procedure,
 		    krpc_value_t *const *args, size_t nargs, krpc_event_t **out);

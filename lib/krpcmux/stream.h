@@ -48,7 +48,8 @@ typedef void	(*krpc_update_callback_t)(krpc_client_t *, void *ud);
  * ret exactly as for krpc_call(), so ret NULL checks the call against the
  * service model).  The stream is not started: start it, or read it (which
  * starts it and waits for the first value).  Adding a call already
- * streamed returns the same handle.  Needs a stream connection.
+ * streamed returns the same handle.  KRPC_ERR_NO_STREAM for a client
+ * connected without a stream connection, KRPC_ERR_IO once it lost it.
  */
 krpc_code_t	 krpc_stream_add(krpc_client_t *, const char *service, const char *procedure,
 		    krpc_value_t *const *args, size_t nargs, const char *ret, krpc_stream_t **out);
@@ -187,7 +188,8 @@ void		 krpc_update_unlock_cleanup(krpc_client_t **);
  * With the update lock held: blocks until the client processes its next
  * StreamUpdate (KRPC_OK), or the timeout passes (KRPC_ERR_TIMEOUT; negative
  * waits forever), or the client closes (KRPC_ERR_CLOSED) or loses its
- * stream connection (KRPC_ERR_IO).  KRPC_ERR_ARG if the lock is not held.
+ * stream connection (KRPC_ERR_IO).  KRPC_ERR_ARG if the lock is not held,
+ * KRPC_ERR_NO_STREAM if the client has no stream connection.
  */
 krpc_code_t	 krpc_update_wait(krpc_client_t *, double timeout);
 /* Registers a callback run once per processed StreamUpdate; its tag, or 0. */

@@ -30,6 +30,8 @@ body_use_ret(ctype_kind_t k)
 	case CT_EVENT:
 	case CT_VALUE:
 		return TMPL_RET_VALUE;
+	case CT_RECORD:
+		return 0;	/* decoded by the record's function */
 	default:
 		return USE_SCALAR(k);
 	}
@@ -39,7 +41,7 @@ body_use_ret(ctype_kind_t k)
 static unsigned
 body_use_arg(ctype_kind_t k)
 {
-	return k == CT_CLASS ? TMPL_OBJECT : k == CT_VALUE ? TMPL_BORROW : 0;
+	return k == CT_CLASS ? TMPL_OBJECT : k == CT_VALUE ? TMPL_BORROW : k == CT_RECORD ? TMPL_ENCODED : 0;
 }
 
 /* Everything the service's stubs use. */
@@ -59,20 +61,7 @@ body_uses(const sg_service_t *sv)
 		if (pr->ret_kind != CT_VOID)
 			use |= TMPL_STREAM | TMPL_GET_CALL;
 	}
-	for (i = 0; i < krpc_service_struct_count(sv->s); i++) {
-		const krpc_struct_t *st = krpc_service_struct_at(sv->s, i);
-
-		use |= TMPL_FIELDS;
-		for (j = 0; j < krpc_struct_field_count(st); j++) {
-			sg_param_t f;
-
-			model_struct_field(sv, st, j, &f);
-			use |= body_use_ret(f.kind);
-			use |= f.kind == CT_STRING ? TMPL_APPEND_STRING : f.kind == CT_BYTES ?
-			    TMPL_APPEND_BYTES : f.kind == CT_VALUE ? TMPL_APPEND_COPY : 0;
-		}
-	}
-	return use;
+	return use | record_uses(sv);
 }
 
 /* The service name, the argument list's size and its struct. */
@@ -87,7 +76,7 @@ body_args_struct(text_t *t, const sg_service_t *sv)
 	    "\tkrpc_value_t\t*v[STUB_MAX_ARGS];\n"
 	    "\tbool\t\t own[STUB_MAX_ARGS];\n"
 	    "\tsize_t\t\t n;\n"
-	    "\tbool\t\t nomem;\n"
+	    "\tkrpc_code_t\t rc;\t/* the first failure building them (recorded) */\n"
 	    "};\n\n", sv->name, sv->max_params > 0 ? sv->max_params : 1);
 }
 
@@ -157,7 +146,16 @@ body_arg(text_t *t, const sg_param_t *pa, size_t i)
 	char made[256];
 
 	if (pa->kind == CT_CLASS) {
-		text_printf(t, "\tstub_object(args, %zu, %s);\n", i, n);
+		text_printf(t, "\tstub_object(args, %zu, %s.id);\n", i, n);
+		return;
+	}
+	if (pa->kind == CT_RECORD) {
+		if (pa->has_default)
+			text_printf(t, "\tif (%s != NULL)\n\t\tstub_encoded(args, %zu, %s_encode(%s, &args->v[%zu]));\n",
+			    n, i, pa->rec->cname, n, i);
+		else
+			text_printf(t, "\tstub_encoded(args, %zu, %s != NULL ? %s_encode(%s, &args->v[%zu]) :\n"
+			    "\t    stub_null(&args->v[%zu], %s));\n", i, n, pa->rec->cname, n, i, i, code);
 		return;
 	}
 	if (pa->kind == CT_VALUE) {
@@ -225,6 +223,17 @@ body_build_args(text_t *t, const sg_proc_t *pr)
 	text_puts(t, ");\n");
 }
 
+/* Decoding a tuple or structure result into the caller's C struct. */
+static void
+body_ret_record(text_t *t, const sg_proc_t *pr)
+{
+	text_puts(t, "\tif (out != NULL)\n\t\tmemset(out, 0, sizeof *out);\n");
+	if (pr->ret_nullable)
+		text_puts(t, "\tif (out_null != NULL)\n\t\t*out_null = rc == KRPC_OK && krpc_value_is_null(res);\n");
+	text_printf(t, "\tif (rc == KRPC_OK && out != NULL && !krpc_value_is_null(res))\n"
+	    "\t\trc = %s_decode(res, out);\n\tkrpc_value_free(res);\n\treturn rc;\n", pr->ret_rec->cname);
+}
+
 /* The plain call form. */
 static void
 body_call(text_t *t, const sg_service_t *sv, const sg_proc_t *pr)
@@ -263,6 +272,12 @@ body_call(text_t *t, const sg_service_t *sv, const sg_proc_t *pr)
 	case CT_VALUE:
 		text_puts(t, "\treturn stub_ret_value(rc, res, out);\n");
 		break;
+	case CT_CLASS:
+		text_puts(t, "\treturn stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);\n");
+		break;
+	case CT_RECORD:
+		body_ret_record(t, pr);
+		break;
 	case CT_ENUM:
 		text_printf(t, "\trc = stub_ret_enum(rc, res, &num, %s);\n\tif (out != NULL)\n"
 		    "\t\t*out = (%s)num;\n\treturn rc;\n", nul, pr->ret_ctype);
@@ -290,77 +305,6 @@ body_stream_and_get_call(text_t *t, const sg_service_t *sv, const sg_proc_t *pr)
 	text_printf(t, "\treturn stub_get_call(\"%s\", &args, out);\n}\n\n", pr->wire);
 }
 
-/* The statement appending field f to the structure s being built. */
-static void
-body_append_field(text_t *t, const sg_param_t *f)
-{
-	const char *n = f->cname;
-
-	switch (f->kind) {
-	case CT_STRING:
-		text_printf(t, "\tstub_append_string(s, %s, &rc);\n", n);
-		break;
-	case CT_BYTES:
-		text_printf(t, "\tstub_append_bytes(s, %s, %s_len, &rc);\n", n, n);
-		break;
-	case CT_VALUE:
-		text_printf(t, "\tstub_append_copy(s, %s, &rc);\n", n);
-		break;
-	case CT_ENUM:
-		text_printf(t, "\tstub_append(s, krpc_value_enum((int32_t)%s), &rc);\n", n);
-		break;
-	default:
-		text_printf(t, "\tstub_append(s, krpc_value_%s(%s), &rc);\n", ctype_value_fn(f->kind), n);
-	}
-}
-
-/* The reader of field i. */
-static void
-body_struct_get(text_t *t, const sg_service_t *sv, const krpc_struct_t *st, size_t i)
-{
-	sg_param_t f;
-
-	model_struct_field(sv, st, i, &f);
-	text_printf(t, "/* Field %s of a %s.%s. */\n", krpc_struct_field_name(st, i), sv->name,
-	    krpc_struct_name(st));
-	header_struct_get(t, sv, st, i, true);
-	text_printf(t, "\n{\n\tkrpc_value_t *res = NULL;\n%s\tkrpc_code_t rc = stub_field(s, %zu, &res);\n\n",
-	    f.kind == CT_ENUM ? "\tint32_t num = 0;\n" : "", i);
-	if (f.kind == CT_STRING || f.kind == CT_VALUE || f.kind == CT_BYTES)
-		text_printf(t, "\treturn stub_ret_%s(rc, res, out%s);\n", f.kind == CT_VALUE ? "value" :
-		    ctype_value_fn(f.kind), f.kind == CT_BYTES ? ", out_len" : "");
-	else if (f.kind == CT_ENUM)
-		text_printf(t, "\trc = stub_ret_enum(rc, res, &num, NULL);\n\tif (out != NULL)\n"
-		    "\t\t*out = (%s)num;\n\treturn rc;\n", f.ctype);
-	else
-		text_printf(t, "\treturn stub_ret_%s(rc, res, out, NULL);\n", ctype_value_fn(f.kind));
-	text_puts(t, "}\n\n");
-}
-
-/* A structure's constructor and readers. */
-static void
-body_struct(text_t *t, const sg_service_t *sv, const krpc_struct_t *st)
-{
-	size_t i;
-
-	text_printf(t, "/* A new %s.%s. */\n", sv->name, krpc_struct_name(st));
-	header_struct_new(t, sv, st, true);
-	text_puts(t, "\n{\n\tkrpc_value_t *s;\n\tkrpc_code_t rc = KRPC_OK;\n\n"
-	    "\tif (out == NULL)\n\t\treturn KRPC_ERR_ARG;\n"
-	    "\tif ((*out = s = krpc_value_collection(KRPC_TYPE_STRUCT)) == NULL)\n"
-	    "\t\treturn KRPC_ERR_NOMEM;\n");
-	for (i = 0; i < krpc_struct_field_count(st); i++) {
-		sg_param_t f;
-
-		model_struct_field(sv, st, i, &f);
-		body_append_field(t, &f);
-	}
-	text_puts(t, "\tif (rc != KRPC_OK) {\n\t\tkrpc_value_free(s);\n\t\t*out = NULL;\n\t}\n"
-	    "\treturn rc;\n}\n\n");
-	for (i = 0; i < krpc_struct_field_count(st); i++)
-		body_struct_get(t, sv, st, i);
-}
-
 /* Writes the source. */
 void
 body_emit(text_t *t, const sg_service_t *sv)
@@ -369,22 +313,17 @@ body_emit(text_t *t, const sg_service_t *sv)
 	size_t i;
 
 	header_banner(t, sv, arena_printf(sv->arena, "%s.c", sv->name), "typed C stubs");
-	text_printf(t, " */\n#include <stdlib.h>\n#include <string.h>\n\n#include \"%s.h\"\n\n", sv->name);
+	text_printf(t, " */\n#include <stdlib.h>\n#include <string.h>\n\n#include \"%s\"\n\n", sv->include);
 	if (sv->nprocs > 0)
 		body_args_struct(t, sv);
-	else if (krpc_service_struct_count(sv->s) == 0)
+	else if (sv->records == NULL)
 		text_puts(t, "/* The service has no procedures and no structures. */\n"
 		    "typedef int stub_nothing_to_define;\n\n");
 	template_emit(t, use);
 	body_ret_helpers(t, sv, use);
-	if (sv->uses_status)
-		status_emit_code(t, sv);
+	record_emit_code(t, sv);
 	for (i = 0; i < sv->nprocs; i++)
 		body_args_builder(t, sv, &sv->procs[i]);
-	if (sv->uses_status)
-		status_emit_public(t, sv);
-	for (i = 0; i < krpc_service_struct_count(sv->s); i++)
-		body_struct(t, sv, krpc_service_struct_at(sv->s, i));
 	for (i = 0; i < sv->nprocs; i++) {
 		body_call(t, sv, &sv->procs[i]);
 		if (sv->procs[i].ret_kind != CT_VOID)

@@ -28,13 +28,13 @@ static const struct {
 	{ KRPC_TYPE_BYTES, CT_BYTES, "uint8_t", "KRPC_TYPE_BYTES" },
 	{ KRPC_TYPE_CLASS, CT_CLASS, "uint64_t", "KRPC_TYPE_CLASS" },
 	{ KRPC_TYPE_ENUMERATION, CT_ENUM, "int32_t", "KRPC_TYPE_ENUMERATION" },
-	{ KRPC_TYPE_STRUCT, CT_VALUE, "krpc_value_t", "KRPC_TYPE_STRUCT" },
+	{ KRPC_TYPE_STRUCT, CT_RECORD, "krpc_value_t", "KRPC_TYPE_STRUCT" },
 	{ KRPC_TYPE_EVENT, CT_EVENT, "krpc_event_t", "KRPC_TYPE_EVENT" },
 	{ KRPC_TYPE_PROCEDURE_CALL, CT_VALUE, "krpc_value_t", "KRPC_TYPE_PROCEDURE_CALL" },
 	{ KRPC_TYPE_STREAM, CT_VALUE, "krpc_value_t", "KRPC_TYPE_STREAM" },
 	{ KRPC_TYPE_STATUS, CT_STATUS, "krpc_value_t", "KRPC_TYPE_STATUS" },
 	{ KRPC_TYPE_SERVICES, CT_VALUE, "krpc_value_t", "KRPC_TYPE_SERVICES" },
-	{ KRPC_TYPE_TUPLE, CT_VALUE, "krpc_value_t", "KRPC_TYPE_TUPLE" },
+	{ KRPC_TYPE_TUPLE, CT_RECORD, "krpc_value_t", "KRPC_TYPE_TUPLE" },
 	{ KRPC_TYPE_LIST, CT_VALUE, "krpc_value_t", "KRPC_TYPE_LIST" },
 	{ KRPC_TYPE_SET, CT_VALUE, "krpc_value_t", "KRPC_TYPE_SET" },
 	{ KRPC_TYPE_DICTIONARY, CT_VALUE, "krpc_value_t", "KRPC_TYPE_DICTIONARY" },
@@ -80,7 +80,9 @@ ctype_name(arena_t *a, const char *svc, const krpc_type_t *t)
 	krpc_type_code_t code = krpc_type_code(t);
 	int i = ctype_row(code);
 
-	if ((code == KRPC_TYPE_CLASS || code == KRPC_TYPE_ENUMERATION || code == KRPC_TYPE_STRUCT) &&
+	if (code == KRPC_TYPE_CLASS)	/* typed handles, this service's or another's */
+		return arena_printf(a, "%s_%s", krpc_type_service(t), krpc_type_name(t));
+	if ((code == KRPC_TYPE_ENUMERATION || code == KRPC_TYPE_STRUCT) &&
 	    strcmp(krpc_type_service(t), svc) == 0)
 		return arena_printf(a, "%s_%s", svc, krpc_type_name(t));
 	if (code == KRPC_TYPE_STATUS)
@@ -266,7 +268,7 @@ ctype_default_literal(arena_t *a, const krpc_services_t *m, const char *svc,
 	if (!krpc_parameter_has_default(p) || v == NULL)
 		return NULL;
 	if (krpc_value_is_null(v))
-		return ctype_kind(t) == CT_CLASS ? arena_strdup(a, "0") : NULL;
+		return ctype_kind(t) == CT_CLASS ? arena_printf(a, "%s_NULL", ctype_name(a, svc, t)) : NULL;
 	switch (ctype_kind(t)) {
 	case CT_DOUBLE:
 		return krpc_value_as_double(v, &d) ? NULL : ctype_float_literal(a, d, false, needs_math);
@@ -290,7 +292,8 @@ ctype_default_literal(arena_t *a, const krpc_services_t *m, const char *svc,
 	case CT_ENUM:
 		return krpc_value_as_enum(v, &i32) ? NULL : ctype_enum_literal(a, m, svc, t, i32);
 	case CT_CLASS:
-		return krpc_value_as_object(v, &u64) ? NULL : arena_printf(a, "UINT64_C(%" PRIu64 ")", u64);
+		return krpc_value_as_object(v, &u64) ? NULL : arena_printf(a, "((%s){ UINT64_C(%" PRIu64 ") })",
+		    ctype_name(a, svc, t), u64);
 	case CT_STRING:
 		return (s = krpc_value_str(v, &len)) == NULL ? NULL : ctype_c_string(a, s, len);
 	default:

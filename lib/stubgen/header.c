@@ -42,6 +42,8 @@ header_banner(text_t *t, const sg_service_t *sv, const char *file, const char *w
 static void
 header_conventions(text_t *t, const sg_service_t *sv)
 {
+	const char *n = sv->name;
+
 	text_printf(t,
 	    " *\n"
 	    " * Each procedure P gives up to three functions returning krpc_code_t (errors in\n"
@@ -49,14 +51,17 @@ header_conventions(text_t *t, const sg_service_t *sv)
 	    " * calls P and stores its result in *out; for procedures that return a value,\n"
 	    " * %s_P_stream(client, &stream, args...) adds a stream of the call (not\n"
 	    " * started) and %s_P_call(&call, args...) gives the call as a PROCEDURE_CALL\n"
-	    " * value (for expressions).  Classes are uint64_t handles, 0 being the null object;\n"
-	    " * enumerations are C enums; structures and collections are krpc_value_t trees.\n"
-	    " * Results: strings and bytes are malloc'd (free()), values are new trees\n"
-	    " * (krpc_value_free()), events new handles; null gives NULL or 0.  Arguments: a\n"
-	    " * NULL pointer (string, bytes, value, nullable number) leaves a parameter that has\n"
-	    " * a default out, so the server uses its default, and sends null otherwise;\n"
-	    " * <P>_<param>_DEFAULT macros give the other defaults.  See krpc-stubgen(1).\n"
-	    " */\n", sv->name, sv->name, sv->name);
+	    " * value (for expressions).  Classes are typed handles (a struct holding the\n"
+	    " * object id, .id; <Class>_NULL is the null object); enumerations are C enums;\n"
+	    " * tuples and structures are C structs with _decode, _encode, _stream_get and\n"
+	    " * _free functions; other collections are krpc_value_t trees.  Results:\n"
+	    " * strings and bytes are malloc'd (free()), trees are new (krpc_value_free()),\n"
+	    " * C structs are freed with their _free(), events are new handles; null gives\n"
+	    " * NULL or zero.  Arguments: a NULL pointer (string, bytes, tree, struct, nullable\n"
+	    " * number) leaves a parameter that has a default out, so the server uses its\n"
+	    " * default, and sends null otherwise; <P>_<param>_DEFAULT macros give the other\n"
+	    " * defaults.  See krpc-stubgen(1).\n"
+	    " */\n", n, n, n);
 }
 
 /* The include guard's name. */
@@ -97,7 +102,7 @@ header_prologue(text_t *t, const sg_service_t *sv)
 }
 
 /* A section title. */
-static void
+void
 header_section(text_t *t, const char *title)
 {
 	size_t n = strlen(title);
@@ -123,22 +128,40 @@ header_type_doc(text_t *t, const sg_service_t *sv, const char *prefix, const cha
 	doc_comment(t, prefix, doc, extra, deprecated ? 1 : 0);
 }
 
-/* Classes: handle typedefs. */
+/*
+ * A class's handle type and null constant, guarded so that the headers of
+ * several services may each define the classes they use.
+ */
+static void
+header_handle(text_t *t, const char *cname)
+{
+	text_printf(t, "#ifndef KRPCSTUB_HANDLE_%s\n#define KRPCSTUB_HANDLE_%s\n", cname, cname);
+	text_printf(t, "typedef struct %s {\n\tuint64_t\t id;\t/* the server's object id; 0: null */\n} %s;\n",
+	    cname, cname);
+	text_printf(t, "#define %s_NULL ((%s){ 0 })\n#endif\n", cname, cname);
+}
+
+/* Classes: typed handles. */
 static void
 header_classes(text_t *t, const sg_service_t *sv)
 {
 	size_t i;
 
-	if (krpc_service_class_count(sv->s) == 0)
+	if (krpc_service_class_count(sv->s) == 0 && sv->nforeign == 0)
 		return;
-	header_section(t, "Classes: remote objects as handles (0 is the null object)");
+	header_section(t, "Classes: remote objects as typed handles");
 	for (i = 0; i < krpc_service_class_count(sv->s); i++) {
 		const krpc_class_t *c = krpc_service_class_at(sv->s, i);
 
 		header_type_doc(t, sv, "", krpc_class_doc(c), krpc_class_deprecated(c),
 		    krpc_class_deprecated_reason(c), arena_printf(sv->arena, "Class %s.%s.",
 		    sv->name, krpc_class_name(c)));
-		text_printf(t, "typedef uint64_t %s_%s;\n", sv->name, krpc_class_name(c));
+		header_handle(t, arena_printf(sv->arena, "%s_%s", sv->name, krpc_class_name(c)));
+	}
+	for (i = 0; i < sv->nforeign; i++) {
+		text_printf(t, "/* Class %s, of another service (its own header defines it too). */\n",
+		    sv->foreign[i]);
+		header_handle(t, sv->foreign[i]);
 	}
 }
 
@@ -170,69 +193,6 @@ header_enums(text_t *t, const sg_service_t *sv)
 			    (int)krpc_enum_value_at(e, j));
 		}
 		text_printf(t, "} %s_%s;\n", sv->name, name);
-	}
-}
-
-/* The constructor prototype of a structure. */
-void
-header_struct_new(text_t *t, const sg_service_t *sv, const krpc_struct_t *st, bool definition)
-{
-	size_t i, n = krpc_struct_field_count(st);
-	const char **pieces = xmalloc((n + 1) * sizeof *pieces);
-
-	pieces[0] = arena_printf(sv->arena, "%s_%s **out", sv->name, krpc_struct_name(st));
-	for (i = 0; i < n; i++) {
-		sg_param_t f;
-
-		model_struct_field(sv, st, i, &f);
-		pieces[i + 1] = proto_param(sv->arena, &f);
-	}
-	proto_list(t, arena_printf(sv->arena, "krpc_code_t%s%s_%s_new", definition ? "\n" : " ",
-	    sv->name, krpc_struct_name(st)), pieces, n + 1, definition);
-	free(pieces);
-}
-
-/* The prototype of a structure field reader. */
-void
-header_struct_get(text_t *t, const sg_service_t *sv, const krpc_struct_t *st, size_t i,
-    bool definition)
-{
-	const char *pieces[2];
-	sg_param_t f;
-
-	model_struct_field(sv, st, i, &f);
-	pieces[0] = arena_printf(sv->arena, "const %s_%s *s", sv->name, krpc_struct_name(st));
-	pieces[1] = proto_out(sv->arena, f.kind, f.ctype, false);
-	proto_list(t, arena_printf(sv->arena, "krpc_code_t%s%s_%s_get_%s", definition ? "\n" : " ",
-	    sv->name, krpc_struct_name(st), krpc_struct_field_name(st, i)), pieces, 2, definition);
-}
-
-/* Structures: value trees with a constructor and field readers. */
-static void
-header_structs(text_t *t, const sg_service_t *sv)
-{
-	size_t i, j;
-
-	if (krpc_service_struct_count(sv->s) == 0)
-		return;
-	header_section(t, "Structures: krpc_value_t trees of code KRPC_TYPE_STRUCT");
-	for (i = 0; i < krpc_service_struct_count(sv->s); i++) {
-		const krpc_struct_t *st = krpc_service_struct_at(sv->s, i);
-
-		if (i > 0)
-			text_putc(t, '\n');
-		header_type_doc(t, sv, "", krpc_struct_doc(st), krpc_struct_deprecated(st),
-		    krpc_struct_deprecated_reason(st), arena_printf(sv->arena, "Structure %s.%s.",
-		    sv->name, krpc_struct_name(st)));
-		text_printf(t, "typedef krpc_value_t %s_%s;\n", sv->name, krpc_struct_name(st));
-		text_printf(t, "/* A new %s.%s (free it with krpc_value_free()); values are copied. */\n",
-		    sv->name, krpc_struct_name(st));
-		header_struct_new(t, sv, st, false);
-		text_puts(t, ";\n/* Its fields (strings and values out are copies the caller frees). */\n");
-		for (j = 0; j < krpc_struct_field_count(st); j++) {
-			header_struct_get(t, sv, st, j, false);
-			text_puts(t, ";\n");
-		}
 	}
 }
 
@@ -279,7 +239,7 @@ header_emit(text_t *t, const sg_service_t *sv)
 	header_prologue(t, sv);
 	header_classes(t, sv);
 	header_enums(t, sv);
-	header_structs(t, sv);
+	record_emit_decl(t, sv);
 	if (sv->uses_status) {
 		header_section(t, "Server status (KRPC.GetStatus)");
 		status_emit_decl(t, sv);

@@ -20,6 +20,7 @@ struct main_opts {
 	const char	*dump;		/* read from this file instead of a server */
 	const char	*save_dump;	/* also save the definitions here */
 	const char	*outdir;
+	const char	*subdir;	/* headers in OUTDIR/SUBDIR, included as "SUBDIR/X.h" */
 	bool		 list;
 	bool		 quiet;
 	char		**services;	/* names given on the command line */
@@ -46,6 +47,8 @@ main_usage(FILE *f)
 	    "Output:\n"
 	    "  -o, --output-dir DIR   where to write the files (default .; created if\n"
 	    "                         missing); files that would not change are left alone\n"
+	    "      --header-subdir D  write the headers into DIR/D, included as \"D/SERVICE.h\"\n"
+	    "                         (krpcmux: the layout of the installed stubs)\n"
 	    "  -l, --list             list the services instead of writing stubs\n"
 	    "  -q, --quiet            do not report the files written\n"
 	    "  -h, --help             show this help and exit\n"
@@ -65,6 +68,7 @@ main_parse(int argc, char **argv, struct main_opts *o)
 		{ "dump", required_argument, NULL, 'd' },
 		{ "save-dump", required_argument, NULL, 'S' },
 		{ "output-dir", required_argument, NULL, 'o' },
+		{ "header-subdir", required_argument, NULL, 'H' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -82,6 +86,7 @@ main_parse(int argc, char **argv, struct main_opts *o)
 		case 'd': o->dump = optarg; break;
 		case 'S': o->save_dump = optarg; break;
 		case 'o': o->outdir = optarg; break;
+		case 'H': o->subdir = optarg; break;
 		case 'l': o->list = true; break;
 		case 'q': o->quiet = true; break;
 		case 'p':
@@ -138,9 +143,11 @@ main_service(const struct main_opts *o, const krpc_services_t *m, const krpc_ser
 
 	if ((sv = model_build(m, s)) == NULL)
 		return -1;
+	if (o->subdir != NULL)
+		sv->include = arena_printf(sv->arena, "%s/%s.h", o->subdir, sv->name);
 	header_emit(&h, sv);
 	body_emit(&c, sv);
-	if (main_write(o, arena_printf(sv->arena, "%s.h", sv->name), &h) == 0 &&
+	if (main_write(o, sv->include, &h) == 0 &&
 	    main_write(o, arena_printf(sv->arena, "%s.c", sv->name), &c) == 0)
 		ret = 0;
 	text_free(&h);
@@ -187,12 +194,28 @@ main_generate(const struct main_opts *o, const krpc_services_t *m)
 	return ret;
 }
 
+/* Creates dir (or dir/sub) unless it exists; -1 after a message. */
+static int
+main_mkdir(const char *dir, const char *sub)
+{
+	char *path = xmalloc(strlen(dir) + (sub != NULL ? strlen(sub) : 0) + 2);
+	int rc = 0;
+
+	sprintf(path, "%s%s%s", dir, sub != NULL ? "/" : "", sub != NULL ? sub : "");
+	if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+		fprintf(stderr, STUBGEN_NAME ": cannot create %s: %s\n", path, strerror(errno));
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
 /* Reads the definitions, then lists the services or writes their stubs. */
 int
 main(int argc, char **argv)
 {
-	struct main_opts o = { { NULL, 0, NULL, STUBGEN_NAME, 30.0 }, NULL, NULL, ".", false, false,
-	    NULL, 0 };
+	struct main_opts o = { { NULL, 0, NULL, STUBGEN_NAME, 30.0 }, NULL, NULL, ".", NULL, false,
+	    false, NULL, 0 };
 	krpc_services_t *m = NULL;
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -209,10 +232,10 @@ main(int argc, char **argv)
 	}
 	if (o.save_dump != NULL && text_write_file(o.save_dump, data, len) < 0)
 		goto done;
-	if (!o.list && mkdir(o.outdir, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, STUBGEN_NAME ": cannot create %s: %s\n", o.outdir, strerror(errno));
+	if (!o.list && main_mkdir(o.outdir, NULL) != 0)
 		goto done;
-	}
+	if (!o.list && o.subdir != NULL && main_mkdir(o.outdir, o.subdir) != 0)
+		goto done;
 	if (o.list)
 		main_list(m);
 	else if (main_generate(&o, m) != 0)

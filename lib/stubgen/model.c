@@ -116,14 +116,10 @@ model_fingerprint(arena_t *a, const krpc_service_t *s)
 static bool
 model_param_taken(const sg_param_t *ps, size_t n, const char *name)
 {
-	size_t i, len;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		len = strlen(ps[i].cname);
-		if (strcmp(ps[i].cname, name) == 0)
-			return true;
-		if (ps[i].kind == CT_BYTES && strncmp(name, ps[i].cname, len) == 0 &&
-		    strcmp(name + len, "_len") == 0)
+		if (names_clash(name, ps[i].cname, ps[i].kind == CT_BYTES))
 			return true;
 	}
 	return false;
@@ -177,6 +173,42 @@ model_signature(sg_service_t *sv, const sg_proc_t *pr)
 	return s;
 }
 
+/* Remembers another service's class, whose handle typedef the header repeats. */
+static void
+model_foreign(sg_service_t *sv, const char *cname)
+{
+	const char **grown;
+	size_t i;
+
+	for (i = 0; i < sv->nforeign; i++) {
+		if (strcmp(sv->foreign[i], cname) == 0)
+			return;
+	}
+	grown = arena_alloc(sv->arena, (sv->nforeign + 1) * sizeof *grown);
+	if (sv->nforeign > 0)
+		memcpy(grown, sv->foreign, sv->nforeign * sizeof *grown);
+	grown[sv->nforeign++] = cname;
+	sv->foreign = grown;
+}
+
+/* The C view of a type (see stubgen.h). */
+void
+model_type(sg_service_t *sv, const krpc_type_t *t, ctype_kind_t *kind, char **ctype, sg_record_t **rec)
+{
+	*kind = ctype_kind(t);
+	*ctype = t != NULL ? ctype_name(sv->arena, sv->name, t) : arena_strdup(sv->arena, "");
+	*rec = NULL;
+	if (*kind == CT_RECORD && krpc_type_code(t) == KRPC_TYPE_STRUCT &&
+	    strcmp(krpc_type_service(t), sv->name) != 0) {
+		*kind = CT_VALUE;	/* another service's structure: a tree */
+		*ctype = arena_strdup(sv->arena, "krpc_value_t");
+	} else if (*kind == CT_RECORD) {
+		*rec = record_of(sv, t);
+		*ctype = (*rec)->cname;
+	} else if (*kind == CT_CLASS && strcmp(krpc_type_service(t), sv->name) != 0)
+		model_foreign(sv, *ctype);
+}
+
 /* Fills in one parameter. */
 static void
 model_param(sg_service_t *sv, sg_proc_t *pr, size_t i)
@@ -186,8 +218,7 @@ model_param(sg_service_t *sv, sg_proc_t *pr, size_t i)
 
 	pa->p = krpc_procedure_param_at(pr->p, i);
 	pa->type = krpc_parameter_type(pa->p);
-	pa->kind = ctype_kind(pa->type);
-	pa->ctype = ctype_name(sv->arena, sv->name, pa->type);
+	model_type(sv, pa->type, &pa->kind, &pa->ctype, &pa->rec);
 	if (pa->kind == CT_STATUS || pa->kind == CT_EVENT) {	/* messages in: plain values */
 		pa->kind = CT_VALUE;
 		pa->ctype = arena_strdup(sv->arena, "krpc_value_t");
@@ -222,8 +253,7 @@ model_proc(sg_service_t *sv, sg_proc_t *pr, const krpc_procedure_t *p)
 		model_param(sv, pr, i);
 	if (pr->nparams > sv->max_params)
 		sv->max_params = pr->nparams;
-	pr->ret_kind = ctype_kind(ret);
-	pr->ret_ctype = ret != NULL ? ctype_name(sv->arena, sv->name, ret) : arena_strdup(sv->arena, "");
+	model_type(sv, ret, &pr->ret_kind, &pr->ret_ctype, &pr->ret_rec);
 	pr->ret_text = ctype_text(sv->arena, ret);
 	pr->ret_nullable = krpc_procedure_return_nullable(p);
 	sv->uses_status |= pr->ret_kind == CT_STATUS;
@@ -231,35 +261,6 @@ model_proc(sg_service_t *sv, sg_proc_t *pr, const krpc_procedure_t *p)
 	if (krpc_procedure_deprecated(p))
 		pr->deprecated = doc_plain(sv->arena, krpc_procedure_deprecated_reason(p));
 	pr->signature = model_signature(sv, pr);
-}
-
-/* Describes a structure field as a constructor parameter. */
-void
-model_struct_field(const sg_service_t *sv, const krpc_struct_t *st, size_t i, sg_param_t *out)
-{
-	size_t j;
-
-	memset(out, 0, sizeof *out);
-	out->type = krpc_struct_field_type(st, i);
-	out->kind = ctype_kind(out->type);
-	out->ctype = ctype_name(sv->arena, sv->name, out->type);
-	if (out->kind == CT_STATUS || out->kind == CT_EVENT) {
-		out->kind = CT_VALUE;
-		out->ctype = arena_strdup(sv->arena, "krpc_value_t");
-	}
-	out->cname = names_param(sv->arena, krpc_struct_field_name(st, i));
-	/* Distinct from the earlier fields (and their lengths): suffix "_" until unique. */
-	for (j = 0; j < i; j++) {
-		sg_param_t prev;
-
-		model_struct_field(sv, st, j, &prev);
-		if (strcmp(prev.cname, out->cname) == 0 ||
-		    (prev.kind == CT_BYTES && strncmp(out->cname, prev.cname, strlen(prev.cname)) == 0 &&
-		    strcmp(out->cname + strlen(prev.cname), "_len") == 0)) {
-			out->cname = arena_printf(sv->arena, "%s_", out->cname);
-			j = (size_t)-1;
-		}
-	}
 }
 
 /* qsort comparison of strings. */
@@ -283,11 +284,16 @@ static void
 model_type_names(sg_service_t *sv, const char ***names, size_t *n, size_t *cap)
 {
 	const krpc_service_t *s = sv->s;
-	size_t i, j;
+	const sg_record_t *r;
+	size_t i, j, k;
 
-	for (i = 0; i < krpc_service_class_count(s); i++)
-		model_name(names, n, cap, arena_printf(sv->arena, "%s_%s", sv->name,
-		    krpc_class_name(krpc_service_class_at(s, i))));
+	for (i = 0; i < krpc_service_class_count(s); i++) {
+		const char *c = arena_printf(sv->arena, "%s_%s", sv->name,
+		    krpc_class_name(krpc_service_class_at(s, i)));
+
+		model_name(names, n, cap, c);
+		model_name(names, n, cap, arena_printf(sv->arena, "%s_NULL", c));
+	}
 	for (i = 0; i < krpc_service_enum_count(s); i++) {
 		const krpc_enum_t *e = krpc_service_enum_at(s, i);
 
@@ -296,15 +302,11 @@ model_type_names(sg_service_t *sv, const char ***names, size_t *n, size_t *cap)
 			model_name(names, n, cap, arena_printf(sv->arena, "%s_%s_%s", sv->name,
 			    krpc_enum_name(e), krpc_enum_value_name(e, j)));
 	}
-	for (i = 0; i < krpc_service_struct_count(s); i++) {
-		const krpc_struct_t *st = krpc_service_struct_at(s, i);
-		const char *base = arena_printf(sv->arena, "%s_%s", sv->name, krpc_struct_name(st));
+	for (r = sv->records; r != NULL; r = r->next) {
+		const char **defined = record_names(sv, r, &k);
 
-		model_name(names, n, cap, base);
-		model_name(names, n, cap, arena_printf(sv->arena, "%s_new", base));
-		for (j = 0; j < krpc_struct_field_count(st); j++)
-			model_name(names, n, cap, arena_printf(sv->arena, "%s_get_%s", base,
-			    krpc_struct_field_name(st, j)));
+		for (j = 0; j < k; j++)
+			model_name(names, n, cap, defined[j]);
 	}
 	if (sv->uses_status) {
 		model_name(names, n, cap, sv->status_type);
@@ -359,10 +361,13 @@ model_build(const krpc_services_t *m, const krpc_service_t *s)
 	sv->s = s;
 	sv->name = krpc_service_name(s);
 	sv->status_type = arena_printf(a, "%s_Status", sv->name);
+	sv->include = arena_printf(a, "%s.h", sv->name);
 	sv->nprocs = krpc_service_procedure_count(s);
 	sv->procs = arena_alloc(a, (sv->nprocs + 1) * sizeof *sv->procs);
 	for (i = 0; i < sv->nprocs; i++)
 		model_proc(sv, &sv->procs[i], krpc_service_procedure_at(s, i));
+	for (i = 0; i < krpc_service_struct_count(s); i++)	/* the unused ones too */
+		record_of(sv, krpc_struct_type(krpc_service_struct_at(s, i)));
 	sv->fingerprint = model_fingerprint(a, s);
 	if (!model_check_names(sv)) {
 		model_free(sv);

@@ -69,3 +69,13 @@ names_lower_first(arena_t *a, const char *s)
 	name[0] = (char)tolower((unsigned char)name[0]);
 	return name;
 }
+
+/* True if name is the C name taken, or its "_len" companion when taken holds bytes. */
+bool
+names_clash(const char *name, const char *taken, bool bytes)
+{
+	size_t len = strlen(taken);
+
+	return strcmp(name, taken) == 0 ||
+	    (bytes && strncmp(name, taken, len) == 0 && strcmp(name + len, "_len") == 0);
+}

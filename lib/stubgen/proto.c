@@ -50,6 +50,7 @@ proto_param(arena_t *a, const sg_param_t *pa)
 	case CT_VALUE:
 	case CT_STATUS:
 	case CT_EVENT:
+	case CT_RECORD:
 		return arena_printf(a, "const %s *%s", pa->ctype, pa->cname);
 	default:
 		if (pa->by_pointer)
@@ -76,6 +77,7 @@ proto_out(arena_t *a, ctype_kind_t k, const char *ctype, bool nullable)
 		return arena_printf(a, "%s **out", ctype);
 	case CT_CLASS:
 		return arena_printf(a, "%s *out", ctype);
+	case CT_RECORD:
 	default:
 		return arena_printf(a, "%s *out%s", ctype, nullable ? ", bool *out_null" : "");
 	}

@@ -90,15 +90,22 @@ typedef enum ctype_kind {
 	CT_CLASS,		/* a uint64_t handle typedef, or uint64_t */
 	CT_STRING,		/* const char * in, char ** out (malloc'd) */
 	CT_BYTES,		/* const void *, size_t in; uint8_t **, size_t * out */
-	CT_STATUS,		/* decoded into the <Service>_Status struct */
+	CT_STATUS,		/* decoded into the <Service>_Status struct (krpc_status_t) */
 	CT_EVENT,		/* krpc_event_t * out */
-	CT_VALUE,		/* krpc_value_t tree (collections, structs, messages) */
+	CT_VALUE,		/* krpc_value_t tree (collections, messages, other services' structs) */
+	CT_RECORD,		/* a generated C struct: a TUPLE, or a STRUCT of this service */
 } ctype_kind_t;
 
+/* The kind of t; CT_RECORD for every TUPLE and STRUCT (see model_type()). */
 ctype_kind_t	 ctype_kind(const krpc_type_t *);
 /* True for the kinds passed by value in C (numbers, bool, enums, handles). */
 bool		 ctype_is_scalar(ctype_kind_t);
-/* The C type of a value of t as seen from service svc ("double", "SpaceCenter_Vessel", ...). */
+/*
+ * The C type of a value of t as seen from service svc ("double",
+ * "SpaceCenter_Vessel" for a class of any service, "SpaceCenter_Mode" for
+ * an enumeration of svc, int32_t for one of another service, ...); records
+ * are named by the model (record.c).
+ */
 char		*ctype_name(arena_t *, const char *svc, const krpc_type_t *);
 /* The library's type code constant ("KRPC_TYPE_DOUBLE"). */
 const char	*ctype_code_macro(krpc_type_code_t);
@@ -124,16 +131,21 @@ char		*ctype_c_string(arena_t *, const char *s, size_t len);
 bool		 names_reserved(const char *s);
 /* s made safe as a parameter name (a trailing "_" for reserved words). */
 char		*names_param(arena_t *, const char *s);
+/* True if name is taken, or is taken's "_len" companion when taken holds bytes. */
+bool		 names_clash(const char *name, const char *taken, bool bytes);
 /* "Vessel" -> "vessel", "CelestialBody" -> "celestialBody". */
 char		*names_lower_first(arena_t *, const char *s);
 
 /* ---- model.c: the emission model ------------------------------------------ */
+
+struct sg_record;
 
 typedef struct sg_param {
 	const krpc_parameter_t	*p;
 	char			*cname;		/* C parameter name */
 	ctype_kind_t		 kind;
 	char			*ctype;		/* C type of the value */
+	struct sg_record	*rec;		/* CT_RECORD: its C struct */
 	const krpc_type_t	*type;
 	bool			 nullable;
 	bool			 has_default;
@@ -150,6 +162,7 @@ typedef struct sg_proc {
 	sg_param_t		*params;
 	ctype_kind_t		 ret_kind;
 	char			*ret_ctype;	/* C type of the result ("" for void) */
+	struct sg_record	*ret_rec;	/* CT_RECORD: its C struct */
 	char			*ret_text;	/* type text for krpc_call() */
 	bool			 ret_nullable;
 	char			*doc;		/* plain summary */
@@ -169,17 +182,58 @@ typedef struct sg_service {
 	bool			 uses_status;	/* some procedure returns STATUS */
 	char			*status_type;	/* "<Service>_Status" */
 	uint64_t		 fingerprint;	/* FNV-1a of the service's definition */
+	const char		*include;	/* how the source includes the header ("SpaceCenter.h") */
+	struct sg_record	*records;	/* C structs, each after the ones it holds */
+	const char		**foreign;	/* other services' classes used ("Svc_Class") */
+	size_t			 nforeign;
 } sg_service_t;
 
-/* Describes field i of a structure as a parameter of its constructor. */
-void		 model_struct_field(const sg_service_t *, const krpc_struct_t *, size_t i,
-		    sg_param_t *out);
+/*
+ * The C view of a type in sv: its kind, C type and (CT_RECORD) record,
+ * created on first use; another service's STRUCT is a CT_VALUE tree, and
+ * another service's class is remembered for its handle typedef.
+ */
+void		 model_type(sg_service_t *, const krpc_type_t *, ctype_kind_t *kind, char **ctype,
+		    struct sg_record **rec);
 /*
  * Builds the model of one service; NULL (reason on stderr) if the service
  * cannot be written as C (clashing names).  Free with model_free().
  */
 sg_service_t	*model_build(const krpc_services_t *, const krpc_service_t *);
 void		 model_free(sg_service_t *);
+
+/* ---- record.c: C structs for tuples and structures -------------------------- */
+
+/* One member of a record. */
+typedef struct sg_field {
+	char			*cname;		/* e0, e1... or the structure's field name */
+	ctype_kind_t		 kind;
+	char			*ctype;
+	struct sg_record	*rec;		/* CT_RECORD */
+	const krpc_type_t	*type;
+} sg_field_t;
+
+/* A C struct standing for a TUPLE, or for a STRUCT of the service. */
+typedef struct sg_record {
+	char			*cname;		/* "Svc_Tuple3_double_double_double", "Svc_Name" */
+	char			*text;		/* the type's text (tells shapes apart) */
+	const krpc_type_t	*type;
+	const krpc_struct_t	*st;		/* a STRUCT's definition, else NULL */
+	krpc_type_code_t	 code;		/* KRPC_TYPE_TUPLE or KRPC_TYPE_STRUCT */
+	size_t			 nfields;
+	sg_field_t		*fields;
+	struct sg_record	*next;
+} sg_record_t;
+
+/* The record of a TUPLE or of a STRUCT of sv (and of those it holds), made on first use. */
+sg_record_t	*record_of(sg_service_t *, const krpc_type_t *);
+/* The C names a record defines (for the clash check); n set to their count. */
+const char	**record_names(const sg_service_t *, const sg_record_t *, size_t *n);
+/* The template helpers the records' functions use. */
+unsigned	 record_uses(const sg_service_t *);
+/* The typedefs and prototypes (header), and the functions (source). */
+void		 record_emit_decl(text_t *, const sg_service_t *);
+void		 record_emit_code(text_t *, const sg_service_t *);
 
 /* ---- proto.c: function prototypes ----------------------------------------- */
 
@@ -205,16 +259,12 @@ void		 proto_write(text_t *, const sg_service_t *, const sg_proc_t *, proto_form
 
 /* The generated-file banner shared by the header and the source. */
 void		 header_banner(text_t *, const sg_service_t *, const char *file, const char *what);
+/* A section title of the header. */
+void		 header_section(text_t *, const char *title);
 void		 header_emit(text_t *, const sg_service_t *);
-/* The prototypes of a structure's constructor and of its field i reader. */
-void		 header_struct_new(text_t *, const sg_service_t *, const krpc_struct_t *, bool definition);
-void		 header_struct_get(text_t *, const sg_service_t *, const krpc_struct_t *, size_t i,
-		    bool definition);
 void		 body_emit(text_t *, const sg_service_t *);
+/* <Service>_Status: the library's krpc_status_t under the service's name. */
 void		 status_emit_decl(text_t *, const sg_service_t *);
-/* The decoder's static helpers, then its public functions (in the source). */
-void		 status_emit_code(text_t *, const sg_service_t *);
-void		 status_emit_public(text_t *, const sg_service_t *);
 
 /* ---- template.c: the fixed helpers of a generated source ------------------ */
 
@@ -234,6 +284,12 @@ enum template_use {
 	TMPL_APPEND_COPY = 1 << 11,
 	TMPL_APPEND_STRING = 1 << 12,
 	TMPL_APPEND_BYTES = 1 << 13,
+	TMPL_ENCODED = 1 << 14,		/* record arguments */
+	TMPL_RECORD = 1 << 15,		/* record decoders */
+	TMPL_GET_STRING = 1 << 16,	/* record members */
+	TMPL_GET_BYTES = 1 << 17,
+	TMPL_GET_VALUE = 1 << 18,
+	TMPL_GET_OBJECT = 1 << 19,
 };
 
 /* Writes the helpers whose TMPL_* flags are in use. */

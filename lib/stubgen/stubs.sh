@@ -1,11 +1,13 @@
 #!/bin/sh
-# Regenerates typed stubs from a freshly started krpc-sim (on temporary Unix
-# sockets): `make stubs` writes them into the source tree, and
+# Regenerates the committed stubs from a freshly started krpc-sim (on
+# temporary Unix sockets): `make stubs` writes them into the source tree, and
 # tests/integration/test_stubgen.sh into a temporary directory to compare.
-# Usage: stubs.sh KRPC-SIM KRPC-STUBGEN OUTDIR DUMPFILE SERVICE...
+# KRPC, TestService and Benchmark are the installed stubs (headers in
+# OUTDIR/krpcmux/, included as <krpcmux/KRPC.h>); SpaceCenter, krpc-sim's,
+# serves the examples and tests (flat, as users generate the game's).
+# Usage: stubs.sh KRPC-SIM KRPC-STUBGEN OUTDIR DUMPFILE
 set -eu
 sim=$1 stubgen=$2 outdir=$3 dump=$4
-shift 4
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/krpc-stubs.XXXXXX")
 pid=
 cleanup() {
@@ -29,4 +31,6 @@ until grep -q 'krpc-sim: listening' "$tmp/sim.out"; do	# the ready line
 	sleep 0.1
 done
 mkdir -p "$outdir"
-"$stubgen" --rpc-path "$tmp/rpc" --save-dump "$dump" -o "$outdir" "$@"
+"$stubgen" --rpc-path "$tmp/rpc" --save-dump "$dump" -o "$outdir" --header-subdir krpcmux \
+	KRPC TestService Benchmark
+"$stubgen" --dump "$dump" -o "$outdir" SpaceCenter

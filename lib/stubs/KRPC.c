@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "KRPC.h"
+#include "krpcmux/KRPC.h"
 
 #define STUB_SERVICE "KRPC"
 #define STUB_MAX_ARGS 3
@@ -20,7 +20,7 @@ struct stub_args {
 	krpc_value_t	*v[STUB_MAX_ARGS];
 	bool		 own[STUB_MAX_ARGS];
 	size_t		 n;
-	bool		 nomem;
+	krpc_code_t	 rc;	/* the first failure building them (recorded) */
 };
 
 /* Starts a list of n arguments, all left out (server defaults). */
@@ -49,8 +49,8 @@ stub_own(struct stub_args *args, size_t i, krpc_value_t *v)
 {
 	args->v[i] = v;
 	args->own[i] = true;
-	if (v == NULL)
-		args->nomem = true;
+	if (v == NULL && args->rc == KRPC_OK)
+		args->rc = krpc_error_set(KRPC_ERR_NOMEM, NULL);
 }
 
 /* Sets argument i to an object, or to null for handle 0. */
@@ -82,9 +82,9 @@ static krpc_code_t
 stub_call(krpc_client_t *client, const char *proc, struct stub_args *args, const char *ret,
     krpc_value_t **res)
 {
-	krpc_code_t rc = KRPC_ERR_NOMEM;
+	krpc_code_t rc = args->rc;
 
-	if (!args->nomem)
+	if (rc == KRPC_OK)
 		rc = krpc_call(client, STUB_SERVICE, proc, args->v, args->n, ret, res);
 	stub_args_free(args);
 	return rc;
@@ -95,9 +95,9 @@ static krpc_code_t
 stub_stream(krpc_client_t *client, const char *proc, struct stub_args *args, const char *ret,
     krpc_stream_t **out)
 {
-	krpc_code_t rc = KRPC_ERR_NOMEM;
+	krpc_code_t rc = args->rc;
 
-	if (!args->nomem)
+	if (rc == KRPC_OK)
 		rc = krpc_stream_add(client, STUB_SERVICE, proc, args->v, args->n, ret, out);
 	stub_args_free(args);
 	return rc;
@@ -107,9 +107,9 @@ stub_stream(krpc_client_t *client, const char *proc, struct stub_args *args, con
 static krpc_code_t
 stub_get_call(const char *proc, struct stub_args *args, krpc_value_t **out)
 {
-	krpc_code_t rc = KRPC_ERR_NOMEM;
+	krpc_code_t rc = args->rc;
 
-	if (!args->nomem)
+	if (rc == KRPC_OK)
 		rc = krpc_get_call(NULL, STUB_SERVICE, proc, args->v, args->n, out);
 	stub_args_free(args);
 	return rc;
@@ -120,9 +120,9 @@ static krpc_code_t
 stub_event(krpc_client_t *client, const char *proc, struct stub_args *args,
     krpc_event_t **out)
 {
-	krpc_code_t rc = KRPC_ERR_NOMEM;
+	krpc_code_t rc = args->rc;
 
-	if (!args->nomem)
+	if (rc == KRPC_OK)
 		rc = krpc_event_call(client, STUB_SERVICE, proc, args->v, args->n, out);
 	stub_args_free(args);
 	return rc;
@@ -138,9 +138,9 @@ stub_ret_string(krpc_code_t rc, krpc_value_t *res, char **out)
 
 	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res) &&
 	    (s = krpc_value_str(res, &len)) == NULL)
-		rc = KRPC_ERR_TYPE;
+		rc = krpc_error_set(KRPC_ERR_TYPE, "the result is not a string");
 	if (s != NULL && (copy = malloc(len + 1)) == NULL)
-		rc = KRPC_ERR_NOMEM;
+		rc = krpc_error_set(KRPC_ERR_NOMEM, NULL);
 	else if (s != NULL)
 		memcpy(copy, s, len + 1);
 	if (out != NULL)
@@ -161,9 +161,9 @@ stub_ret_bytes(krpc_code_t rc, krpc_value_t *res, uint8_t **out, size_t *out_len
 
 	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res) &&
 	    (p = krpc_value_data(res, &len)) == NULL)
-		rc = KRPC_ERR_TYPE;
+		rc = krpc_error_set(KRPC_ERR_TYPE, "the result is not bytes");
 	if (p != NULL && (copy = malloc(len > 0 ? len : 1)) == NULL)
-		rc = KRPC_ERR_NOMEM;
+		rc = krpc_error_set(KRPC_ERR_NOMEM, NULL);
 	else if (p != NULL && len > 0)
 		memcpy(copy, p, len);
 	if (copy == NULL)
@@ -256,117 +256,6 @@ stub_ret_status(krpc_code_t rc, krpc_value_t *res, KRPC_Status *out)
 	return rc;
 }
 
-/* Reads a protobuf varint; false if truncated. */
-static bool
-stub_status_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	unsigned shift;
-
-	*v = 0;
-	for (shift = 0; shift < 64 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
-
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if ((b & 0x80) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* A float from its little-endian bits. */
-static float
-stub_status_float(uint64_t bits)
-{
-	uint32_t b = (uint32_t)bits;
-	float f;
-
-	memcpy(&f, &b, sizeof f);
-	return f;
-}
-
-/* Replaces a string field with a copy of data. */
-static krpc_code_t
-stub_status_string(char **field, const uint8_t *data, size_t len)
-{
-	char *s = malloc(len + 1);
-
-	if (s == NULL)
-		return KRPC_ERR_NOMEM;
-	if (len > 0)
-		memcpy(s, data, len);
-	s[len] = '\0';
-	free(*field);
-	*field = s;
-	return KRPC_OK;
-}
-
-/* Stores field number of the Status message (unknown fields are skipped). */
-static krpc_code_t
-stub_status_store(KRPC_Status *st, uint64_t key, uint64_t v, const uint8_t *data, size_t len)
-{
-	switch (key) {
-	case (1u << 3) | 2:
-		return stub_status_string(&st->version, data, len);
-	case (2u << 3) | 0:
-		st->bytes_read = (uint64_t)v;
-		break;
-	case (3u << 3) | 0:
-		st->bytes_written = (uint64_t)v;
-		break;
-	case (4u << 3) | 5:
-		st->bytes_read_rate = stub_status_float(v);
-		break;
-	case (5u << 3) | 5:
-		st->bytes_written_rate = stub_status_float(v);
-		break;
-	case (6u << 3) | 0:
-		st->rpcs_executed = (uint64_t)v;
-		break;
-	case (7u << 3) | 5:
-		st->rpc_rate = stub_status_float(v);
-		break;
-	case (8u << 3) | 0:
-		st->one_rpc_per_update = v != 0;
-		break;
-	case (9u << 3) | 0:
-		st->max_time_per_update = (uint32_t)v;
-		break;
-	case (10u << 3) | 0:
-		st->adaptive_rate_control = v != 0;
-		break;
-	case (11u << 3) | 0:
-		st->blocking_recv = v != 0;
-		break;
-	case (12u << 3) | 0:
-		st->recv_timeout = (uint32_t)v;
-		break;
-	case (13u << 3) | 5:
-		st->time_per_rpc_update = stub_status_float(v);
-		break;
-	case (14u << 3) | 5:
-		st->poll_time_per_rpc_update = stub_status_float(v);
-		break;
-	case (15u << 3) | 5:
-		st->exec_time_per_rpc_update = stub_status_float(v);
-		break;
-	case (16u << 3) | 0:
-		st->stream_rpcs = (uint32_t)v;
-		break;
-	case (17u << 3) | 0:
-		st->stream_rpcs_executed = (uint64_t)v;
-		break;
-	case (18u << 3) | 5:
-		st->stream_rpc_rate = stub_status_float(v);
-		break;
-	case (19u << 3) | 5:
-		st->time_per_stream_update = stub_status_float(v);
-		break;
-	default:
-		break;
-	}
-	return KRPC_OK;
-}
-
 /* The arguments of AddStream. */
 static void
 args_AddStream(struct stub_args *args, const krpc_value_t *call, bool start)
@@ -406,7 +295,7 @@ static void
 args_AddEvent(struct stub_args *args, KRPC_Expression expression)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, expression);
+	stub_object(args, 0, expression.id);
 }
 
 /* The arguments of set_GameScene. */
@@ -480,8 +369,8 @@ args_Expression_static_Equal(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_NotEqual. */
@@ -490,8 +379,8 @@ args_Expression_static_NotEqual(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_GreaterThan. */
@@ -500,8 +389,8 @@ args_Expression_static_GreaterThan(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_GreaterThanOrEqual. */
@@ -510,8 +399,8 @@ args_Expression_static_GreaterThanOrEqual(struct stub_args *args, KRPC_Expressio
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_LessThan. */
@@ -520,8 +409,8 @@ args_Expression_static_LessThan(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_LessThanOrEqual. */
@@ -530,8 +419,8 @@ args_Expression_static_LessThanOrEqual(struct stub_args *args, KRPC_Expression a
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_And. */
@@ -539,8 +428,8 @@ static void
 args_Expression_static_And(struct stub_args *args, KRPC_Expression arg0, KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_Or. */
@@ -548,8 +437,8 @@ static void
 args_Expression_static_Or(struct stub_args *args, KRPC_Expression arg0, KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_ExclusiveOr. */
@@ -558,8 +447,8 @@ args_Expression_static_ExclusiveOr(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_Not. */
@@ -567,7 +456,7 @@ static void
 args_Expression_static_Not(struct stub_args *args, KRPC_Expression arg)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, arg);
+	stub_object(args, 0, arg.id);
 }
 
 /* The arguments of Expression_static_Add. */
@@ -575,8 +464,8 @@ static void
 args_Expression_static_Add(struct stub_args *args, KRPC_Expression arg0, KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_Subtract. */
@@ -585,8 +474,8 @@ args_Expression_static_Subtract(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_Multiply. */
@@ -595,8 +484,8 @@ args_Expression_static_Multiply(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_Divide. */
@@ -605,8 +494,8 @@ args_Expression_static_Divide(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_Modulo. */
@@ -615,8 +504,8 @@ args_Expression_static_Modulo(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_Power. */
@@ -625,8 +514,8 @@ args_Expression_static_Power(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_LeftShift. */
@@ -635,8 +524,8 @@ args_Expression_static_LeftShift(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_RightShift. */
@@ -645,8 +534,8 @@ args_Expression_static_RightShift(struct stub_args *args, KRPC_Expression arg0,
     KRPC_Expression arg1)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg0);
-	stub_object(args, 1, arg1);
+	stub_object(args, 0, arg0.id);
+	stub_object(args, 1, arg1.id);
 }
 
 /* The arguments of Expression_static_Cast. */
@@ -654,8 +543,8 @@ static void
 args_Expression_static_Cast(struct stub_args *args, KRPC_Expression arg, KRPC_Type type)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, type);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, type.id);
 }
 
 /* The arguments of Expression_static_Parameter. */
@@ -665,7 +554,7 @@ args_Expression_static_Parameter(struct stub_args *args, const char *name, KRPC_
 	stub_args_init(args, 2);
 	stub_own(args, 0, name != NULL ? krpc_value_string(name) :
 	    krpc_value_null(KRPC_TYPE_STRING));
-	stub_object(args, 1, type);
+	stub_object(args, 1, type.id);
 }
 
 /* The arguments of Expression_static_Function. */
@@ -675,7 +564,7 @@ args_Expression_static_Function(struct stub_args *args, const krpc_value_t *para
 {
 	stub_args_init(args, 2);
 	stub_borrow(args, 0, parameters, KRPC_TYPE_LIST);
-	stub_object(args, 1, body);
+	stub_object(args, 1, body.id);
 }
 
 /* The arguments of Expression_static_Invoke. */
@@ -684,7 +573,7 @@ args_Expression_static_Invoke(struct stub_args *args, KRPC_Expression function,
     const krpc_value_t *args_)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, function);
+	stub_object(args, 0, function.id);
 	stub_borrow(args, 1, args_, KRPC_TYPE_DICTIONARY);
 }
 
@@ -727,7 +616,7 @@ static void
 args_Expression_static_ToList(struct stub_args *args, KRPC_Expression arg)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, arg);
+	stub_object(args, 0, arg.id);
 }
 
 /* The arguments of Expression_static_ToSet. */
@@ -735,7 +624,7 @@ static void
 args_Expression_static_ToSet(struct stub_args *args, KRPC_Expression arg)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, arg);
+	stub_object(args, 0, arg.id);
 }
 
 /* The arguments of Expression_static_Get. */
@@ -743,8 +632,8 @@ static void
 args_Expression_static_Get(struct stub_args *args, KRPC_Expression arg, KRPC_Expression index)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, index);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, index.id);
 }
 
 /* The arguments of Expression_static_Count. */
@@ -752,7 +641,7 @@ static void
 args_Expression_static_Count(struct stub_args *args, KRPC_Expression arg)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, arg);
+	stub_object(args, 0, arg.id);
 }
 
 /* The arguments of Expression_static_Sum. */
@@ -760,7 +649,7 @@ static void
 args_Expression_static_Sum(struct stub_args *args, KRPC_Expression arg)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, arg);
+	stub_object(args, 0, arg.id);
 }
 
 /* The arguments of Expression_static_Max. */
@@ -768,7 +657,7 @@ static void
 args_Expression_static_Max(struct stub_args *args, KRPC_Expression arg)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, arg);
+	stub_object(args, 0, arg.id);
 }
 
 /* The arguments of Expression_static_Min. */
@@ -776,7 +665,7 @@ static void
 args_Expression_static_Min(struct stub_args *args, KRPC_Expression arg)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, arg);
+	stub_object(args, 0, arg.id);
 }
 
 /* The arguments of Expression_static_Average. */
@@ -784,7 +673,7 @@ static void
 args_Expression_static_Average(struct stub_args *args, KRPC_Expression arg)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, arg);
+	stub_object(args, 0, arg.id);
 }
 
 /* The arguments of Expression_static_Select. */
@@ -793,8 +682,8 @@ args_Expression_static_Select(struct stub_args *args, KRPC_Expression arg,
     KRPC_Expression func)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, func);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, func.id);
 }
 
 /* The arguments of Expression_static_Where. */
@@ -802,8 +691,8 @@ static void
 args_Expression_static_Where(struct stub_args *args, KRPC_Expression arg, KRPC_Expression func)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, func);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, func.id);
 }
 
 /* The arguments of Expression_static_Contains. */
@@ -812,8 +701,8 @@ args_Expression_static_Contains(struct stub_args *args, KRPC_Expression arg,
     KRPC_Expression value)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, value);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, value.id);
 }
 
 /* The arguments of Expression_static_Aggregate. */
@@ -822,8 +711,8 @@ args_Expression_static_Aggregate(struct stub_args *args, KRPC_Expression arg,
     KRPC_Expression func)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, func);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, func.id);
 }
 
 /* The arguments of Expression_static_AggregateWithSeed. */
@@ -832,9 +721,9 @@ args_Expression_static_AggregateWithSeed(struct stub_args *args, KRPC_Expression
     KRPC_Expression seed, KRPC_Expression func)
 {
 	stub_args_init(args, 3);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, seed);
-	stub_object(args, 2, func);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, seed.id);
+	stub_object(args, 2, func.id);
 }
 
 /* The arguments of Expression_static_Concat. */
@@ -843,8 +732,8 @@ args_Expression_static_Concat(struct stub_args *args, KRPC_Expression arg1,
     KRPC_Expression arg2)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg1);
-	stub_object(args, 1, arg2);
+	stub_object(args, 0, arg1.id);
+	stub_object(args, 1, arg2.id);
 }
 
 /* The arguments of Expression_static_OrderBy. */
@@ -853,8 +742,8 @@ args_Expression_static_OrderBy(struct stub_args *args, KRPC_Expression arg,
     KRPC_Expression key)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, key);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, key.id);
 }
 
 /* The arguments of Expression_static_All. */
@@ -863,8 +752,8 @@ args_Expression_static_All(struct stub_args *args, KRPC_Expression arg,
     KRPC_Expression predicate)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, predicate);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, predicate.id);
 }
 
 /* The arguments of Expression_static_Any. */
@@ -873,63 +762,10 @@ args_Expression_static_Any(struct stub_args *args, KRPC_Expression arg,
     KRPC_Expression predicate)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, arg);
-	stub_object(args, 1, predicate);
+	stub_object(args, 0, arg.id);
+	stub_object(args, 1, predicate.id);
 }
 
-/* Decodes a STATUS value. */
-krpc_code_t
-KRPC_Status_decode(const krpc_value_t *status, KRPC_Status *out)
-{
-	const uint8_t *p, *end, *data;
-	uint64_t key, v;
-	size_t len;
-	krpc_code_t rc = KRPC_OK;
-
-	if (out == NULL)
-		return KRPC_ERR_ARG;
-	memset(out, 0, sizeof *out);
-	if (status == NULL || krpc_value_code(status) != KRPC_TYPE_STATUS ||
-	    (p = krpc_value_data(status, &len)) == NULL)
-		return KRPC_ERR_TYPE;
-	for (end = p + len; rc == KRPC_OK && p < end;) {
-		data = NULL;
-		len = 0;
-		v = 0;
-		if (!stub_status_varint(&p, end, &key))
-			rc = KRPC_ERR_MALFORMED;
-		else if ((key & 7) == 0 && !stub_status_varint(&p, end, &v))
-			rc = KRPC_ERR_MALFORMED;
-		else if ((key & 7) == 1 && end - p >= 8)
-			p += 8;
-		else if ((key & 7) == 5 && end - p >= 4) {
-			v = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
-			p += 4;
-		} else if ((key & 7) == 2 && stub_status_varint(&p, end, &v) && v <= (uint64_t)(end - p)) {
-			data = p;
-			len = (size_t)v;
-			p += len;
-		} else if ((key & 7) != 0)
-			rc = KRPC_ERR_MALFORMED;
-		if (rc == KRPC_OK)
-			rc = stub_status_store(out, key, v, data, len);
-	}
-	if (rc == KRPC_OK && out->version == NULL)
-		rc = stub_status_string(&out->version, NULL, 0);
-	if (rc != KRPC_OK)
-		KRPC_Status_free(out);
-	return rc;
-}
-
-/* Frees what a decoded status holds. */
-void
-KRPC_Status_free(KRPC_Status *status)
-{
-	if (status != NULL) {
-		free(status->version);
-		status->version = NULL;
-	}
-}
 /* Calls KRPC.GetClientID. */
 krpc_code_t
 KRPC_GetClientID(krpc_client_t *client, uint8_t **out, size_t *out_len)
@@ -1327,7 +1163,7 @@ KRPC_Expression_static_ConstantDouble(krpc_client_t *client, double value,
 
 	args_Expression_static_ConstantDouble(&args, value);
 	rc = stub_call(client, "Expression_static_ConstantDouble", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_ConstantDouble. */
@@ -1361,7 +1197,7 @@ KRPC_Expression_static_ConstantFloat(krpc_client_t *client, float value, KRPC_Ex
 
 	args_Expression_static_ConstantFloat(&args, value);
 	rc = stub_call(client, "Expression_static_ConstantFloat", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_ConstantFloat. */
@@ -1395,7 +1231,7 @@ KRPC_Expression_static_ConstantInt(krpc_client_t *client, int32_t value, KRPC_Ex
 
 	args_Expression_static_ConstantInt(&args, value);
 	rc = stub_call(client, "Expression_static_ConstantInt", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_ConstantInt. */
@@ -1429,7 +1265,7 @@ KRPC_Expression_static_ConstantBool(krpc_client_t *client, bool value, KRPC_Expr
 
 	args_Expression_static_ConstantBool(&args, value);
 	rc = stub_call(client, "Expression_static_ConstantBool", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_ConstantBool. */
@@ -1464,7 +1300,7 @@ KRPC_Expression_static_ConstantString(krpc_client_t *client, const char *value,
 
 	args_Expression_static_ConstantString(&args, value);
 	rc = stub_call(client, "Expression_static_ConstantString", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_ConstantString. */
@@ -1499,7 +1335,7 @@ KRPC_Expression_static_Call(krpc_client_t *client, const krpc_value_t *call,
 
 	args_Expression_static_Call(&args, call);
 	rc = stub_call(client, "Expression_static_Call", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Call. */
@@ -1534,7 +1370,7 @@ KRPC_Expression_static_Equal(krpc_client_t *client, KRPC_Expression arg0, KRPC_E
 
 	args_Expression_static_Equal(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_Equal", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Equal. */
@@ -1570,7 +1406,7 @@ KRPC_Expression_static_NotEqual(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_NotEqual(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_NotEqual", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_NotEqual. */
@@ -1606,7 +1442,7 @@ KRPC_Expression_static_GreaterThan(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_GreaterThan(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_GreaterThan", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_GreaterThan. */
@@ -1642,7 +1478,7 @@ KRPC_Expression_static_GreaterThanOrEqual(krpc_client_t *client, KRPC_Expression
 
 	args_Expression_static_GreaterThanOrEqual(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_GreaterThanOrEqual", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_GreaterThanOrEqual. */
@@ -1678,7 +1514,7 @@ KRPC_Expression_static_LessThan(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_LessThan(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_LessThan", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_LessThan. */
@@ -1714,7 +1550,7 @@ KRPC_Expression_static_LessThanOrEqual(krpc_client_t *client, KRPC_Expression ar
 
 	args_Expression_static_LessThanOrEqual(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_LessThanOrEqual", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_LessThanOrEqual. */
@@ -1750,7 +1586,7 @@ KRPC_Expression_static_And(krpc_client_t *client, KRPC_Expression arg0, KRPC_Exp
 
 	args_Expression_static_And(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_And", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_And. */
@@ -1785,7 +1621,7 @@ KRPC_Expression_static_Or(krpc_client_t *client, KRPC_Expression arg0, KRPC_Expr
 
 	args_Expression_static_Or(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_Or", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Or. */
@@ -1820,7 +1656,7 @@ KRPC_Expression_static_ExclusiveOr(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_ExclusiveOr(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_ExclusiveOr", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_ExclusiveOr. */
@@ -1855,7 +1691,7 @@ KRPC_Expression_static_Not(krpc_client_t *client, KRPC_Expression arg, KRPC_Expr
 
 	args_Expression_static_Not(&args, arg);
 	rc = stub_call(client, "Expression_static_Not", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Not. */
@@ -1890,7 +1726,7 @@ KRPC_Expression_static_Add(krpc_client_t *client, KRPC_Expression arg0, KRPC_Exp
 
 	args_Expression_static_Add(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_Add", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Add. */
@@ -1925,7 +1761,7 @@ KRPC_Expression_static_Subtract(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_Subtract(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_Subtract", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Subtract. */
@@ -1961,7 +1797,7 @@ KRPC_Expression_static_Multiply(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_Multiply(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_Multiply", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Multiply. */
@@ -1997,7 +1833,7 @@ KRPC_Expression_static_Divide(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_Divide(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_Divide", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Divide. */
@@ -2033,7 +1869,7 @@ KRPC_Expression_static_Modulo(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_Modulo(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_Modulo", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Modulo. */
@@ -2069,7 +1905,7 @@ KRPC_Expression_static_Power(krpc_client_t *client, KRPC_Expression arg0, KRPC_E
 
 	args_Expression_static_Power(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_Power", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Power. */
@@ -2105,7 +1941,7 @@ KRPC_Expression_static_LeftShift(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_LeftShift(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_LeftShift", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_LeftShift. */
@@ -2141,7 +1977,7 @@ KRPC_Expression_static_RightShift(krpc_client_t *client, KRPC_Expression arg0,
 
 	args_Expression_static_RightShift(&args, arg0, arg1);
 	rc = stub_call(client, "Expression_static_RightShift", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_RightShift. */
@@ -2177,7 +2013,7 @@ KRPC_Expression_static_Cast(krpc_client_t *client, KRPC_Expression arg, KRPC_Typ
 
 	args_Expression_static_Cast(&args, arg, type);
 	rc = stub_call(client, "Expression_static_Cast", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Cast. */
@@ -2212,7 +2048,7 @@ KRPC_Expression_static_Parameter(krpc_client_t *client, const char *name, KRPC_T
 
 	args_Expression_static_Parameter(&args, name, type);
 	rc = stub_call(client, "Expression_static_Parameter", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Parameter. */
@@ -2247,7 +2083,7 @@ KRPC_Expression_static_Function(krpc_client_t *client, const krpc_value_t *param
 
 	args_Expression_static_Function(&args, parameters, body);
 	rc = stub_call(client, "Expression_static_Function", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Function. */
@@ -2283,7 +2119,7 @@ KRPC_Expression_static_Invoke(krpc_client_t *client, KRPC_Expression function,
 
 	args_Expression_static_Invoke(&args, function, args_);
 	rc = stub_call(client, "Expression_static_Invoke", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Invoke. */
@@ -2319,7 +2155,7 @@ KRPC_Expression_static_CreateTuple(krpc_client_t *client, const krpc_value_t *el
 
 	args_Expression_static_CreateTuple(&args, elements);
 	rc = stub_call(client, "Expression_static_CreateTuple", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_CreateTuple. */
@@ -2354,7 +2190,7 @@ KRPC_Expression_static_CreateList(krpc_client_t *client, const krpc_value_t *val
 
 	args_Expression_static_CreateList(&args, values);
 	rc = stub_call(client, "Expression_static_CreateList", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_CreateList. */
@@ -2389,7 +2225,7 @@ KRPC_Expression_static_CreateSet(krpc_client_t *client, const krpc_value_t *valu
 
 	args_Expression_static_CreateSet(&args, values);
 	rc = stub_call(client, "Expression_static_CreateSet", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_CreateSet. */
@@ -2424,7 +2260,7 @@ KRPC_Expression_static_CreateDictionary(krpc_client_t *client, const krpc_value_
 
 	args_Expression_static_CreateDictionary(&args, keys, values);
 	rc = stub_call(client, "Expression_static_CreateDictionary", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_CreateDictionary. */
@@ -2459,7 +2295,7 @@ KRPC_Expression_static_ToList(krpc_client_t *client, KRPC_Expression arg, KRPC_E
 
 	args_Expression_static_ToList(&args, arg);
 	rc = stub_call(client, "Expression_static_ToList", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_ToList. */
@@ -2493,7 +2329,7 @@ KRPC_Expression_static_ToSet(krpc_client_t *client, KRPC_Expression arg, KRPC_Ex
 
 	args_Expression_static_ToSet(&args, arg);
 	rc = stub_call(client, "Expression_static_ToSet", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_ToSet. */
@@ -2528,7 +2364,7 @@ KRPC_Expression_static_Get(krpc_client_t *client, KRPC_Expression arg, KRPC_Expr
 
 	args_Expression_static_Get(&args, arg, index);
 	rc = stub_call(client, "Expression_static_Get", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Get. */
@@ -2562,7 +2398,7 @@ KRPC_Expression_static_Count(krpc_client_t *client, KRPC_Expression arg, KRPC_Ex
 
 	args_Expression_static_Count(&args, arg);
 	rc = stub_call(client, "Expression_static_Count", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Count. */
@@ -2596,7 +2432,7 @@ KRPC_Expression_static_Sum(krpc_client_t *client, KRPC_Expression arg, KRPC_Expr
 
 	args_Expression_static_Sum(&args, arg);
 	rc = stub_call(client, "Expression_static_Sum", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Sum. */
@@ -2630,7 +2466,7 @@ KRPC_Expression_static_Max(krpc_client_t *client, KRPC_Expression arg, KRPC_Expr
 
 	args_Expression_static_Max(&args, arg);
 	rc = stub_call(client, "Expression_static_Max", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Max. */
@@ -2664,7 +2500,7 @@ KRPC_Expression_static_Min(krpc_client_t *client, KRPC_Expression arg, KRPC_Expr
 
 	args_Expression_static_Min(&args, arg);
 	rc = stub_call(client, "Expression_static_Min", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Min. */
@@ -2699,7 +2535,7 @@ KRPC_Expression_static_Average(krpc_client_t *client, KRPC_Expression arg,
 
 	args_Expression_static_Average(&args, arg);
 	rc = stub_call(client, "Expression_static_Average", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Average. */
@@ -2734,7 +2570,7 @@ KRPC_Expression_static_Select(krpc_client_t *client, KRPC_Expression arg, KRPC_E
 
 	args_Expression_static_Select(&args, arg, func);
 	rc = stub_call(client, "Expression_static_Select", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Select. */
@@ -2770,7 +2606,7 @@ KRPC_Expression_static_Where(krpc_client_t *client, KRPC_Expression arg, KRPC_Ex
 
 	args_Expression_static_Where(&args, arg, func);
 	rc = stub_call(client, "Expression_static_Where", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Where. */
@@ -2806,7 +2642,7 @@ KRPC_Expression_static_Contains(krpc_client_t *client, KRPC_Expression arg,
 
 	args_Expression_static_Contains(&args, arg, value);
 	rc = stub_call(client, "Expression_static_Contains", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Contains. */
@@ -2842,7 +2678,7 @@ KRPC_Expression_static_Aggregate(krpc_client_t *client, KRPC_Expression arg,
 
 	args_Expression_static_Aggregate(&args, arg, func);
 	rc = stub_call(client, "Expression_static_Aggregate", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Aggregate. */
@@ -2878,7 +2714,7 @@ KRPC_Expression_static_AggregateWithSeed(krpc_client_t *client, KRPC_Expression 
 
 	args_Expression_static_AggregateWithSeed(&args, arg, seed, func);
 	rc = stub_call(client, "Expression_static_AggregateWithSeed", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_AggregateWithSeed. */
@@ -2914,7 +2750,7 @@ KRPC_Expression_static_Concat(krpc_client_t *client, KRPC_Expression arg1,
 
 	args_Expression_static_Concat(&args, arg1, arg2);
 	rc = stub_call(client, "Expression_static_Concat", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Concat. */
@@ -2950,7 +2786,7 @@ KRPC_Expression_static_OrderBy(krpc_client_t *client, KRPC_Expression arg, KRPC_
 
 	args_Expression_static_OrderBy(&args, arg, key);
 	rc = stub_call(client, "Expression_static_OrderBy", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_OrderBy. */
@@ -2986,7 +2822,7 @@ KRPC_Expression_static_All(krpc_client_t *client, KRPC_Expression arg,
 
 	args_Expression_static_All(&args, arg, predicate);
 	rc = stub_call(client, "Expression_static_All", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_All. */
@@ -3022,7 +2858,7 @@ KRPC_Expression_static_Any(krpc_client_t *client, KRPC_Expression arg,
 
 	args_Expression_static_Any(&args, arg, predicate);
 	rc = stub_call(client, "Expression_static_Any", &args, "class(KRPC.Expression)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Expression_static_Any. */
@@ -3057,7 +2893,7 @@ KRPC_Type_static_Double(krpc_client_t *client, KRPC_Type *out)
 
 	stub_args_init(&args, 0);
 	rc = stub_call(client, "Type_static_Double", &args, "class(KRPC.Type)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Type_static_Double. */
@@ -3090,7 +2926,7 @@ KRPC_Type_static_Float(krpc_client_t *client, KRPC_Type *out)
 
 	stub_args_init(&args, 0);
 	rc = stub_call(client, "Type_static_Float", &args, "class(KRPC.Type)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Type_static_Float. */
@@ -3123,7 +2959,7 @@ KRPC_Type_static_Int(krpc_client_t *client, KRPC_Type *out)
 
 	stub_args_init(&args, 0);
 	rc = stub_call(client, "Type_static_Int", &args, "class(KRPC.Type)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Type_static_Int. */
@@ -3156,7 +2992,7 @@ KRPC_Type_static_Bool(krpc_client_t *client, KRPC_Type *out)
 
 	stub_args_init(&args, 0);
 	rc = stub_call(client, "Type_static_Bool", &args, "class(KRPC.Type)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Type_static_Bool. */
@@ -3189,7 +3025,7 @@ KRPC_Type_static_String(krpc_client_t *client, KRPC_Type *out)
 
 	stub_args_init(&args, 0);
 	rc = stub_call(client, "Type_static_String", &args, "class(KRPC.Type)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of KRPC.Type_static_String. */

@@ -21,7 +21,7 @@ struct stub_args {
 	krpc_value_t	*v[STUB_MAX_ARGS];
 	bool		 own[STUB_MAX_ARGS];
 	size_t		 n;
-	bool		 nomem;
+	krpc_code_t	 rc;	/* the first failure building them (recorded) */
 };
 
 /* Starts a list of n arguments, all left out (server defaults). */
@@ -50,8 +50,8 @@ stub_own(struct stub_args *args, size_t i, krpc_value_t *v)
 {
 	args->v[i] = v;
 	args->own[i] = true;
-	if (v == NULL)
-		args->nomem = true;
+	if (v == NULL && args->rc == KRPC_OK)
+		args->rc = krpc_error_set(KRPC_ERR_NOMEM, NULL);
 }
 
 /* Sets argument i to an object, or to null for handle 0. */
@@ -66,9 +66,9 @@ static krpc_code_t
 stub_call(krpc_client_t *client, const char *proc, struct stub_args *args, const char *ret,
     krpc_value_t **res)
 {
-	krpc_code_t rc = KRPC_ERR_NOMEM;
+	krpc_code_t rc = args->rc;
 
-	if (!args->nomem)
+	if (rc == KRPC_OK)
 		rc = krpc_call(client, STUB_SERVICE, proc, args->v, args->n, ret, res);
 	stub_args_free(args);
 	return rc;
@@ -79,9 +79,9 @@ static krpc_code_t
 stub_stream(krpc_client_t *client, const char *proc, struct stub_args *args, const char *ret,
     krpc_stream_t **out)
 {
-	krpc_code_t rc = KRPC_ERR_NOMEM;
+	krpc_code_t rc = args->rc;
 
-	if (!args->nomem)
+	if (rc == KRPC_OK)
 		rc = krpc_stream_add(client, STUB_SERVICE, proc, args->v, args->n, ret, out);
 	stub_args_free(args);
 	return rc;
@@ -91,9 +91,9 @@ stub_stream(krpc_client_t *client, const char *proc, struct stub_args *args, con
 static krpc_code_t
 stub_get_call(const char *proc, struct stub_args *args, krpc_value_t **out)
 {
-	krpc_code_t rc = KRPC_ERR_NOMEM;
+	krpc_code_t rc = args->rc;
 
-	if (!args->nomem)
+	if (rc == KRPC_OK)
 		rc = krpc_get_call(NULL, STUB_SERVICE, proc, args->v, args->n, out);
 	stub_args_free(args);
 	return rc;
@@ -109,9 +109,9 @@ stub_ret_string(krpc_code_t rc, krpc_value_t *res, char **out)
 
 	if (rc == KRPC_OK && res != NULL && !krpc_value_is_null(res) &&
 	    (s = krpc_value_str(res, &len)) == NULL)
-		rc = KRPC_ERR_TYPE;
+		rc = krpc_error_set(KRPC_ERR_TYPE, "the result is not a string");
 	if (s != NULL && (copy = malloc(len + 1)) == NULL)
-		rc = KRPC_ERR_NOMEM;
+		rc = krpc_error_set(KRPC_ERR_NOMEM, NULL);
 	else if (s != NULL)
 		memcpy(copy, s, len + 1);
 	if (out != NULL)
@@ -133,6 +133,31 @@ stub_ret_value(krpc_code_t rc, krpc_value_t *res, krpc_value_t **out)
 	if (out != NULL)
 		*out = res;
 	return rc;
+}
+
+/* Appends a member the stub made (NULL: out of memory); the first failure stays in *rc. */
+static void
+stub_append(krpc_value_t *s, krpc_value_t *item, krpc_code_t *rc)
+{
+	if (*rc != KRPC_OK || item == NULL) {
+		if (*rc == KRPC_OK)
+			*rc = krpc_error_set(KRPC_ERR_NOMEM, NULL);
+		krpc_value_free(item);
+		return;
+	}
+	*rc = krpc_value_append(s, item);
+}
+
+/* KRPC_OK, unless v is not a TUPLE or STRUCT of at least n members (recorded). */
+static krpc_code_t
+stub_record_check(const krpc_value_t *v, size_t n)
+{
+	if (v == NULL || krpc_value_is_null(v) || (krpc_value_code(v) != KRPC_TYPE_TUPLE &&
+	    krpc_value_code(v) != KRPC_TYPE_STRUCT))
+		return krpc_error_set(KRPC_ERR_TYPE, "not a tuple or structure");
+	if (krpc_value_count(v) < n)
+		return krpc_error_set(KRPC_ERR_TYPE, "%zu members; expected %zu", krpc_value_count(v), n);
+	return KRPC_OK;
 }
 
 /* Stores a result in *out (0 for an error or null) and frees it. */
@@ -199,6 +224,75 @@ stub_ret_object(krpc_code_t rc, krpc_value_t *res, uint64_t *out, bool *out_null
 	return rc;
 }
 
+/* Reads a TUPLE or STRUCT tree into *out (free it with the _free function). */
+krpc_code_t
+SpaceCenter_Tuple3_double_double_double_decode(const krpc_value_t *v,
+    SpaceCenter_Tuple3_double_double_double *out)
+{
+	krpc_code_t rc;
+
+	if (out == NULL)
+		return krpc_error_set(KRPC_ERR_ARG, "no place for the SpaceCenter_Tuple3_double_double_double");
+	memset(out, 0, sizeof *out);
+	rc = stub_record_check(v, 3);
+	if (rc == KRPC_OK)
+		rc = krpc_value_as_double(krpc_value_item(v, 0), &out->e0);
+	if (rc == KRPC_OK)
+		rc = krpc_value_as_double(krpc_value_item(v, 1), &out->e1);
+	if (rc == KRPC_OK)
+		rc = krpc_value_as_double(krpc_value_item(v, 2), &out->e2);
+	if (rc != KRPC_OK)
+		SpaceCenter_Tuple3_double_double_double_free(out);
+	return rc;
+}
+
+/* *in as a new TUPLE tree (for krpc_call() arguments and expressions). */
+krpc_code_t
+SpaceCenter_Tuple3_double_double_double_encode(const SpaceCenter_Tuple3_double_double_double *in,
+    krpc_value_t **out)
+{
+	krpc_value_t *s;
+	krpc_code_t rc = KRPC_OK;
+
+	if (in == NULL || out == NULL)
+		return krpc_error_set(KRPC_ERR_ARG, "no SpaceCenter_Tuple3_double_double_double or no place for its value");
+	if ((*out = s = krpc_value_collection(KRPC_TYPE_TUPLE)) == NULL)
+		return krpc_error_set(KRPC_ERR_NOMEM, NULL);
+	stub_append(s, krpc_value_double(in->e0), &rc);
+	stub_append(s, krpc_value_double(in->e1), &rc);
+	stub_append(s, krpc_value_double(in->e2), &rc);
+	if (rc != KRPC_OK) {
+		krpc_value_free(s);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* The latest value of a stream of this type (see krpc_stream_get()). */
+krpc_code_t
+SpaceCenter_Tuple3_double_double_double_stream_get(krpc_stream_t *stream,
+    SpaceCenter_Tuple3_double_double_double *out)
+{
+	krpc_value_t *v = NULL;
+	krpc_code_t rc;
+
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if ((rc = krpc_stream_get(stream, &v)) == KRPC_OK)
+		rc = SpaceCenter_Tuple3_double_double_double_decode(v, out);
+	krpc_value_free(v);
+	return rc;
+}
+
+/* Frees what it holds (strings, bytes, trees), not the struct itself. */
+void
+SpaceCenter_Tuple3_double_double_double_free(SpaceCenter_Tuple3_double_double_double *r)
+{
+	if (r == NULL)
+		return;
+	memset(r, 0, sizeof *r);
+}
+
 /* The arguments of WarpTo. */
 static void
 args_WarpTo(struct stub_args *args, double ut, float maxRailsRate, float maxPhysicsRate)
@@ -214,7 +308,7 @@ static void
 args_set_ActiveVessel(struct stub_args *args, SpaceCenter_Vessel value)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, value);
+	stub_object(args, 0, value.id);
 }
 
 /* The arguments of CelestialBody_get_Name. */
@@ -222,7 +316,7 @@ static void
 args_CelestialBody_get_Name(struct stub_args *args, SpaceCenter_CelestialBody celestialBody)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, celestialBody);
+	stub_object(args, 0, celestialBody.id);
 }
 
 /* The arguments of CelestialBody_get_ReferenceFrame. */
@@ -231,7 +325,7 @@ args_CelestialBody_get_ReferenceFrame(struct stub_args *args,
     SpaceCenter_CelestialBody celestialBody)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, celestialBody);
+	stub_object(args, 0, celestialBody.id);
 }
 
 /* The arguments of Control_ActivateNextStage. */
@@ -239,7 +333,7 @@ static void
 args_Control_ActivateNextStage(struct stub_args *args, SpaceCenter_Control control)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, control);
+	stub_object(args, 0, control.id);
 }
 
 /* The arguments of Control_get_Abort. */
@@ -247,7 +341,7 @@ static void
 args_Control_get_Abort(struct stub_args *args, SpaceCenter_Control control)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, control);
+	stub_object(args, 0, control.id);
 }
 
 /* The arguments of Control_set_Abort. */
@@ -255,7 +349,7 @@ static void
 args_Control_set_Abort(struct stub_args *args, SpaceCenter_Control control, bool value)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, control);
+	stub_object(args, 0, control.id);
 	stub_own(args, 1, krpc_value_bool(value));
 }
 
@@ -264,7 +358,7 @@ static void
 args_Control_get_Throttle(struct stub_args *args, SpaceCenter_Control control)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, control);
+	stub_object(args, 0, control.id);
 }
 
 /* The arguments of Control_set_Throttle. */
@@ -272,7 +366,7 @@ static void
 args_Control_set_Throttle(struct stub_args *args, SpaceCenter_Control control, float value)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, control);
+	stub_object(args, 0, control.id);
 	stub_own(args, 1, krpc_value_float(value));
 }
 
@@ -281,7 +375,7 @@ static void
 args_Flight_get_MeanAltitude(struct stub_args *args, SpaceCenter_Flight flight)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, flight);
+	stub_object(args, 0, flight.id);
 }
 
 /* The arguments of Flight_get_Speed. */
@@ -289,7 +383,7 @@ static void
 args_Flight_get_Speed(struct stub_args *args, SpaceCenter_Flight flight)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, flight);
+	stub_object(args, 0, flight.id);
 }
 
 /* The arguments of Flight_get_SurfaceAltitude. */
@@ -297,7 +391,7 @@ static void
 args_Flight_get_SurfaceAltitude(struct stub_args *args, SpaceCenter_Flight flight)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, flight);
+	stub_object(args, 0, flight.id);
 }
 
 /* The arguments of Flight_get_VerticalSpeed. */
@@ -305,7 +399,7 @@ static void
 args_Flight_get_VerticalSpeed(struct stub_args *args, SpaceCenter_Flight flight)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, flight);
+	stub_object(args, 0, flight.id);
 }
 
 /* The arguments of Orbit_get_Body. */
@@ -313,7 +407,7 @@ static void
 args_Orbit_get_Body(struct stub_args *args, SpaceCenter_Orbit orbit)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, orbit);
+	stub_object(args, 0, orbit.id);
 }
 
 /* The arguments of Vessel_Flight. */
@@ -322,8 +416,8 @@ args_Vessel_Flight(struct stub_args *args, SpaceCenter_Vessel vessel,
     SpaceCenter_ReferenceFrame referenceFrame)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, vessel);
-	stub_object(args, 1, referenceFrame);
+	stub_object(args, 0, vessel.id);
+	stub_object(args, 1, referenceFrame.id);
 }
 
 /* The arguments of Vessel_Position. */
@@ -332,8 +426,8 @@ args_Vessel_Position(struct stub_args *args, SpaceCenter_Vessel vessel,
     SpaceCenter_ReferenceFrame referenceFrame)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, vessel);
-	stub_object(args, 1, referenceFrame);
+	stub_object(args, 0, vessel.id);
+	stub_object(args, 1, referenceFrame.id);
 }
 
 /* The arguments of Vessel_get_Control. */
@@ -341,7 +435,7 @@ static void
 args_Vessel_get_Control(struct stub_args *args, SpaceCenter_Vessel vessel)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, vessel);
+	stub_object(args, 0, vessel.id);
 }
 
 /* The arguments of Vessel_get_Name. */
@@ -349,7 +443,7 @@ static void
 args_Vessel_get_Name(struct stub_args *args, SpaceCenter_Vessel vessel)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, vessel);
+	stub_object(args, 0, vessel.id);
 }
 
 /* The arguments of Vessel_set_Name. */
@@ -357,7 +451,7 @@ static void
 args_Vessel_set_Name(struct stub_args *args, SpaceCenter_Vessel vessel, const char *value)
 {
 	stub_args_init(args, 2);
-	stub_object(args, 0, vessel);
+	stub_object(args, 0, vessel.id);
 	stub_own(args, 1, value != NULL ? krpc_value_string(value) :
 	    krpc_value_null(KRPC_TYPE_STRING));
 }
@@ -367,7 +461,7 @@ static void
 args_Vessel_get_Orbit(struct stub_args *args, SpaceCenter_Vessel vessel)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, vessel);
+	stub_object(args, 0, vessel.id);
 }
 
 /* The arguments of Vessel_get_ReferenceFrame. */
@@ -375,7 +469,7 @@ static void
 args_Vessel_get_ReferenceFrame(struct stub_args *args, SpaceCenter_Vessel vessel)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, vessel);
+	stub_object(args, 0, vessel.id);
 }
 
 /* The arguments of Vessel_get_SurfaceReferenceFrame. */
@@ -383,7 +477,7 @@ static void
 args_Vessel_get_SurfaceReferenceFrame(struct stub_args *args, SpaceCenter_Vessel vessel)
 {
 	stub_args_init(args, 1);
-	stub_object(args, 0, vessel);
+	stub_object(args, 0, vessel.id);
 }
 
 /* Calls SpaceCenter.WarpTo. */
@@ -406,7 +500,7 @@ SpaceCenter_get_ActiveVessel(krpc_client_t *client, SpaceCenter_Vessel *out)
 
 	stub_args_init(&args, 0);
 	rc = stub_call(client, "get_ActiveVessel", &args, "class(SpaceCenter.Vessel)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of SpaceCenter.get_ActiveVessel. */
@@ -519,7 +613,7 @@ SpaceCenter_CelestialBody_get_ReferenceFrame(krpc_client_t *client,
 
 	args_CelestialBody_get_ReferenceFrame(&args, celestialBody);
 	rc = stub_call(client, "CelestialBody_get_ReferenceFrame", &args, "class(SpaceCenter.ReferenceFrame)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of SpaceCenter.CelestialBody_get_ReferenceFrame. */
@@ -819,7 +913,7 @@ SpaceCenter_Orbit_get_Body(krpc_client_t *client, SpaceCenter_Orbit orbit,
 
 	args_Orbit_get_Body(&args, orbit);
 	rc = stub_call(client, "Orbit_get_Body", &args, "class(SpaceCenter.CelestialBody)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of SpaceCenter.Orbit_get_Body. */
@@ -854,7 +948,7 @@ SpaceCenter_Vessel_Flight(krpc_client_t *client, SpaceCenter_Vessel vessel,
 
 	args_Vessel_Flight(&args, vessel, referenceFrame);
 	rc = stub_call(client, "Vessel_Flight", &args, "class(SpaceCenter.Flight)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of SpaceCenter.Vessel_Flight. */
@@ -882,7 +976,7 @@ SpaceCenter_Vessel_Flight_call(krpc_value_t **out, SpaceCenter_Vessel vessel,
 /* Calls SpaceCenter.Vessel_Position. */
 krpc_code_t
 SpaceCenter_Vessel_Position(krpc_client_t *client, SpaceCenter_Vessel vessel,
-    SpaceCenter_ReferenceFrame referenceFrame, krpc_value_t **out)
+    SpaceCenter_ReferenceFrame referenceFrame, SpaceCenter_Tuple3_double_double_double *out)
 {
 	struct stub_args args;
 	krpc_value_t *res = NULL;
@@ -890,7 +984,12 @@ SpaceCenter_Vessel_Position(krpc_client_t *client, SpaceCenter_Vessel vessel,
 
 	args_Vessel_Position(&args, vessel, referenceFrame);
 	rc = stub_call(client, "Vessel_Position", &args, "tuple(double, double, double)", &res);
-	return stub_ret_value(rc, res, out);
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (rc == KRPC_OK && out != NULL && !krpc_value_is_null(res))
+		rc = SpaceCenter_Tuple3_double_double_double_decode(res, out);
+	krpc_value_free(res);
+	return rc;
 }
 
 /* A stream of SpaceCenter.Vessel_Position. */
@@ -926,7 +1025,7 @@ SpaceCenter_Vessel_get_Control(krpc_client_t *client, SpaceCenter_Vessel vessel,
 
 	args_Vessel_get_Control(&args, vessel);
 	rc = stub_call(client, "Vessel_get_Control", &args, "class(SpaceCenter.Control)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of SpaceCenter.Vessel_get_Control. */
@@ -1006,7 +1105,7 @@ SpaceCenter_Vessel_get_Orbit(krpc_client_t *client, SpaceCenter_Vessel vessel,
 
 	args_Vessel_get_Orbit(&args, vessel);
 	rc = stub_call(client, "Vessel_get_Orbit", &args, "class(SpaceCenter.Orbit)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of SpaceCenter.Vessel_get_Orbit. */
@@ -1041,7 +1140,7 @@ SpaceCenter_Vessel_get_ReferenceFrame(krpc_client_t *client, SpaceCenter_Vessel 
 
 	args_Vessel_get_ReferenceFrame(&args, vessel);
 	rc = stub_call(client, "Vessel_get_ReferenceFrame", &args, "class(SpaceCenter.ReferenceFrame)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of SpaceCenter.Vessel_get_ReferenceFrame. */
@@ -1076,7 +1175,7 @@ SpaceCenter_Vessel_get_SurfaceReferenceFrame(krpc_client_t *client, SpaceCenter_
 
 	args_Vessel_get_SurfaceReferenceFrame(&args, vessel);
 	rc = stub_call(client, "Vessel_get_SurfaceReferenceFrame", &args, "class(SpaceCenter.ReferenceFrame)", &res);
-	return stub_ret_object(rc, res, out, NULL);
+	return stub_ret_object(rc, res, out != NULL ? &out->id : NULL, NULL);
 }
 
 /* A stream of SpaceCenter.Vessel_get_SurfaceReferenceFrame. */

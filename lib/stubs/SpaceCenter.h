@@ -13,13 +13,16 @@
  * calls P and stores its result in *out; for procedures that return a value,
  * SpaceCenter_P_stream(client, &stream, args...) adds a stream of the call (not
  * started) and SpaceCenter_P_call(&call, args...) gives the call as a PROCEDURE_CALL
- * value (for expressions).  Classes are uint64_t handles, 0 being the null object;
- * enumerations are C enums; structures and collections are krpc_value_t trees.
- * Results: strings and bytes are malloc'd (free()), values are new trees
- * (krpc_value_free()), events new handles; null gives NULL or 0.  Arguments: a
- * NULL pointer (string, bytes, value, nullable number) leaves a parameter that has
- * a default out, so the server uses its default, and sends null otherwise;
- * <P>_<param>_DEFAULT macros give the other defaults.  See krpc-stubgen(1).
+ * value (for expressions).  Classes are typed handles (a struct holding the
+ * object id, .id; <Class>_NULL is the null object); enumerations are C enums;
+ * tuples and structures are C structs with _decode, _encode, _stream_get and
+ * _free functions; other collections are krpc_value_t trees.  Results:
+ * strings and bytes are malloc'd (free()), trees are new (krpc_value_free()),
+ * C structs are freed with their _free(), events are new handles; null gives
+ * NULL or zero.  Arguments: a NULL pointer (string, bytes, tree, struct, nullable
+ * number) leaves a parameter that has a default out, so the server uses its
+ * default, and sends null otherwise; <P>_<param>_DEFAULT macros give the other
+ * defaults.  See krpc-stubgen(1).
  */
 
 #ifndef KRPC_STUBS_SPACECENTER_H
@@ -35,20 +38,76 @@
 extern "C" {
 #endif
 
-/* ---- Classes: remote objects as handles (0 is the null object) --------- */
+/* ---- Classes: remote objects as typed handles -------------------------- */
 
 /* A planet or moon. */
-typedef uint64_t SpaceCenter_CelestialBody;
+#ifndef KRPCSTUB_HANDLE_SpaceCenter_CelestialBody
+#define KRPCSTUB_HANDLE_SpaceCenter_CelestialBody
+typedef struct SpaceCenter_CelestialBody {
+	uint64_t	 id;	/* the server's object id; 0: null */
+} SpaceCenter_CelestialBody;
+#define SpaceCenter_CelestialBody_NULL ((SpaceCenter_CelestialBody){ 0 })
+#endif
 /* The controls of a vessel. */
-typedef uint64_t SpaceCenter_Control;
+#ifndef KRPCSTUB_HANDLE_SpaceCenter_Control
+#define KRPCSTUB_HANDLE_SpaceCenter_Control
+typedef struct SpaceCenter_Control {
+	uint64_t	 id;	/* the server's object id; 0: null */
+} SpaceCenter_Control;
+#define SpaceCenter_Control_NULL ((SpaceCenter_Control){ 0 })
+#endif
 /* Flight telemetry of a vessel in one reference frame. */
-typedef uint64_t SpaceCenter_Flight;
+#ifndef KRPCSTUB_HANDLE_SpaceCenter_Flight
+#define KRPCSTUB_HANDLE_SpaceCenter_Flight
+typedef struct SpaceCenter_Flight {
+	uint64_t	 id;	/* the server's object id; 0: null */
+} SpaceCenter_Flight;
+#define SpaceCenter_Flight_NULL ((SpaceCenter_Flight){ 0 })
+#endif
 /* An orbit around a body. */
-typedef uint64_t SpaceCenter_Orbit;
+#ifndef KRPCSTUB_HANDLE_SpaceCenter_Orbit
+#define KRPCSTUB_HANDLE_SpaceCenter_Orbit
+typedef struct SpaceCenter_Orbit {
+	uint64_t	 id;	/* the server's object id; 0: null */
+} SpaceCenter_Orbit;
+#define SpaceCenter_Orbit_NULL ((SpaceCenter_Orbit){ 0 })
+#endif
 /* A reference frame for positions and velocities. */
-typedef uint64_t SpaceCenter_ReferenceFrame;
+#ifndef KRPCSTUB_HANDLE_SpaceCenter_ReferenceFrame
+#define KRPCSTUB_HANDLE_SpaceCenter_ReferenceFrame
+typedef struct SpaceCenter_ReferenceFrame {
+	uint64_t	 id;	/* the server's object id; 0: null */
+} SpaceCenter_ReferenceFrame;
+#define SpaceCenter_ReferenceFrame_NULL ((SpaceCenter_ReferenceFrame){ 0 })
+#endif
 /* A vessel. */
-typedef uint64_t SpaceCenter_Vessel;
+#ifndef KRPCSTUB_HANDLE_SpaceCenter_Vessel
+#define KRPCSTUB_HANDLE_SpaceCenter_Vessel
+typedef struct SpaceCenter_Vessel {
+	uint64_t	 id;	/* the server's object id; 0: null */
+} SpaceCenter_Vessel;
+#define SpaceCenter_Vessel_NULL ((SpaceCenter_Vessel){ 0 })
+#endif
+
+/* ---- Tuples and structures: C structs ---------------------------------- */
+
+/* A tuple(double, double, double). */
+typedef struct SpaceCenter_Tuple3_double_double_double {
+	double		 e0;
+	double		 e1;
+	double		 e2;
+} SpaceCenter_Tuple3_double_double_double;
+/* Reads a TUPLE or STRUCT tree into *out (free it with the _free function). */
+krpc_code_t SpaceCenter_Tuple3_double_double_double_decode(const krpc_value_t *v,
+	    SpaceCenter_Tuple3_double_double_double *out);
+/* *in as a new TUPLE tree (for krpc_call() arguments and expressions). */
+krpc_code_t SpaceCenter_Tuple3_double_double_double_encode(const SpaceCenter_Tuple3_double_double_double *in,
+	    krpc_value_t **out);
+/* The latest value of a stream of this type (see krpc_stream_get()). */
+krpc_code_t SpaceCenter_Tuple3_double_double_double_stream_get(krpc_stream_t *stream,
+	    SpaceCenter_Tuple3_double_double_double *out);
+/* Frees what it holds (strings, bytes, trees), not the struct itself. */
+void SpaceCenter_Tuple3_double_double_double_free(SpaceCenter_Tuple3_double_double_double *r);
 
 /* ---- Procedures -------------------------------------------------------- */
 
@@ -209,7 +268,7 @@ krpc_code_t SpaceCenter_Orbit_get_Body_call(krpc_value_t **out, SpaceCenter_Orbi
  * Telemetry of the vessel in a reference frame (by default the vessel's surface frame).
  * SpaceCenter.Vessel_Flight(this: class(SpaceCenter.Vessel), referenceFrame: class(SpaceCenter.ReferenceFrame)? = null) -> class(SpaceCenter.Flight)
  */
-#define SpaceCenter_Vessel_Flight_referenceFrame_DEFAULT 0
+#define SpaceCenter_Vessel_Flight_referenceFrame_DEFAULT SpaceCenter_ReferenceFrame_NULL
 krpc_code_t SpaceCenter_Vessel_Flight(krpc_client_t *client, SpaceCenter_Vessel vessel,
 	    SpaceCenter_ReferenceFrame referenceFrame, SpaceCenter_Flight *out);
 krpc_code_t SpaceCenter_Vessel_Flight_stream(krpc_client_t *client, krpc_stream_t **out,
@@ -222,7 +281,8 @@ krpc_code_t SpaceCenter_Vessel_Flight_call(krpc_value_t **out, SpaceCenter_Vesse
  * SpaceCenter.Vessel_Position(this: class(SpaceCenter.Vessel), referenceFrame: class(SpaceCenter.ReferenceFrame)) -> tuple(double, double, double)
  */
 krpc_code_t SpaceCenter_Vessel_Position(krpc_client_t *client, SpaceCenter_Vessel vessel,
-	    SpaceCenter_ReferenceFrame referenceFrame, krpc_value_t **out);
+	    SpaceCenter_ReferenceFrame referenceFrame,
+	    SpaceCenter_Tuple3_double_double_double *out);
 krpc_code_t SpaceCenter_Vessel_Position_stream(krpc_client_t *client, krpc_stream_t **out,
 	    SpaceCenter_Vessel vessel, SpaceCenter_ReferenceFrame referenceFrame);
 krpc_code_t SpaceCenter_Vessel_Position_call(krpc_value_t **out, SpaceCenter_Vessel vessel,

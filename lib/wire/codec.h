@@ -16,6 +16,15 @@
 #include "listen.h"
 #include "krpcmux/value.h"
 
+/*
+ * Reports the failure of a public value or type function and returns code.
+ * Inside libkrpcmux it records the error in the caller's per-thread error
+ * state, as every libkrpcmux function does (lib/client/error.c defines it);
+ * elsewhere (krpcmuxd, krpc-sim) the codec's weak definition only returns.
+ */
+krpc_code_t		 krpc_wire_fail(krpc_code_t code, const char *fmt, ...)
+			    __attribute__((format(printf, 2, 3), visibility("hidden")));
+
 /* Appends the bare encoding of a value (a null value appends nothing). */
 void			 krpc_value_write(const krpc_value_t *, krpc_buf_t *);
 /* Schema Type conversions; STRUCT fields are not carried (see type.c). */

@@ -365,12 +365,14 @@ krpc_type_add(krpc_type_t *t, krpc_type_t *sub)
 
 	if (t == NULL || sub == NULL) {
 		krpc_type_free(sub);
-		return t == NULL ? KRPC_ERR_ARG : KRPC_ERR_NOMEM;
+		if (t == NULL)
+			return krpc_wire_fail(KRPC_ERR_ARG, "no type to add a sub-type to");
+		return krpc_wire_fail(KRPC_ERR_NOMEM, "out of memory");
 	}
 	types = realloc(t->types, (t->n + 1) * sizeof *types);
 	if (types == NULL) {
 		krpc_type_free(sub);
-		return KRPC_ERR_NOMEM;
+		return krpc_wire_fail(KRPC_ERR_NOMEM, "out of memory");
 	}
 	t->types = types;
 	t->types[t->n++] = sub;

@@ -1,11 +1,21 @@
 /*
  * Small helpers shared by everything that links the codec: result code
- * descriptions and the monotonic clock.
+ * descriptions, the monotonic clock, and the default (silent) failure
+ * report of the codec's public functions.
  */
 #include <time.h>
 
 #include "codec.h"
 
+/* Without libkrpcmux's error state, a failure is only its code. */
+__attribute__((weak)) krpc_code_t
+krpc_wire_fail(krpc_code_t code, const char *fmt, ...)
+{
+	(void)fmt;
+	return code;
+}
+
+/* A short English description of a result code. */
 const char *
 krpc_code_str(krpc_code_t code)
 {

@@ -199,9 +199,12 @@ krpc_value_append(krpc_value_t *v, krpc_value_t *item)
 {
 	if (v == NULL || !value_is_coll(v->code) || v->code == KRPC_TYPE_DICTIONARY || v->null) {
 		krpc_value_free(item);
-		return KRPC_ERR_TYPE;
+		return krpc_wire_fail(KRPC_ERR_TYPE, "cannot append to a %s value",
+		    v == NULL ? "missing" : v->null ? "null" : krpc_type_code_name(v->code));
 	}
-	return value_push(v, item);
+	if (value_push(v, item) != KRPC_OK)
+		return krpc_wire_fail(KRPC_ERR_NOMEM, "out of memory");
+	return KRPC_OK;
 }
 
 krpc_code_t
@@ -212,15 +215,17 @@ krpc_value_put(krpc_value_t *v, krpc_value_t *key, krpc_value_t *val)
 	if (v == NULL || v->code != KRPC_TYPE_DICTIONARY || v->null || key == NULL || val == NULL) {
 		krpc_value_free(key);
 		krpc_value_free(val);
-		return (key == NULL || val == NULL) ? KRPC_ERR_NOMEM : KRPC_ERR_TYPE;
+		if (key == NULL || val == NULL)
+			return krpc_wire_fail(KRPC_ERR_NOMEM, "out of memory");
+		return krpc_wire_fail(KRPC_ERR_TYPE, "not a DICTIONARY value to put an entry in");
 	}
 	if ((rc = value_push(v, key)) != KRPC_OK) {
 		krpc_value_free(val);
-		return rc;
+		return krpc_wire_fail(rc, "out of memory");
 	}
 	if ((rc = value_push(v, val)) != KRPC_OK) {
 		krpc_value_free(v->u.coll.items[--v->u.coll.n]);
-		return rc;
+		return krpc_wire_fail(rc, "out of memory");
 	}
 	return KRPC_OK;
 }
@@ -241,12 +246,20 @@ krpc_value_is_null(const krpc_value_t *v)
 	return v == NULL || v->null;
 }
 
+/* KRPC_ERR_TYPE for a typed read of v that does not fit, recorded. */
+static krpc_code_t
+value_as_fail(const krpc_value_t *v, const char *want)
+{
+	return krpc_wire_fail(KRPC_ERR_TYPE, "a %s value read as %s", v == NULL ? "missing" :
+	    v->null ? "null" : krpc_type_code_name(v->code), want);
+}
+
 #define VALUE_AS(fn, ctype, ok, expr)				\
 krpc_code_t							\
 fn(const krpc_value_t *v, ctype *out)				\
 {								\
 	if (v == NULL || v->null || !(ok))			\
-		return KRPC_ERR_TYPE;				\
+		return value_as_fail(v, #ctype);		\
 	*out = (ctype)(expr);					\
 	return KRPC_OK;						\
 }

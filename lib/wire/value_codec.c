@@ -401,26 +401,34 @@ krpc_value_encode(const krpc_value_t *v, uint8_t **out, size_t *len)
 	krpc_buf_t b = KRPC_BUF_INIT;
 
 	if (v == NULL || out == NULL || len == NULL)
-		return KRPC_ERR_ARG;
+		return krpc_wire_fail(KRPC_ERR_ARG, "no value or no place for its bytes");
 	if (!v->null && v->code == KRPC_TYPE_NONE)
-		return KRPC_ERR_TYPE;
+		return krpc_wire_fail(KRPC_ERR_TYPE, "a value without a type cannot be encoded");
 	krpc_value_write(v, &b);
-	*out = krpc_buf_steal(&b, len);
-	return *out ? KRPC_OK : KRPC_ERR_NOMEM;
+	if ((*out = krpc_buf_steal(&b, len)) == NULL)
+		return krpc_wire_fail(KRPC_ERR_NOMEM, "out of memory");
+	return KRPC_OK;
 }
 
 krpc_code_t
 krpc_value_decode(const krpc_type_t *t, const void *p, size_t len, bool is_null,
     krpc_value_t **out, char *why, size_t whylen)
 {
-	struct value_reader r = { why, whylen };
+	char reason[256] = "";
+	struct value_reader r = { reason, sizeof reason };
+	krpc_code_t rc;
 
 	if (t == NULL || out == NULL || (p == NULL && len > 0))
-		return KRPC_ERR_ARG;
+		return krpc_wire_fail(KRPC_ERR_ARG, "no type, no place for the value or no bytes");
 	*out = NULL;
 	if (is_null) {
-		*out = krpc_value_null(krpc_type_code(t));
-		return *out ? KRPC_OK : KRPC_ERR_NOMEM;
+		if ((*out = krpc_value_null(krpc_type_code(t))) == NULL)
+			return krpc_wire_fail(KRPC_ERR_NOMEM, "out of memory");
+		return KRPC_OK;
 	}
-	return value_read(&r, t, p ? p : (const uint8_t *)"", len, out, 0);
+	if ((rc = value_read(&r, t, p ? p : (const uint8_t *)"", len, out, 0)) == KRPC_OK)
+		return KRPC_OK;
+	if (why != NULL && whylen > 0)
+		snprintf(why, whylen, "%s", reason);
+	return krpc_wire_fail(rc, "%s", *reason != '\0' ? reason : krpc_code_str(rc));
 }

@@ -4,7 +4,9 @@
 # KRPC and TestService services, first directly against the TestServer,
 # then through krpcmuxd in front of it (TCP both); then test_client over
 # Unix sockets, against a TestServer listening on them and through krpcmuxd
-# in front of that.  Skips (77) when the TestServer or mono is absent.
+# in front of that; and the installed stubs (made from krpc-sim's
+# definitions) against the ones the TestServer's definitions give.  Skips
+# (77) when the TestServer or mono is absent.
 # Every process started here is stopped by its pid on exit.
 set -u
 
@@ -52,6 +54,25 @@ KRPC_TEST_STREAM="127.0.0.1:$TS_STREAM_PORT"
 export KRPC_TEST_RPC KRPC_TEST_STREAM
 run_suites "against the TestServer"
 run_krpc_examples "against the TestServer" --rpc-port "$TS_RPC_PORT" --stream-port "$TS_STREAM_PORT"
+
+# The installed stubs come from krpc-sim's definitions: generated from the
+# real server's they must be the same C, comments (documentation) aside.
+mkdir -p "$tmp/real-stubs"
+if "$bin/lib/stubgen/krpc-stubgen" -q -p "$TS_RPC_PORT" -o "$tmp/real-stubs" --header-subdir krpcmux \
+    KRPC TestService Benchmark; then
+	for f in krpcmux/KRPC.h KRPC.c krpcmux/TestService.h TestService.c krpcmux/Benchmark.h Benchmark.c; do
+		${CC:-cc} -fpreprocessed -dD -E -P "$tmp/real-stubs/$f" >"$tmp/real.i" 2>/dev/null
+		${CC:-cc} -fpreprocessed -dD -E -P "${top_srcdir:-.}/lib/stubs/$f" >"$tmp/ours.i" 2>/dev/null
+		if ! cmp -s "$tmp/real.i" "$tmp/ours.i"; then
+			echo "FAIL: lib/stubs/$f differs from the stubs of the TestServer's definitions:"
+			diff "$tmp/ours.i" "$tmp/real.i" | head -20
+			status=1
+		fi
+	done
+else
+	echo "FAIL: krpc-stubgen against the TestServer"
+	status=1
+fi
 
 # start_mux UPSTREAM-ARGS...: krpcmuxd in front of the TestServer, listening
 # on TCP ports mux_rpc and mux_stream and on $tmp/mux/rpc and .../stream.

@@ -14,7 +14,7 @@
 
 #include "harness.h"
 #include "krpcmux/krpcmux.h"
-#include "KRPC.h"
+#include <krpcmux/KRPC.h>
 #include "SpaceCenter.h"
 
 /* Where the examples connect: the proxy, or the simulator without it. */

@@ -1,8 +1,10 @@
 #!/bin/sh
-# krpc-stubgen: regenerating the committed stubs (lib/stubs/) from a running
-# krpc-sim (TCP and Unix sockets) and from the committed GetServices dump
-# gives the same bytes, the dump itself is current, and the command line
-# reports errors (unknown services, clashing names, bad dumps and options).
+# krpc-stubgen: regenerating the committed stubs (lib/stubs/: the installed
+# KRPC, TestService and Benchmark under krpcmux/, and krpc-sim's SpaceCenter)
+# from a running krpc-sim (TCP and Unix sockets) and from the committed
+# GetServices dump gives the same bytes, the dump itself is current, and the
+# command line reports errors (unknown services, clashing names, bad dumps
+# and options).
 set -eu
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 stubgen=$top_builddir/lib/stubgen/krpc-stubgen
@@ -21,9 +23,13 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 fail=0
 
+# The committed stubs: the installed ones (headers under krpcmux/) and krpc-sim's SpaceCenter.
+committed="krpcmux/KRPC.h KRPC.c krpcmux/TestService.h TestService.c krpcmux/Benchmark.h Benchmark.c
+	SpaceCenter.h SpaceCenter.c"
+
 # Compares the generated files in $1 with the committed ones.
 compare() {
-	for f in KRPC.h KRPC.c SpaceCenter.h SpaceCenter.c; do
+	for f in $committed; do
 		if ! cmp "$1/$f" "$stubs/$f"; then
 			echo "FAIL: $1/$f differs from lib/stubs/$f (run make stubs):"
 			diff -u "$stubs/$f" "$1/$f" | head -40
@@ -33,8 +39,7 @@ compare() {
 }
 
 # From a running krpc-sim (stubs.sh starts and stops it), saving a dump.
-timeout 120 sh "$top_srcdir/lib/stubgen/stubs.sh" "$sim" "$stubgen" "$tmp/live" "$tmp/live.services" \
-    KRPC SpaceCenter
+timeout 120 sh "$top_srcdir/lib/stubgen/stubs.sh" "$sim" "$stubgen" "$tmp/live" "$tmp/live.services"
 compare "$tmp/live"
 if ! cmp "$tmp/live.services" "$stubs/krpc-sim.services"; then
 	echo "FAIL: krpc-sim's GetServices differs from lib/stubs/krpc-sim.services (run make stubs)"
@@ -51,17 +56,21 @@ until grep -q 'krpc-sim: listening' "$tmp/sim.out"; do
 	sleep 0.1
 done
 port=$(sed -n 's/.*rpc=127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$tmp/sim.out")
-timeout 60 "$stubgen" -q -a 127.0.0.1 -p "$port" -n stubgen-test -o "$tmp/tcp" KRPC SpaceCenter
+timeout 60 "$stubgen" -q -a 127.0.0.1 -p "$port" -n stubgen-test -o "$tmp/tcp" --header-subdir krpcmux \
+    KRPC TestService Benchmark
+timeout 60 "$stubgen" -q -a 127.0.0.1 -p "$port" -n stubgen-test -o "$tmp/tcp" SpaceCenter
 compare "$tmp/tcp"
 kill "$simpid"
 wait "$simpid" 2>/dev/null || :
 simpid=
 
 # From the committed dump, twice: the second run changes nothing.
-timeout 60 "$stubgen" -q --dump "$stubs/krpc-sim.services" -o "$tmp/dump" KRPC SpaceCenter
+timeout 60 "$stubgen" -q --dump "$stubs/krpc-sim.services" -o "$tmp/dump" --header-subdir krpcmux \
+    KRPC TestService Benchmark
+timeout 60 "$stubgen" -q --dump "$stubs/krpc-sim.services" -o "$tmp/dump" SpaceCenter
 compare "$tmp/dump"
-timeout 60 "$stubgen" --dump "$stubs/krpc-sim.services" -o "$tmp/dump" KRPC SpaceCenter 2>"$tmp/again"
-if [ "$(grep -c unchanged "$tmp/again")" != 4 ]; then
+timeout 60 "$stubgen" --dump "$stubs/krpc-sim.services" -o "$tmp/dump" SpaceCenter 2>"$tmp/again"
+if [ "$(grep -c unchanged "$tmp/again")" != 2 ]; then
 	echo "FAIL: a second run rewrote files:"; cat "$tmp/again"; fail=1
 fi
 

@@ -1,7 +1,6 @@
 /*
- * Integration tests of krpc-stubgen's output: TestService and Benchmark
- * stubs generated at build time from the committed dump, and the committed
- * KRPC stubs, called against krpc-sim (every kind of parameter and result,
+ * Integration tests of krpc-stubgen's output: the installed stubs of KRPC,
+ * TestService and Benchmark (libkrpcmux-stubs), called against krpc-sim (every kind of parameter and result,
  * nulls, defaults, structures, collections, events, streams, get-calls,
  * errors, the decoded status).
  */
@@ -10,9 +9,9 @@
 #include <string.h>
 
 #include "libtest.h"
-#include "KRPC.h"
-#include "TestService.h"
-#include "Benchmark.h"
+#include <krpcmux/KRPC.h>
+#include <krpcmux/TestService.h>
+#include <krpcmux/Benchmark.h>
 
 /* Asserts a stub call succeeded. */
 #define OK(expr) LT_OK(expr)
@@ -75,7 +74,9 @@ END_TEST
 START_TEST(test_objects_and_nulls)
 {
 	krpc_client_t *c = lt_client("stubs");
-	TestService_TestClass jeb = 0, bob = 0, o = 99;
+	TestService_TestClass jeb = TestService_TestClass_NULL, bob = TestService_TestClass_NULL;
+	TestService_TestClass o = { 99 };
+	TestService_TestStruct st = { 1, NULL, TestService_TestEnum_ValueA, NULL };
 	char *s = NULL;
 	int32_t n = 0, seven = 7;
 	bool null = false;
@@ -83,26 +84,26 @@ START_TEST(test_objects_and_nulls)
 
 	OK(TestService_CreateTestObject(c, "jeb", &jeb));
 	OK(TestService_CreateTestObject(c, "bob", &bob));
-	ck_assert_uint_ne(jeb, 0);
-	ck_assert_uint_ne(jeb, bob);
+	ck_assert_uint_ne(jeb.id, 0);
+	ck_assert_uint_ne(jeb.id, bob.id);
 	OK(TestService_TestClass_GetValue(c, jeb, &s));
 	ck_assert_str_eq(s, "value=jeb");
 	free(s);
-	OK(TestService_TestClass_ObjectToString(c, bob, 0, &s));
+	OK(TestService_TestClass_ObjectToString(c, bob, TestService_TestClass_NULL, &s));
 	ck_assert_str_eq(s, "bobnull");
 	free(s);
 	OK(TestService_TestClass_set_IntProperty(c, bob, 17));
 	OK(TestService_TestClass_get_IntProperty(c, bob, &n));
 	ck_assert_int_eq(n, 17);
-	/* Handle 0 is null, both ways. */
-	OK(TestService_EchoTestObject(c, 0, &o));
-	ck_assert_uint_eq(o, 0);
+	/* The NULL handle (id 0) is the null object, both ways. */
+	OK(TestService_EchoTestObject(c, TestService_TestClass_NULL, &o));
+	ck_assert_uint_eq(o.id, 0);
 	OK(TestService_TestClass_static_StaticNullableObject(c, jeb, &o));
-	ck_assert_uint_eq(o, jeb);
-	LT_FAILS(TestService_NotNullableObject(c, 0, &o), KRPC_ERR_RPC);
+	ck_assert_uint_eq(o.id, jeb.id);
+	LT_FAILS(TestService_NotNullableObject(c, TestService_TestClass_NULL, &o), KRPC_ERR_RPC);
 	ck_assert_ptr_nonnull(strstr(krpc_error_description(), "got null"));
 	LT_FAILS(TestService_ReturnNullWhenNotAllowed(c, &o), KRPC_ERR_RPC);
-	ck_assert_uint_eq(o, 0);
+	ck_assert_uint_eq(o.id, 0);
 	/* Nullable strings, numbers and values: NULL sends null, null comes back as NULL. */
 	OK(TestService_EchoNullableString(c, NULL, &s));
 	ck_assert_ptr_null(s);
@@ -117,8 +118,9 @@ START_TEST(test_objects_and_nulls)
 	ck_assert_int_eq(n, 7);
 	OK(TestService_EchoNullableList(c, NULL, &v));
 	ck_assert_ptr_null(v);
-	OK(TestService_StructEchoNullable(c, NULL, &v));
-	ck_assert_ptr_null(v);
+	OK(TestService_StructEchoNullable(c, NULL, &st, &null));
+	ck_assert(null);
+	ck_assert_int_eq(st.IntField, 0);		/* null: zeroed */
 	krpc_client_close(c);
 }
 END_TEST
@@ -126,14 +128,16 @@ END_TEST
 START_TEST(test_defaults)
 {
 	krpc_client_t *c = lt_client("stubs");
-	TestService_TestClass obj = 0;
+	TestService_TestClass obj = TestService_TestClass_NULL;
 	TestService_TestEnum e = TestService_TestEnum_ValueA;
+	TestService_TestStruct st;
+	TestService_Tuple2_sint32_bool tuple;
 	krpc_value_t *v = NULL;
 	char *s = NULL;
 	double d;
 
 	/* NULL leaves a defaulted string out; the macros send the same defaults. */
-	OK(TestService_OptionalArguments(c, "jeb", NULL, NULL, 0, &s));
+	OK(TestService_OptionalArguments(c, "jeb", NULL, NULL, TestService_TestClass_NULL, &s));
 	ck_assert_str_eq(s, "jebfoobarnull");
 	free(s);
 	OK(TestService_OptionalArguments(c, "jeb", TestService_OptionalArguments_y_DEFAULT,
@@ -155,11 +159,14 @@ START_TEST(test_defaults)
 	OK(TestService_EmptyListDefault(c, NULL, &v));
 	ck_assert_uint_eq(krpc_value_count(v), 0);
 	krpc_value_free(v);
-	OK(TestService_StructDefault(c, NULL, &v));
-	OK(TestService_TestStruct_get_StringField(v, &s));
-	ck_assert_str_eq(s, "jeb");
-	free(s);
-	krpc_value_free(v);
+	OK(TestService_StructDefault(c, NULL, &st));
+	ck_assert_str_eq(st.StringField, "jeb");
+	TestService_TestStruct_free(&st);
+	ck_assert_ptr_null(st.StringField);
+	OK(TestService_TupleDefault(c, NULL, &tuple));
+	ck_assert_int_eq(tuple.e0, 1);
+	ck_assert(!tuple.e1);
+	TestService_Tuple2_sint32_bool_free(&tuple);
 	/* Special values survive the macros. */
 	OK(TestService_DoubleSpecialDefaults(c, TestService_DoubleSpecialDefaults_nan_DEFAULT,
 	    TestService_DoubleSpecialDefaults_infinity_DEFAULT,
@@ -185,64 +192,64 @@ START_TEST(test_enums_structs_collections)
 {
 	krpc_client_t *c = lt_client("stubs");
 	static const int32_t one_two[] = { 1, 2 };
-	TestService_TestStruct *st = NULL, *back = NULL;
-	TestService_TestNestedStruct *nest = NULL, *nest_back = NULL;
+	TestService_TestStruct st, back;
+	TestService_TestNestedStruct nest, nest_back;
+	TestService_Tuple2_sint32_sint64 t = { 1, 2 }, t_back;
 	TestService_TestEnum e = TestService_TestEnum_ValueA;
-	TestService_TestClass obj = 0, got = 0;
-	krpc_value_t *l, *v = NULL, *t;
-	char *s = NULL;
-	int32_t n = 0;
-	int64_t n64 = 0;
+	TestService_TestClass obj = TestService_TestClass_NULL;
+	krpc_value_t *l, *v = NULL;
 
 	OK(TestService_EnumReturn(c, &e));
 	ck_assert_int_eq(e, TestService_TestEnum_ValueB);
 	OK(TestService_EnumEcho(c, TestService_TestEnum_ValueC, &e));
 	ck_assert_int_eq(e, TestService_TestEnum_ValueC);
-	/* A structure built, echoed and read field by field. */
-	l = int_list(2, one_two);
-	OK(TestService_TestStruct_new(&st, 42, "jeb", TestService_TestEnum_ValueB, l));
-	krpc_value_free(l);
-	OK(TestService_StructEcho(c, st, &back));
-	ck_assert(krpc_value_equal(st, back));
-	OK(TestService_TestStruct_get_IntField(back, &n));
-	ck_assert_int_eq(n, 42);
-	OK(TestService_TestStruct_get_EnumField(back, &e));
-	ck_assert_int_eq(e, TestService_TestEnum_ValueB);
-	OK(TestService_TestStruct_get_ListField(back, &l));
-	ck_assert_int_eq(item_int(l, 1), 2);
-	krpc_value_free(l);
-	krpc_value_free(back);
-	LT_FAILS(TestService_TestStruct_new(&v, 1, NULL, TestService_TestEnum_ValueA, NULL), KRPC_ERR_ARG);
-	ck_assert_ptr_null(v);
-	LT_FAILS(TestService_TestStruct_get_IntField(NULL, &n), KRPC_ERR_ARG);
-	/* Nested, with an object inside. */
+	/* A structure is a C struct, echoed member for member. */
+	st = (TestService_TestStruct){ 42, "jeb", TestService_TestEnum_ValueB, int_list(2, one_two) };
+	OK(TestService_StructEcho(c, &st, &back));
+	ck_assert_int_eq(back.IntField, 42);
+	ck_assert_str_eq(back.StringField, "jeb");
+	ck_assert_int_eq(back.EnumField, TestService_TestEnum_ValueB);
+	ck_assert(krpc_value_equal(back.ListField, st.ListField));
+	ck_assert_int_eq(item_int(back.ListField, 1), 2);
+	TestService_TestStruct_free(&back);
+	/* Members are never null: a NULL string is refused before anything is sent. */
+	st.StringField = NULL;
+	LT_FAILS(TestService_StructEcho(c, &st, &back), KRPC_ERR_ARG);
+	ck_assert_str_eq(krpc_error_message(), "a string member is NULL");
+	st.StringField = "jeb";
+	/* Nested, with an object inside; the encoded tree is what the server gets. */
 	OK(TestService_CreateTestObject(c, "nested", &obj));
-	OK(TestService_TestNestedStruct_new(&nest, st, obj, "outer"));
-	OK(TestService_NestedStructEcho(c, nest, &nest_back));
-	OK(TestService_TestNestedStruct_get_ObjectField(nest_back, &got));
-	ck_assert_uint_eq(got, obj);
-	OK(TestService_TestNestedStruct_get_StructField(nest_back, &back));
-	OK(TestService_TestStruct_get_StringField(back, &s));
-	ck_assert_str_eq(s, "jeb");
-	free(s);
-	krpc_value_free(back);
-	krpc_value_free(nest);
-	krpc_value_free(nest_back);
-	krpc_value_free(st);
-	/* Collections are value trees in and out. */
+	nest = (TestService_TestNestedStruct){ st, obj, "outer" };
+	OK(TestService_NestedStructEcho(c, &nest, &nest_back));
+	ck_assert_uint_eq(nest_back.ObjectField.id, obj.id);
+	ck_assert_str_eq(nest_back.StructField.StringField, "jeb");
+	ck_assert_str_eq(nest_back.StringField, "outer");
+	TestService_TestNestedStruct_free(&nest_back);
+	ck_assert_ptr_null(nest_back.StringField);
+	OK(TestService_TestNestedStruct_encode(&nest, &v));
+	ck_assert_int_eq(krpc_value_code(v), KRPC_TYPE_STRUCT);
+	ck_assert_uint_eq(krpc_value_count(v), 3);
+	OK(TestService_TestNestedStruct_decode(v, &nest_back));
+	ck_assert_str_eq(nest_back.StructField.StringField, "jeb");
+	TestService_TestNestedStruct_free(&nest_back);
+	krpc_value_free(v);
+	/* Decoding a value of another shape says why. */
+	v = krpc_value_sint32(1);
+	LT_FAILS(TestService_TestStruct_decode(v, &back), KRPC_ERR_TYPE);
+	ck_assert_str_eq(krpc_error_message(), "not a tuple or structure");
+	krpc_value_free(v);
+	TestService_TestStruct_free(&back);
+	krpc_value_free(st.ListField);
+	/* Tuples are C structs too. */
+	OK(TestService_IncrementTuple(c, &t, &t_back));
+	ck_assert_int_eq(t_back.e0, 2);
+	ck_assert_int_eq(t_back.e1, 3);
+	/* Other collections are value trees in and out. */
 	l = int_list(2, one_two);
 	OK(TestService_IncrementList(c, l, &v));
 	ck_assert_int_eq(item_int(v, 0), 2);
 	krpc_value_free(v);
 	krpc_value_free(l);
-	t = krpc_value_collection(KRPC_TYPE_TUPLE);
-	krpc_value_append(t, krpc_value_sint32(1));
-	krpc_value_append(t, krpc_value_sint64(2));
-	OK(TestService_IncrementTuple(c, t, &v));
-	OK(krpc_value_as_sint64(krpc_value_item(v, 1), &n64));
-	ck_assert_int_eq(n64, 3);
-	krpc_value_free(v);
-	krpc_value_free(t);
 	/* A non-nullable collection left NULL is sent as null and refused. */
 	LT_FAILS(TestService_IncrementList(c, NULL, &v), KRPC_ERR_RPC);
 	ck_assert_ptr_null(v);
@@ -275,7 +282,8 @@ START_TEST(test_streams_events_calls)
 	krpc_stream_t *st = NULL, *st2 = NULL;
 	krpc_event_t *ev = NULL;
 	krpc_value_t *call = NULL, *costs = NULL;
-	TestService_TestClass obj = 0;
+	TestService_TestClass obj = TestService_TestClass_NULL;
+	TestService_Tuple2_sint32_sint64 tuple = { 7, 9 }, back;
 	char *s = NULL;
 	int32_t n = 0;
 
@@ -288,6 +296,12 @@ START_TEST(test_streams_events_calls)
 	OK(krpc_stream_get_sint32(st, &n));
 	ck_assert_int_eq(n, 5);
 	OK(krpc_stream_remove(st2));
+	OK(krpc_stream_remove(st));
+	/* A stream of a tuple, read into its C struct. */
+	OK(TestService_IncrementTuple_stream(c, &st, &tuple));
+	OK(TestService_Tuple2_sint32_sint64_stream_get(st, &back));
+	ck_assert_int_eq(back.e0, 8);
+	ck_assert_int_eq(back.e1, 10);
 	OK(krpc_stream_remove(st));
 	OK(TestService_Int32ToString_stream(c, &st, 42));
 	OK(krpc_stream_get_string(st, &s));
@@ -323,7 +337,7 @@ START_TEST(test_krpc_stubs)
 	krpc_client_t *c = lt_client("stubs-krpc");
 	KRPC_Status status;
 	KRPC_GameScene scene = KRPC_GameScene_SpaceCenter;
-	KRPC_Expression a = 0, b = 0, eq = 0;
+	KRPC_Expression a = KRPC_Expression_NULL, b = KRPC_Expression_NULL, eq = KRPC_Expression_NULL;
 	krpc_value_t *call = NULL, *v = NULL;
 	krpc_stream_t *st = NULL;
 	krpc_event_t *ev = NULL;

@@ -166,6 +166,29 @@ START_TEST(test_public_error_set)
 }
 END_TEST
 
+/* The value functions record their failures too (the codec's report hook, see codec.h). */
+START_TEST(test_value_errors_recorded)
+{
+	krpc_value_t *s = krpc_value_string("x"), *v = NULL;
+	krpc_type_t *t = krpc_type_new(KRPC_TYPE_DOUBLE);
+	double d;
+
+	krpc_error_set(KRPC_ERR_IO, "an earlier failure");
+	ck_assert_int_eq(krpc_value_as_double(s, &d), KRPC_ERR_TYPE);
+	ck_assert_int_eq(krpc_error_code(), KRPC_ERR_TYPE);
+	ck_assert_str_eq(krpc_error_message(), "a STRING value read as double");
+	ck_assert_int_eq(krpc_value_decode(t, "\x01", 1, false, &v, NULL, 0), KRPC_ERR_MALFORMED);
+	ck_assert_int_eq(krpc_error_code(), KRPC_ERR_MALFORMED);
+	ck_assert_msg(strstr(krpc_error_message(), "DOUBLE") != NULL, "%s", krpc_error_message());
+	ck_assert_int_eq(krpc_value_append(s, krpc_value_double(1)), KRPC_ERR_TYPE);
+	ck_assert_str_eq(krpc_error_message(), "cannot append to a STRING value");
+	ck_assert_int_eq(krpc_type_add(NULL, NULL), KRPC_ERR_ARG);
+	ck_assert_int_eq(krpc_error_code(), KRPC_ERR_ARG);
+	krpc_type_free(t);
+	krpc_value_free(s);
+}
+END_TEST
+
 /* ---- default socket paths ------------------------------------------- */
 
 START_TEST(test_default_socket_path)
@@ -484,6 +507,7 @@ libclient_suite(void)
 	tcase_add_test(tc, test_errors_per_thread);
 	tcase_add_test(tc, test_saved_faults);
 	tcase_add_test(tc, test_public_error_set);
+	tcase_add_test(tc, test_value_errors_recorded);
 	tcase_add_test(tc, test_default_socket_path);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_invoke_conversions);

@@ -121,7 +121,7 @@ START_TEST(test_nulls)
 	Krpc__Schema__ProcedureCall *pc;
 	krpc_value_t *call = NULL, *d = krpc_value_collection(KRPC_TYPE_DICTIONARY);
 
-	/* Non-defaulted NULLs are sent as null, the defaulted list is left out. */
+	/* Non-defaulted NULLs are sent as null (a tuple too), the defaulted list is left out. */
 	ck_assert_int_eq(Edge_Values_call(&call, NULL, NULL, NULL, d, NULL), KRPC_OK);
 	pc = unpack_call(call, "Values");
 	assert_arg(pc, 0, NULL, 0);
@@ -131,8 +131,8 @@ START_TEST(test_nulls)
 	assert_arg(pc, 4, NULL, 0);
 	krpc__schema__procedure_call__free_unpacked(pc, NULL);
 	krpc_value_free(d);
-	/* Handle 0 is the null object; bytes keep their length. */
-	ck_assert_int_eq(Edge_Thing_Method_call(&call, 5, 0, "ab", 2), KRPC_OK);
+	/* The NULL handle is the null object; bytes keep their length. */
+	ck_assert_int_eq(Edge_Thing_Method_call(&call, (Edge_Thing){ 5 }, Edge_Thing_NULL, "ab", 2), KRPC_OK);
 	pc = unpack_call(call, "Thing_Method");
 	assert_arg(pc, 0, five, 1);
 	assert_arg(pc, 1, NULL, 0);
@@ -164,45 +164,102 @@ START_TEST(test_keywords_and_encodings)
 }
 END_TEST
 
+/* A Pair: bytes, a string, an enum, another service's handle and structure, a number. */
+static Edge_Pair
+make_pair(const uint8_t *raw, size_t len, krpc_value_t *box)
+{
+	return (Edge_Pair){ (uint8_t *)raw, len, "str", Edge_Mode_Negative, { 9 }, box, 77 };
+}
+
 START_TEST(test_structures)
 {
 	static const uint8_t raw[] = { 1, 2, 3 };
-	krpc_value_t *box = krpc_value_collection(KRPC_TYPE_STRUCT), *got = NULL, *list;
-	Edge_Pair *pair = NULL;
-	Edge_Mode mode = Edge_Mode_Off;
-	uint8_t *bytes = NULL;
-	size_t len = 0;
-	uint64_t u = 0;
-	char *s = NULL;
+	krpc_value_t *box = krpc_value_collection(KRPC_TYPE_STRUCT), *tree = NULL, *list;
+	Edge_Pair pair, got;
 
 	ck_assert_int_eq(krpc_value_append(box, krpc_value_sint32(4)), KRPC_OK);
-	ck_assert_int_eq(Edge_Pair_new(&pair, raw, sizeof raw, "str", Edge_Mode_Negative, 9, box, 77),
-	    KRPC_OK);
-	ck_assert_uint_eq(krpc_value_count(pair), 6);
-	ck_assert_int_eq(Edge_Pair_get_first(pair, &bytes, &len), KRPC_OK);
-	ck_assert_uint_eq(len, 3);
-	ck_assert(memcmp(bytes, raw, 3) == 0);
-	free(bytes);
-	ck_assert_int_eq(Edge_Pair_get_out(pair, &s), KRPC_OK);
-	ck_assert_str_eq(s, "str");
-	free(s);
-	ck_assert_int_eq(Edge_Pair_get_mode(pair, &mode), KRPC_OK);
-	ck_assert_int_eq(mode, Edge_Mode_Negative);
-	ck_assert_int_eq(Edge_Pair_get_widget(pair, &u), KRPC_OK);
-	ck_assert_uint_eq(u, 9);
-	ck_assert_int_eq(Edge_Pair_get_box(pair, &got), KRPC_OK);
-	ck_assert(krpc_value_equal(got, box));
-	krpc_value_free(got);
-	ck_assert_int_eq(Edge_Pair_get_first_len(pair, &u), KRPC_OK);
-	ck_assert_uint_eq(u, 77);
-	krpc_value_free(pair);
-	/* Fields are never null; readers want a structure. */
-	ck_assert_int_eq(Edge_Pair_new(&pair, raw, 3, NULL, Edge_Mode_On, 0, box, 0), KRPC_ERR_ARG);
-	ck_assert_ptr_null(pair);
+	pair = make_pair(raw, sizeof raw, box);
+	/* A C struct to a STRUCT tree and back, member for member. */
+	ck_assert_int_eq(Edge_Pair_encode(&pair, &tree), KRPC_OK);
+	ck_assert_int_eq(krpc_value_code(tree), KRPC_TYPE_STRUCT);
+	ck_assert_uint_eq(krpc_value_count(tree), 6);
+	ck_assert_int_eq(Edge_Pair_decode(tree, &got), KRPC_OK);
+	ck_assert_uint_eq(got.first_len, 3);
+	ck_assert(memcmp(got.first, raw, 3) == 0);
+	ck_assert_str_eq(got.out_, "str");
+	ck_assert_int_eq(got.mode, Edge_Mode_Negative);
+	ck_assert_uint_eq(got.widget.id, 9);
+	ck_assert(krpc_value_equal(got.box, box));
+	ck_assert_uint_eq(got.first_len_, 77);
+	Edge_Pair_free(&got);
+	ck_assert_ptr_null(got.first);
+	ck_assert_ptr_null(got.box);
+	krpc_value_free(tree);
+	/* Members are never null: the error says so (recorded, not a stale message). */
+	krpc_error_set(KRPC_ERR_IO, "an earlier failure");
+	pair.out_ = NULL;
+	ck_assert_int_eq(Edge_Pair_encode(&pair, &tree), KRPC_ERR_ARG);
+	ck_assert_str_eq(krpc_error_message(), "a string member is NULL");
+	ck_assert_ptr_null(tree);
+	/* Decoding wants a tuple or structure with enough members. */
 	list = krpc_value_collection(KRPC_TYPE_LIST);
-	ck_assert_int_eq(Edge_Pair_get_out(list, &s), KRPC_ERR_ARG);
-	ck_assert_ptr_null(s);
-	ck_assert_int_eq(Edge_Pair_get_out(box, &s), KRPC_ERR_TYPE);	/* too few fields */
+	ck_assert_int_eq(Edge_Pair_decode(list, &got), KRPC_ERR_TYPE);
+	ck_assert_str_eq(krpc_error_message(), "not a tuple or structure");
+	ck_assert_int_eq(Edge_Pair_decode(box, &got), KRPC_ERR_TYPE);	/* one member, not six */
+	ck_assert_str_eq(krpc_error_message(), "1 members; expected 6");
+	ck_assert_ptr_null(got.first);
+	krpc_value_free(list);
+	krpc_value_free(box);
+}
+END_TEST
+
+/* The tuple of every kind of member: encoded, sent, decoded back the same. */
+START_TEST(test_tuples)
+{
+	typedef Edge_Tuple8_Tuple2_double_double_Thing_Mode_value_Pair_bytes_OtherWidget_string nested_t;
+	static const uint8_t raw[] = { 1, 2, 3 }, five[] = { 5 };
+	krpc_value_t *box = krpc_value_collection(KRPC_TYPE_STRUCT), *list = krpc_value_collection(KRPC_TYPE_LIST);
+	krpc_value_t *call = NULL, *tree = NULL, *decoded = NULL;
+	Krpc__Schema__ProcedureCall *pc;
+	krpc_type_t *type;
+	nested_t x, back;
+	uint8_t *bytes;
+	size_t len;
+
+	krpc_value_append(box, krpc_value_sint32(4));
+	krpc_value_append(list, krpc_value_double(0.5));
+	x = (nested_t){ { 1.5, -2.5 }, { 11 }, Edge_Mode_On, list, make_pair(raw, 3, box), (uint8_t *)five, 1,
+	    Other_Widget_NULL, "s" };
+	ck_assert_int_eq(Edge_Nested_call(&call, &x), KRPC_OK);
+	pc = unpack_call(call, "Nested");
+	/* The argument's bytes are the encoding of the tree the encoder makes. */
+	ck_assert_int_eq(Edge_Tuple8_Tuple2_double_double_Thing_Mode_value_Pair_bytes_OtherWidget_string_encode(
+	    &x, &tree), KRPC_OK);
+	ck_assert_int_eq(krpc_value_encode(tree, &bytes, &len), KRPC_OK);
+	assert_arg(pc, 0, bytes, len);
+	type = krpc_type_parse("tuple(tuple(double, double), class(Edge.Thing), enum(Edge.Mode), list(double), "
+	    "struct(Edge.Pair: bytes, string, enum(Edge.Mode), class(Other.Widget), struct(Other.Box: sint32), "
+	    "uint64), bytes, class(Other.Widget), string)", NULL, 0);
+	ck_assert_ptr_nonnull(type);
+	ck_assert_msg(krpc_value_decode(type, bytes, len, false, &decoded, NULL, 0) == KRPC_OK, "%s",
+	    krpc_error_message());
+	ck_assert_int_eq(Edge_Tuple8_Tuple2_double_double_Thing_Mode_value_Pair_bytes_OtherWidget_string_decode(
+	    decoded, &back), KRPC_OK);
+	ck_assert(back.e0.e0 == 1.5 && back.e0.e1 == -2.5);
+	ck_assert_uint_eq(back.e1.id, 11);
+	ck_assert_int_eq(back.e2, Edge_Mode_On);
+	ck_assert(krpc_value_equal(back.e3, list));
+	ck_assert_str_eq(back.e4.out_, "str");
+	ck_assert_uint_eq(back.e4.widget.id, 9);
+	ck_assert(back.e5_len == 1 && back.e5[0] == 5);
+	ck_assert_uint_eq(back.e6.id, 0);		/* the null object */
+	ck_assert_str_eq(back.e7, "s");
+	Edge_Tuple8_Tuple2_double_double_Thing_Mode_value_Pair_bytes_OtherWidget_string_free(&back);
+	krpc__schema__procedure_call__free_unpacked(pc, NULL);
+	krpc_value_free(decoded);
+	krpc_type_free(type);
+	krpc_value_free(tree);
+	free(bytes);
 	krpc_value_free(list);
 	krpc_value_free(box);
 }
@@ -273,7 +330,7 @@ START_TEST(test_foreign_types)
 	krpc_value_t *call = NULL, *box = krpc_value_collection(KRPC_TYPE_STRUCT);
 
 	krpc_value_append(box, krpc_value_sint32(1));
-	ck_assert_int_eq(Edge_Foreign_call(&call, 3, Edge_Foreign_m_DEFAULT, box), KRPC_OK);
+	ck_assert_int_eq(Edge_Foreign_call(&call, (Other_Widget){ 3 }, Edge_Foreign_m_DEFAULT, box), KRPC_OK);
 	pc = unpack_call(call, "Foreign");
 	assert_arg(pc, 0, three, 1);
 	assert_arg(pc, 1, two, 1);
@@ -297,6 +354,7 @@ main(void)
 	tcase_add_test(tc, test_nulls);
 	tcase_add_test(tc, test_keywords_and_encodings);
 	tcase_add_test(tc, test_structures);
+	tcase_add_test(tc, test_tuples);
 	tcase_add_test(tc, test_status_decode);
 	tcase_add_test(tc, test_foreign_types);
 	suite_add_tcase(s, tc);

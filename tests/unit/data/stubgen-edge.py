@@ -2,8 +2,8 @@
 """Writes stubgen-edge.services: a GetServices dump of made-up services that
 exercise krpc-stubgen's corner cases (keyword and clashing parameter names,
 nullable and defaulted parameters of every kind, foreign types, structures
-with bytes, messages, odd documentation, an empty service, and a service
-whose generated names clash).  Run with PYTHONPATH holding krpc_pb2:
+with bytes, a tuple holding every kind of member, messages, odd
+documentation, an empty service, and a service whose generated names clash).  Run with PYTHONPATH holding krpc_pb2:
     python3 stubgen-edge.py > stubgen-edge.services
 """
 import struct
@@ -73,6 +73,10 @@ def edge():
     s.structs.append(pair)
     thing = ty(T.CLASS, 'Edge', 'Thing')
     mode_t = ty(T.ENUMERATION, 'Edge', 'Mode')
+    # a tuple holding every kind of member, a tuple among them
+    nested = ty(T.TUPLE, '', '', ty(T.TUPLE, '', '', ty(T.DOUBLE), ty(T.DOUBLE)), thing, mode_t,
+                ty(T.LIST, '', '', ty(T.DOUBLE)), ty(T.STRUCT, 'Edge', 'Pair'), ty(T.BYTES),
+                ty(T.CLASS, 'Other', 'Widget'), ty(T.STRING))
     s.procedures.extend([
         proc('Keywords', [param('default', ty(T.SINT32)), param('class', ty(T.STRING)),
                           param('out', ty(T.BOOL)), param('client', ty(T.DOUBLE)),
@@ -112,6 +116,7 @@ def edge():
         proc('Services', [], ty(T.SERVICES)),
         proc('EchoPair', [param('p', ty(T.STRUCT, 'Edge', 'Pair'), nullable=True)],
              ty(T.STRUCT, 'Edge', 'Pair'), nullable=True),
+        proc('Nested', [param('x', nested)], nested),
     ])
     return s
 

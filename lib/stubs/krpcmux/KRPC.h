@@ -12,13 +12,16 @@
  * calls P and stores its result in *out; for procedures that return a value,
  * KRPC_P_stream(client, &stream, args...) adds a stream of the call (not
  * started) and KRPC_P_call(&call, args...) gives the call as a PROCEDURE_CALL
- * value (for expressions).  Classes are uint64_t handles, 0 being the null object;
- * enumerations are C enums; structures and collections are krpc_value_t trees.
- * Results: strings and bytes are malloc'd (free()), values are new trees
- * (krpc_value_free()), events new handles; null gives NULL or 0.  Arguments: a
- * NULL pointer (string, bytes, value, nullable number) leaves a parameter that has
- * a default out, so the server uses its default, and sends null otherwise;
- * <P>_<param>_DEFAULT macros give the other defaults.  See krpc-stubgen(1).
+ * value (for expressions).  Classes are typed handles (a struct holding the
+ * object id, .id; <Class>_NULL is the null object); enumerations are C enums;
+ * tuples and structures are C structs with _decode, _encode, _stream_get and
+ * _free functions; other collections are krpc_value_t trees.  Results:
+ * strings and bytes are malloc'd (free()), trees are new (krpc_value_free()),
+ * C structs are freed with their _free(), events are new handles; null gives
+ * NULL or zero.  Arguments: a NULL pointer (string, bytes, tree, struct, nullable
+ * number) leaves a parameter that has a default out, so the server uses its
+ * default, and sends null otherwise; <P>_<param>_DEFAULT macros give the other
+ * defaults.  See krpc-stubgen(1).
  */
 
 #ifndef KRPC_STUBS_KRPC_H
@@ -42,12 +45,24 @@
 extern "C" {
 #endif
 
-/* ---- Classes: remote objects as handles (0 is the null object) --------- */
+/* ---- Classes: remote objects as typed handles -------------------------- */
 
 /* A server side expression. */
-typedef uint64_t KRPC_Expression;
+#ifndef KRPCSTUB_HANDLE_KRPC_Expression
+#define KRPCSTUB_HANDLE_KRPC_Expression
+typedef struct KRPC_Expression {
+	uint64_t	 id;	/* the server's object id; 0: null */
+} KRPC_Expression;
+#define KRPC_Expression_NULL ((KRPC_Expression){ 0 })
+#endif
 /* A type that can be used in server side expressions. */
-typedef uint64_t KRPC_Type;
+#ifndef KRPCSTUB_HANDLE_KRPC_Type
+#define KRPCSTUB_HANDLE_KRPC_Type
+typedef struct KRPC_Type {
+	uint64_t	 id;	/* the server's object id; 0: null */
+} KRPC_Type;
+#define KRPC_Type_NULL ((KRPC_Type){ 0 })
+#endif
 
 /* ---- Enumerations ------------------------------------------------------ */
 
@@ -89,32 +104,12 @@ typedef enum KRPC_GameScene {
 
 /* ---- Server status (KRPC.GetStatus) ------------------------------------ */
 
-/* The server's status (krpc.schema.Status); rates are moving averages. */
-typedef struct KRPC_Status {
-	char		*version;	/* "x.y.z" (malloc'd) */
-	uint64_t	 bytes_read;	/* totals over all clients */
-	uint64_t	 bytes_written;
-	float		 bytes_read_rate;	/* bytes per second */
-	float		 bytes_written_rate;
-	uint64_t	 rpcs_executed;	/* requests executed */
-	float		 rpc_rate;	/* requests per second */
-	bool		 one_rpc_per_update;
-	uint32_t	 max_time_per_update;	/* microseconds */
-	bool		 adaptive_rate_control;
-	bool		 blocking_recv;
-	uint32_t	 recv_timeout;	/* microseconds */
-	float		 time_per_rpc_update;	/* seconds */
-	float		 poll_time_per_rpc_update;	/* seconds */
-	float		 exec_time_per_rpc_update;	/* seconds */
-	uint32_t	 stream_rpcs;	/* streams registered now */
-	uint64_t	 stream_rpcs_executed;	/* stream evaluations */
-	float		 stream_rpc_rate;	/* stream evaluations per second */
-	float		 time_per_stream_update;	/* seconds */
-} KRPC_Status;
+/* The server's status: the library's krpc_status_t (krpcmux/status.h). */
+typedef krpc_status_t KRPC_Status;
 /* Decodes a STATUS value (e.g. a stream's); free with KRPC_Status_free(). */
-krpc_code_t KRPC_Status_decode(const krpc_value_t *status, KRPC_Status *out);
+#define KRPC_Status_decode(status, out) krpc_status_decode((status), (out))
 /* Frees what a decoded status holds (not the struct itself). */
-void KRPC_Status_free(KRPC_Status *status);
+#define KRPC_Status_free(status) krpc_status_free(status)
 
 /* ---- Procedures -------------------------------------------------------- */
 
