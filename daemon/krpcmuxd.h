@@ -686,6 +686,7 @@ struct entry {
 
 	struct sub_list		 subs;
 	size_t			 nsubs;
+	size_t			 nunlimited;	/* subscribers at rate 0 (every update) */
 	unsigned		 hold;		/* pinned while its waiters run */
 	TAILQ_HEAD(, streamtab_wait) waiters;
 	TAILQ_ENTRY(entry)	 link;		/* all entries */

@@ -170,10 +170,12 @@ streamtab_update_rate(struct entry *e)
 
 	if (e->kind != ENTRY_SHARED || e->state != ENTRY_LIVE || e->nsubs == 0)
 		return;
+	/* Most subscribers take every update: then 0 wins without a walk over them all. */
+	unlimited = e->nunlimited > 0;
 	TAILQ_FOREACH(s, &e->subs, entry_link) {
-		if (s->rate == 0)
-			unlimited = true;
-		else if (s->rate > rate)
+		if (unlimited)
+			break;
+		if (s->rate > rate)
 			rate = s->rate;
 	}
 	if (unlimited)
@@ -413,6 +415,7 @@ streamtab_subscribe(struct client *c, struct entry *e)
 	TAILQ_INSERT_TAIL(&c->subs, s, client_link);
 	TAILQ_INSERT_TAIL(&e->subs, s, entry_link);
 	e->nsubs++;
+	e->nunlimited++;		/* a new subscription takes every update */
 	streamtab_nsubs++;
 	htab_put(streamtab_by_id, &s->id, sizeof s->id, s);
 	if (e->hold == 0)
@@ -454,7 +457,9 @@ streamtab_start(struct sub *s)
 void
 streamtab_set_rate(struct sub *s, float rate)
 {
+	s->entry->nunlimited -= s->rate == 0;
 	s->rate = rate > 0 && !isnan(rate) ? rate : 0;
+	s->entry->nunlimited += s->rate == 0;
 	streamtab_update_rate(s->entry);
 }
 
@@ -469,6 +474,7 @@ streamtab_unsubscribe(struct sub *s)
 	TAILQ_REMOVE(&s->client->subs, s, client_link);
 	TAILQ_REMOVE(&e->subs, s, entry_link);
 	e->nsubs--;
+	e->nunlimited -= s->rate == 0;
 	streamtab_nsubs--;
 	free(s);
 	streamtab_update_rate(e);

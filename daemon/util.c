@@ -87,21 +87,11 @@ util_timeval(double seconds)
 char *
 util_runtime_path(const char *dir, const char *name, char *why, size_t whylen)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	struct passwd *pw;
-	char *path;
+	char path[1024];
 
-	if (xdg != NULL && *xdg != '\0') {
-		xasprintf(&path, "%s/%s/%s", xdg, dir, name);
-		return path;
-	}
-	if ((pw = getpwuid(getuid())) == NULL || pw->pw_name == NULL || *pw->pw_name == '\0') {
-		snprintf(why, whylen, "cannot find the user name of uid %u for the default socket path",
-		    (unsigned)getuid());
+	if (!krpc_local_path(dir, name, path, sizeof path, why, whylen))
 		return NULL;
-	}
-	xasprintf(&path, "/tmp/%s-%s/%s", dir, pw->pw_name, name);
-	return path;
+	return xstrdup(path);
 }
 
 /* Appends s as a JSON string literal. */

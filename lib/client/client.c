@@ -184,54 +184,17 @@ krpc_connect_local(krpc_client_t **out, const char *name, const char *rpc_path,
 	return rc;
 }
 
-/* The first of the variables that is set and not empty, or fallback. */
-static const char *
-client_env(const char *const *names, const char *fallback)
-{
-	const char *v;
-
-	for (; *names != NULL; names++)
-		if ((v = getenv(*names)) != NULL && *v != '\0')
-			return v;
-	return fallback;
-}
-
-/*
- * The kRPC default local socket path, as the server computes it (kRPC's
- * LocalSocketServer.DefaultPath, measured on mono): $XDG_RUNTIME_DIR/krpc/,
- * else <temporary directory>/krpc-<user>/ where the temporary directory is
- * .NET's Path.GetTempPath() ($TMPDIR, $TMP, $TEMP, else /tmp) and the user
- * Environment.UserName ($USER, else the account database).
- */
+/* The kRPC default local socket path, as the server computes it (krpc_local_path()). */
 krpc_code_t
 krpc_default_socket_path(const char *which, char *buf, size_t len)
 {
-	static const char *const xdg[] = { "XDG_RUNTIME_DIR", NULL };
-	static const char *const tmp[] = { "TMPDIR", "TMP", "TEMP", NULL };
-	static const char *const user[] = { "USER", NULL };
-	const char *dir = client_env(xdg, NULL), *name = client_env(user, NULL), *t;
-	struct passwd pw, *res = NULL;
-	char pwbuf[4096];
-	int n, err = 0;
+	char why[256];
 
 	if (which == NULL || buf == NULL)
 		return krpc_error_set(KRPC_ERR_ARG, "no socket name or buffer");
-	if (dir != NULL) {
-		n = snprintf(buf, len, "%s/krpc/%s", dir, which);
-	} else {
-		if (name == NULL && (err = getpwuid_r(geteuid(), &pw, pwbuf, sizeof pwbuf, &res)) == 0 &&
-		    res != NULL)
-			name = pw.pw_name;
-		if (name == NULL)
-			return krpc_error_set(KRPC_ERR_NOT_FOUND,
-			    "cannot find the name of user %ld for the default socket path%s%s",
-			    (long)geteuid(), err ? ": " : "", err ? strerror(err) : "");
-		t = client_env(tmp, "/tmp");
-		n = snprintf(buf, len, "%s%skrpc-%s/%s", t, t[strlen(t) - 1] == '/' ? "" : "/", name,
-		    which);
-	}
-	if (n < 0 || (size_t)n >= len)
-		return krpc_error_set(KRPC_ERR_ARG, "the default socket path does not fit %zu bytes", len);
+	if (!krpc_local_path("krpc", which, buf, len, why, sizeof why))
+		return krpc_error_set(strstr(why, "does not fit") != NULL ? KRPC_ERR_ARG :
+		    KRPC_ERR_NOT_FOUND, "%s", why);
 	return KRPC_OK;
 }
 

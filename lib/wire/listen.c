@@ -13,12 +13,66 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "codec.h"
+
+/* The first of the environment variables that is set and not empty, or fallback. */
+static const char *
+listen_env(const char *const *names, const char *fallback)
+{
+	const char *v;
+
+	for (; *names != NULL; names++)
+		if ((v = getenv(*names)) != NULL && *v != '\0')
+			return v;
+	return fallback;
+}
+
+/*
+ * The default path of a local socket, as kRPC's server computes it (its
+ * LocalSocketServer.DefaultPath, measured on mono): $XDG_RUNTIME_DIR/<dir>/
+ * <name>, else <temporary directory>/<dir>-<user>/<name>, where the
+ * temporary directory is .NET's Path.GetTempPath() ($TMPDIR, $TMP, $TEMP,
+ * else /tmp) and the user Environment.UserName ($USER, else the account
+ * database).  dir "krpc" gives the game's own default.
+ */
+bool
+krpc_local_path(const char *dir, const char *name, char *buf, size_t len, char *why, size_t whylen)
+{
+	static const char *const xdg[] = { "XDG_RUNTIME_DIR", NULL };
+	static const char *const tmp[] = { "TMPDIR", "TMP", "TEMP", NULL };
+	static const char *const user[] = { "USER", NULL };
+	const char *run = listen_env(xdg, NULL), *who = listen_env(user, NULL), *t;
+	struct passwd pw, *res = NULL;
+	char pwbuf[4096];
+	int n, err = 0;
+
+	if (run != NULL)
+		n = snprintf(buf, len, "%s/%s/%s", run, dir, name);
+	else {
+		if (who == NULL && (err = getpwuid_r(geteuid(), &pw, pwbuf, sizeof pwbuf, &res)) == 0 &&
+		    res != NULL)
+			who = pw.pw_name;
+		if (who == NULL) {
+			snprintf(why, whylen, "cannot find the name of user %ld for the default socket "
+			    "path%s%s", (long)geteuid(), err ? ": " : "", err ? strerror(err) : "");
+			return false;
+		}
+		t = listen_env(tmp, "/tmp");
+		n = snprintf(buf, len, "%s%s%s-%s/%s", t, t[strlen(t) - 1] == '/' ? "" : "/", dir, who,
+		    name);
+	}
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(why, whylen, "the default socket path does not fit %zu bytes", len);
+		return false;
+	}
+	return true;
+}
 
 /* Fills a Unix socket address; false if the path does not fit. */
 static bool

@@ -18,6 +18,14 @@
  * server or a file with content is refused with a reason.
  */
 bool	 krpc_listen_clear(const char *path, bool *removed, char *why, size_t whylen);
+/*
+ * The default path of a local socket as kRPC's server computes it:
+ * $XDG_RUNTIME_DIR/<dir>/<name>, else <tmp>/<dir>-<user>/<name> (<tmp>:
+ * $TMPDIR, $TMP, $TEMP or /tmp; <user>: $USER or the account's name).
+ * false with why.
+ */
+bool	 krpc_local_path(const char *dir, const char *name, char *buf, size_t len, char *why,
+	    size_t whylen);
 /* Creates the parent directories of a socket path that are missing (mode 0700). */
 bool	 krpc_listen_mkdirs(const char *path, char *why, size_t whylen);
 /*

@@ -96,13 +96,24 @@ START_TEST(test_defaults)
 	ck_assert(!config_is_slow(c, "SpaceCenter", "get_UT"));
 	ck_assert(!config_is_slow(c, "SpaceCenter", "Warp"));
 	config_free(c);
-	/* without XDG_RUNTIME_DIR: /tmp/krpc-USER (never $TMPDIR) */
+	/*
+	 * Without XDG_RUNTIME_DIR: <tmp>/krpc-<user>, as kRPC's server computes
+	 * it on mono ($TMPDIR, $TMP, $TEMP or /tmp; $USER or the account).
+	 */
 	unsetenv("XDG_RUNTIME_DIR");
-	setenv("TMPDIR", "/somewhere/else", 1);
+	setenv("TMPDIR", "/somewhere/else/", 1);
+	setenv("USER", "jeb", 1);
 	c = config_load(NULL, true, NULL, 0, why, sizeof why);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_msg(strncmp(c->listen_rpc_path, "/tmp/krpc-", 10) == 0, "%s", c->listen_rpc_path);
-	ck_assert_msg(strstr(c->listen_rpc_path, "/rpc") != NULL, "%s", c->listen_rpc_path);
+	ck_assert_str_eq(c->listen_rpc_path, "/somewhere/else/krpc-jeb/rpc");
+	ck_assert_str_eq(c->admin_path, "/somewhere/else/krpcmux-jeb/admin");
+	config_free(c);
+	unsetenv("TMPDIR");
+	unsetenv("TMP");
+	unsetenv("TEMP");
+	c = config_load(NULL, true, NULL, 0, why, sizeof why);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->listen_stream_path, "/tmp/krpc-jeb/stream");
 	config_free(c);
 }
 END_TEST
