@@ -132,12 +132,12 @@ fanout_release(struct client *c)
 	fanout_arm(c, now);
 }
 
-/* Offers an entry's new value to one started subscriber. */
+/* Offers an entry's new value to one started subscriber; now: the update's time. */
 void
-fanout_offer(struct sub *s)
+fanout_offer(struct sub *s, double now)
 {
 	struct client *c = s->client;
-	double now, at;
+	double at;
 
 	if (c->stream == NULL || c->dead)
 		return;
@@ -145,7 +145,6 @@ fanout_offer(struct sub *s)
 		stats_inc(values_conflated);	/* the newer value replaces the held one */
 		return;
 	}
-	now = krpc_time_now();
 	if (c->fan_blocked) {
 		fanout_hold(c, s);
 		return;

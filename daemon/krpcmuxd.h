@@ -773,7 +773,7 @@ void		 streamtab_describe(krpc_buf_t *, bool json);
 /* Sends an entry's current value to one subscriber now (StartStream). */
 void		 fanout_send_now(struct sub *);
 /* Offers an entry's new value to one subscriber (batched until fanout_flush). */
-void		 fanout_offer(struct sub *);
+void		 fanout_offer(struct sub *, double now);
 /* Sends what fanout_offer() batched. */
 void		 fanout_flush(void);
 /* A subscription is going away: forget held values. */

@@ -520,6 +520,7 @@ streamtab_update(const uint8_t *msg, size_t len)
 	struct sub *s;
 	uint64_t id;
 	bool is_error;
+	double now = krpc_time_now();	/* one clock reading for the whole update */
 
 	stats_inc(upstream_updates);
 	while (krpc_pbr_next(&r, &f) == 1) {
@@ -544,7 +545,7 @@ streamtab_update(const uint8_t *msg, size_t len)
 		streamtab_store(e, result.data, result.len, is_error);
 		TAILQ_FOREACH(s, &e->subs, entry_link) {
 			if (s->started)
-				fanout_offer(s);
+				fanout_offer(s, now);
 		}
 		if (is_error) {
 			log_debug(NULL, "stream %s (upstream %llu) failed; the server removed it",
@@ -623,7 +624,7 @@ streamtab_refresh_local(void)
 		streamtab_store(e, v.data, v.len, false);
 		TAILQ_FOREACH(s, &e->subs, entry_link) {
 			if (s->started)
-				fanout_offer(s);
+				fanout_offer(s, krpc_time_now());
 		}
 	}
 	krpc_buf_free(&v);

@@ -159,15 +159,31 @@ wire_call(krpc_buf_t *b, const char *service, const char *procedure,
 	krpc_msg_call(b, service, procedure, args, nargs);
 }
 
-/* Appends a StreamResult (as field 1 of a StreamUpdate being built). */
+/*
+ * Appends a StreamResult (as field 1 of a StreamUpdate being built).  On
+ * the fan-out path, once per value and client: one reservation, then the
+ * bytes written in place.
+ */
 void
 wire_stream_result(krpc_buf_t *b, uint64_t id, const uint8_t *result, size_t len)
 {
 	size_t inner = (id != 0 ? 1 + krpc_varint_size(id) : 0) + 1 + krpc_varint_size(len) + len;
+	uint8_t *p;
 
-	krpc_buf_tag(b, 1, KRPC_WIRE_LEN);
-	krpc_buf_varint(b, inner);
-	if (id != 0)
-		krpc_buf_field_varint(b, 1, id);
-	krpc_buf_field_bytes(b, 2, result, len);
+	if (!krpc_buf_reserve(b, b->len + 1 + KRPC_VARINT64_MAX + inner)) {
+		krpc_buf_tag(b, 1, KRPC_WIRE_LEN);	/* fails too: the buffer records it */
+		return;
+	}
+	p = b->data + b->len;
+	*p++ = 0x0a;			/* field 1, length-delimited */
+	p += krpc_varint_put(p, inner);
+	if (id != 0) {
+		*p++ = 0x08;		/* id: field 1, varint */
+		p += krpc_varint_put(p, id);
+	}
+	*p++ = 0x12;			/* result: field 2, length-delimited */
+	p += krpc_varint_put(p, len);
+	if (len > 0)
+		memcpy(p, result, len);
+	b->len = (size_t)(p - b->data) + len;
 }
