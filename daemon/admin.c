@@ -34,93 +34,93 @@ static double			 admin_started;
 static const struct admin_actions *admin_actions;
 static TAILQ_HEAD(, admin_conn)	 admin_conns = TAILQ_HEAD_INITIALIZER(admin_conns);
 
-/* Appends text. */
-static void
-admin_puts(krpc_buf_t *out, const char *s)
-{
-	krpc_buf_append(out, s, strlen(s));
-}
-
 /* One counter as a line or a JSON member. */
 static void
 admin_stat(const char *name, const char *help, uint64_t value, void *arg)
 {
-	void **a = arg;
-
-	util_kv_num(a[0], *(bool *)a[1], a[2], name, (double)value);
+	report_uint(arg, name, value);
 }
 
 /* status: the overview. */
 static void
 admin_status(krpc_buf_t *out, bool json)
 {
-	bool first = true;
-	void *arg[3] = { out, &json, &first };
+	struct report r;
 
-	if (json)
-		krpc_buf_byte(out, '{');
-	util_kv_str(out, json, &first, "version", PACKAGE_VERSION);
-	util_kv_num(out, json, &first, "pid", (double)getpid());
-	util_kv_duration(out, json, &first, "uptime", krpc_time_now() - admin_started);
-	util_kv_str(out, json, &first, "upstream", upstream_ready() ? "ready" : upstream_why_down());
-	util_kv_num(out, json, &first, "clients", (double)client_count());
-	util_kv_num(out, json, &first, "streams_shared", (double)streamtab_count(ENTRY_SHARED));
-	util_kv_num(out, json, &first, "streams_owned", (double)streamtab_count(ENTRY_OWNED));
-	util_kv_num(out, json, &first, "streams_local", (double)streamtab_count(ENTRY_LOCAL));
-	util_kv_num(out, json, &first, "subscriptions", (double)streamtab_subs());
-	stats_foreach(admin_stat, arg);
-	if (json)
-		krpc_buf_byte(out, '}');
+	report_begin(&r, out, json);
+	report_str(&r, "version", PACKAGE_VERSION);
+	report_int(&r, "pid", (int64_t)getpid());
+	report_duration(&r, "uptime", krpc_time_now() - admin_started);
+	report_str(&r, "upstream", upstream_ready() ? "ready" : upstream_why_down());
+	report_uint(&r, "clients", client_count());
+	report_uint(&r, "streams_shared", streamtab_count(ENTRY_SHARED));
+	report_uint(&r, "streams_owned", streamtab_count(ENTRY_OWNED));
+	report_uint(&r, "streams_local", streamtab_count(ENTRY_LOCAL));
+	report_uint(&r, "subscriptions", streamtab_subs());
+	stats_foreach(admin_stat, &r);
+	report_end(&r);
 }
 
 /* stats: the counters alone. */
 static void
 admin_stats(krpc_buf_t *out, bool json)
 {
-	bool first = true;
-	void *arg[3] = { out, &json, &first };
+	struct report r;
 
-	if (json)
-		krpc_buf_byte(out, '{');
-	stats_foreach(admin_stat, arg);
-	if (json)
-		krpc_buf_byte(out, '}');
+	report_begin(&r, out, json);
+	stats_foreach(admin_stat, &r);
+	report_end(&r);
+}
+
+/* Opens a JSON list item: '[' before the first, ',' between. */
+static void
+admin_item(krpc_buf_t *out, bool *any)
+{
+	krpc_buf_byte(out, *any ? ',' : '[');
+	*any = true;
+}
+
+/* Closes a JSON list ("[]" if it had no item). */
+static void
+admin_list_end(krpc_buf_t *out, bool any)
+{
+	if (!any)
+		krpc_buf_byte(out, '[');
+	krpc_buf_byte(out, ']');
 }
 
 /* One client as a text line. */
 static void
 admin_client_text(krpc_buf_t *out, const struct client *c, size_t nsubs)
 {
-	char line[1024], name[80];
+	char name[80];
 
 	util_printable(name, sizeof name, c->name);
-	snprintf(line, sizeof line, "%llu %s \"%s\" %s pid=%ld streams=%zu queued=%zu "
+	krpc_buf_printf(out, "%llu %s \"%s\" %s pid=%ld streams=%zu queued=%zu "
 	    "rpc_output=%zu stream_output=%zu%s\n", (unsigned long long)c->serial,
 	    c->transport == PEER_UNIX ? "unix" : "tcp", name, c->address, (long)c->pid, nsubs,
 	    c->nrequests, peer_output(c->rpc), c->stream != NULL ? peer_output(c->stream) : 0,
 	    c->stream != NULL ? "" : " (no stream connection)");
-	admin_puts(out, line);
 }
 
 /* One client as a JSON object. */
 static void
 admin_client_json(krpc_buf_t *out, const struct client *c, size_t nsubs)
 {
-	bool first = true;
+	struct report r;
 
-	krpc_buf_byte(out, '{');
-	util_kv_num(out, true, &first, "id", (double)c->serial);
-	util_kv_str(out, true, &first, "name", c->name);
-	util_kv_str(out, true, &first, "transport", c->transport == PEER_UNIX ? "unix" : "tcp");
-	util_kv_str(out, true, &first, "address", c->address);
-	util_kv_num(out, true, &first, "pid", (double)c->pid);
-	util_kv_num(out, true, &first, "streams", (double)nsubs);
-	util_kv_num(out, true, &first, "queued", (double)c->nrequests);
-	util_kv_num(out, true, &first, "rpc_output", (double)peer_output(c->rpc));
-	util_kv_num(out, true, &first, "stream_output",
-	    c->stream != NULL ? (double)peer_output(c->stream) : 0);
-	util_kv_str(out, true, &first, "stream_connection", c->stream != NULL ? "yes" : "no");
-	krpc_buf_byte(out, '}');
+	report_begin(&r, out, true);
+	report_uint(&r, "id", c->serial);
+	report_str(&r, "name", c->name);
+	report_str(&r, "transport", c->transport == PEER_UNIX ? "unix" : "tcp");
+	report_str(&r, "address", c->address);
+	report_int(&r, "pid", (int64_t)c->pid);
+	report_uint(&r, "streams", nsubs);
+	report_uint(&r, "queued", c->nrequests);
+	report_uint(&r, "rpc_output", peer_output(c->rpc));
+	report_uint(&r, "stream_output", c->stream != NULL ? peer_output(c->stream) : 0);
+	report_str(&r, "stream_connection", c->stream != NULL ? "yes" : "no");
+	report_end(&r);
 }
 
 /* clients: one line or object per connected client. */
@@ -132,8 +132,6 @@ admin_clients(krpc_buf_t *out, bool json)
 	bool any = false;
 	size_t nsubs;
 
-	if (json)
-		krpc_buf_byte(out, '[');
 	TAILQ_FOREACH(c, client_all(), link) {
 		if (c->state != CLIENT_READY || c->dead)
 			continue;
@@ -144,13 +142,67 @@ admin_clients(krpc_buf_t *out, bool json)
 			admin_client_text(out, c, nsubs);
 			continue;
 		}
-		if (any)
-			krpc_buf_byte(out, ',');
-		any = true;
+		admin_item(out, &any);
 		admin_client_json(out, c, nsubs);
 	}
 	if (json)
-		krpc_buf_byte(out, ']');
+		admin_list_end(out, any);
+}
+
+/* streams: one line or object per stream table entry. */
+static void
+admin_streams(krpc_buf_t *out, bool json)
+{
+	static const char *const kinds[] = { "shared", "owned", "local" };
+	static const char *const states[] = { "adding", "live", "failed" };
+	const struct entry *e;
+	struct report r;
+	bool any = false;
+	double rate;
+
+	for (e = streamtab_first(); e != NULL; e = streamtab_next(e)) {
+		rate = e->up_rate_known ? e->up_rate : -1.0;
+		if (!json) {
+			krpc_buf_printf(out, "%-40s %-6s %-6s upstream=%llu subscribers=%zu rate=%g%s\n",
+			    e->label, kinds[e->kind], states[e->state], (unsigned long long)e->upid,
+			    e->nsubs, rate, e->up_started ? " started" : "");
+			continue;
+		}
+		admin_item(out, &any);
+		report_begin(&r, out, true);
+		report_str(&r, "call", e->label);
+		report_str(&r, "kind", kinds[e->kind]);
+		report_str(&r, "state", states[e->state]);
+		report_uint(&r, "upstream_id", e->upid);
+		report_uint(&r, "subscribers", e->nsubs);
+		report_num(&r, "rate", rate);
+		report_str(&r, "started", e->up_started ? "yes" : "no");
+		report_end(&r);
+	}
+	if (json)
+		admin_list_end(out, any);
+}
+
+/* upstream: the session. */
+static void
+admin_upstream(krpc_buf_t *out, bool json)
+{
+	struct upstream_snapshot u;
+	struct report r;
+
+	upstream_snapshot(&u);
+	report_begin(&r, out, json);
+	report_str(&r, "state", u.state);
+	report_str(&r, "target", u.target);
+	report_str(&r, "version", u.version);
+	report_str(&r, "pipelining", u.pipelining ? "yes" : "no");
+	report_uint(&r, "sessions", u.sessions);
+	report_duration(&r, "connected_for", u.connected_for);
+	report_uint(&r, "slow_lanes", u.slow_lanes);
+	report_uint(&r, "in_flight", u.in_flight);
+	report_str(&r, "last_failure", u.last_failure);
+	report_str(&r, "why", u.why[0] != '\0' || json ? u.why : "none");
+	report_end(&r);
 }
 
 /* config: every option with its value in force. */
@@ -159,54 +211,72 @@ admin_config(krpc_buf_t *out, bool json)
 {
 	const struct config_option *o;
 	char value[4096];
-	bool first = true;
+	struct report r;
 
-	if (json)
-		krpc_buf_byte(out, '{');
+	report_begin(&r, out, json);
 	for (o = config_options; o->path != NULL; o++) {
 		config_format(cfg, o, value, sizeof value);
-		util_kv_str(out, json, &first, o->path, value);
+		report_str(&r, o->path, value);
 	}
-	if (json)
-		krpc_buf_byte(out, '}');
+	report_end(&r);
+}
+
+/* reload: the configuration file again, as SIGHUP does. */
+static void
+admin_reload(krpc_buf_t *out, bool json)
+{
+	struct report r;
+	char why[512];
+	bool ok = admin_actions->reload(why, sizeof why);
+
+	report_begin(&r, out, json);
+	report_str(&r, ok ? "ok" : "error", ok ? "configuration reloaded" : why);
+	report_end(&r);
+}
+
+/* The commands, from the one list in krpcmuxd.h. */
+static const struct admin_command {
+	const char	*name;
+	void		(*handler)(krpc_buf_t *, bool json);
+	const char	*help;
+} admin_commands[] = {
+#define ADMIN_ENTRY(name, help)	{ #name, admin_##name, help },
+	ADMIN_COMMANDS(ADMIN_ENTRY)
+#undef ADMIN_ENTRY
+};
+#define ADMIN_NCOMMANDS	(sizeof admin_commands / sizeof admin_commands[0])
+
+/* An unknown command: the error names every command the table has. */
+static void
+admin_unknown(krpc_buf_t *out, bool json, const char *cmd)
+{
+	char why[512];
+	struct report r;
+	size_t i, n;
+
+	n = (size_t)snprintf(why, sizeof why, "unknown command \"%s\" (", cmd);
+	for (i = 0; i < ADMIN_NCOMMANDS && n < sizeof why; i++)
+		n += (size_t)snprintf(why + n, sizeof why - n, "%s%s", i > 0 ? ", " : "",
+		    admin_commands[i].name);
+	if (n < sizeof why)
+		snprintf(why + n, sizeof why - n, ")");
+	report_begin(&r, out, json);
+	report_str(&r, "error", why);
+	report_end(&r);
 }
 
 /* Answers one command. */
 void
 admin_command(const char *cmd, bool json, krpc_buf_t *out)
 {
-	char why[512];
-	bool first = true;
+	size_t i;
 
-	if (strcmp(cmd, "status") == 0)
-		admin_status(out, json);
-	else if (strcmp(cmd, "stats") == 0)
-		admin_stats(out, json);
-	else if (strcmp(cmd, "clients") == 0)
-		admin_clients(out, json);
-	else if (strcmp(cmd, "streams") == 0)
-		streamtab_describe(out, json);
-	else if (strcmp(cmd, "upstream") == 0)
-		upstream_describe(out, json);
-	else if (strcmp(cmd, "config") == 0)
-		admin_config(out, json);
-	else if (strcmp(cmd, "reload") == 0) {
-		bool ok = admin_actions->reload(why, sizeof why);
-
-		if (json)
-			krpc_buf_byte(out, '{');
-		util_kv_str(out, json, &first, ok ? "ok" : "error", ok ? "configuration reloaded" : why);
-		if (json)
-			krpc_buf_byte(out, '}');
-	} else {
-		snprintf(why, sizeof why, "unknown command \"%s\" (status, clients, streams, upstream, "
-		    "config, stats, reload)", cmd);
-		if (json)
-			krpc_buf_byte(out, '{');
-		util_kv_str(out, json, &first, "error", why);
-		if (json)
-			krpc_buf_byte(out, '}');
-	}
+	for (i = 0; i < ADMIN_NCOMMANDS && strcmp(cmd, admin_commands[i].name) != 0; i++)
+		continue;
+	if (i < ADMIN_NCOMMANDS)
+		admin_commands[i].handler(out, json);
+	else
+		admin_unknown(out, json, cmd);
 	if (json)
 		krpc_buf_byte(out, '\n');
 	xbuf_check(out);

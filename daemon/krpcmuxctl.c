@@ -17,18 +17,31 @@
 
 #include "krpcmuxd.h"
 
-static const char *const krpcmuxctl_commands[] = {
-	"status", "clients", "streams", "upstream", "config", "stats", "reload", NULL,
+/* The admin socket's commands and their help, from the list krpcmuxd's admin.c uses. */
+static const struct {
+	const char	*name;
+	const char	*help;
+} krpcmuxctl_commands[] = {
+#define KRPCMUXCTL_ENTRY(name, help)	{ #name, help },
+	ADMIN_COMMANDS(KRPCMUXCTL_ENTRY)
+#undef KRPCMUXCTL_ENTRY
+	{ NULL, NULL },
 };
 
-/* Prints the usage. */
+/* Prints the usage, the commands' list and help made from the table. */
 static void
 krpcmuxctl_usage(FILE *f)
 {
-	fprintf(f, "usage: krpcmuxctl [--admin-path P] status|clients|streams|upstream|config|"
-	    "stats|reload [--json]\n\n"
+	size_t i;
+
+	fprintf(f, "usage: krpcmuxctl [--admin-path P] ");
+	for (i = 0; krpcmuxctl_commands[i].name != NULL; i++)
+		fprintf(f, "%s%s", i > 0 ? "|" : "", krpcmuxctl_commands[i].name);
+	fprintf(f, " [--json]\n\n"
 	    "Asks a running krpcmuxd through its admin socket (default $XDG_RUNTIME_DIR/krpcmux/admin,\n"
-	    "else /tmp/krpcmux-USER/admin; krpcmuxd's admin.path).  See krpcmuxd(8).\n");
+	    "else /tmp/krpcmux-USER/admin; krpcmuxd's admin.path).  See krpcmuxd(8).\n\n");
+	for (i = 0; krpcmuxctl_commands[i].name != NULL; i++)
+		fprintf(f, "  %-10s %s\n", krpcmuxctl_commands[i].name, krpcmuxctl_commands[i].help);
 }
 
 /* True for a known command. */
@@ -37,8 +50,8 @@ krpcmuxctl_known(const char *cmd)
 {
 	size_t i;
 
-	for (i = 0; krpcmuxctl_commands[i] != NULL; i++) {
-		if (strcmp(cmd, krpcmuxctl_commands[i]) == 0)
+	for (i = 0; krpcmuxctl_commands[i].name != NULL; i++) {
+		if (strcmp(cmd, krpcmuxctl_commands[i].name) == 0)
 			return true;
 	}
 	return false;

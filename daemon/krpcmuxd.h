@@ -48,17 +48,8 @@ void		 xbuf_check(const krpc_buf_t *);
 void		 util_random(void *, size_t);
 /* A uniform random double in [0, 1). */
 double		 util_random_unit(void);
-/* Appends a JSON string literal. */
-void		 util_json_string(krpc_buf_t *, const char *);
-/* Appends "key value\n" (text) or a "key":value member (JSON; *first tracks commas). */
-void		 util_kv_str(krpc_buf_t *, bool json, bool *first, const char *key, const char *value);
-void		 util_kv_num(krpc_buf_t *, bool json, bool *first, const char *key, double value);
-/* Appends a duration: whole seconds in JSON, "1h 2m 3s" as text. */
-void		 util_kv_duration(krpc_buf_t *, bool json, bool *first, const char *key, double seconds);
 /* Copies text without control bytes (they become '?'), cut to fit: client names in logs. */
 void		 util_printable(char *, size_t, const char *);
-/* Writes a duration as "3d 4h 5m 6s" (leading zero units left out). */
-void		 util_duration(char *, size_t, double seconds);
 /* A timeval for a delay in seconds. */
 struct timeval	 util_timeval(double);
 /* $XDG_RUNTIME_DIR/dir/name or /tmp/dir-USER/name; NULL with why on failure. */
@@ -562,8 +553,21 @@ bool		 upstream_hello_reply(const uint8_t *, size_t, uint8_t *id, char *why, siz
 const struct lane_caps *upstream_caps(void);
 /* Applies reloadable settings (slow lanes). */
 void		 upstream_reconfigure(void);
-/* Writes a summary (admin, status). */
-void		 upstream_describe(krpc_buf_t *, bool json);
+/* The session as the admin reports it (upstream_snapshot()); strings owned by upstream.c. */
+struct upstream_snapshot {
+	const char	*state;		/* "down", "connecting", ..., "ready", "stopped" */
+	const char	*target;	/* "address:rpc/stream", or the two socket paths */
+	const char	*version;	/* the server's, "" before the first session */
+	bool		 pipelining;	/* requests sent without waiting for answers */
+	uint64_t	 sessions;	/* sessions established since the start */
+	double		 connected_for;	/* seconds; 0 unless ready */
+	unsigned	 slow_lanes;	/* slow lanes open */
+	unsigned	 in_flight;	/* requests sent and not answered, every lane */
+	const char	*last_failure;	/* "none", "connect failed", ... */
+	const char	*why;		/* the last failure's words, "" if none */
+};
+
+void		 upstream_snapshot(struct upstream_snapshot *);
 
 /* ---- rules.c: what the game ties to the calling client ---------------- */
 
@@ -765,8 +769,9 @@ void		 streamtab_local_value(struct client *, enum schema_kind, krpc_buf_t *);
 /* Counts for status output. */
 size_t		 streamtab_count(enum entry_kind);
 size_t		 streamtab_subs(void);
-/* Writes the table (admin). */
-void		 streamtab_describe(krpc_buf_t *, bool json);
+/* The entries in creation order, for admin listings: first, then next until NULL. */
+const struct entry *streamtab_first(void);
+const struct entry *streamtab_next(const struct entry *);
 
 /* ---- fanout.c: stream updates to clients ----------------------------- */
 
@@ -922,7 +927,44 @@ void		 intercept_release_tick(void);
 /* A client went away: release the tick if it held it. */
 void		 intercept_tick_gone(struct client *);
 
+/* ---- report.c: the admin answers' text and JSON writer ---------------- */
+
+/* One record: "name value" lines, or the members of one JSON object. */
+struct report {
+	krpc_buf_t	*out;
+	bool		 json;
+	bool		 first;		/* no member written yet (JSON commas) */
+};
+
+/* Starts a record into out (JSON: '{'); report_end() closes it ('}'). */
+void		 report_begin(struct report *, krpc_buf_t *out, bool json);
+void		 report_end(struct report *);
+/* Members: a string, an integer (exact), a real (JSON null if not finite), a duration. */
+void		 report_str(struct report *, const char *key, const char *value);
+void		 report_uint(struct report *, const char *key, uint64_t);
+void		 report_int(struct report *, const char *key, int64_t);
+void		 report_num(struct report *, const char *key, double);
+void		 report_duration(struct report *, const char *key, double seconds);
+/* Appends a JSON string: valid UTF-8 (bad bytes become U+FFFD), controls escaped. */
+void		 report_json_string(krpc_buf_t *, const char *);
+/* Writes a duration as "3d 4h 5m 6s" (leading zero units left out). */
+void		 report_duration_text(char *, size_t, double seconds);
+
 /* ---- admin.c: the admin socket --------------------------------------- */
+
+/*
+ * The admin commands, in the order they are listed: name and one line of
+ * help.  admin.c builds its dispatch table from this list (command NAME is
+ * handled by admin_NAME()), and krpcmuxctl its command check and --help.
+ */
+#define ADMIN_COMMANDS(X)						\
+	X(status, "the overview: version, uptime, upstream, clients, streams, counters") \
+	X(clients, "one line per connected client")			\
+	X(streams, "one line per stream table entry")			\
+	X(upstream, "the session with the game's kRPC server")		\
+	X(config, "every option with its value in force")		\
+	X(stats, "the counters alone")					\
+	X(reload, "read the configuration file again, as SIGHUP does")
 
 /*
  * What admin commands may ask of the program around them; main.c fills it

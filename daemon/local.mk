@@ -16,6 +16,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/listener.c \
 	daemon/log.c \
 	daemon/peer.c \
+	daemon/report.c \
 	daemon/router.c \
 	daemon/rreq.c \
 	daemon/rules.c \
@@ -119,7 +120,7 @@ EXTRA_DIST += tests/integration/test_daemon_real.sh
 
 # Unit tests of the daemon's modules, linked against its convenience library.
 DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config tests/unit/test_batch \
-	tests/unit/test_htab tests/unit/test_log
+	tests/unit/test_htab tests/unit/test_log tests/unit/test_report
 check_PROGRAMS += $(DAEMON_UTESTS)
 TESTS += $(DAEMON_UTESTS)
 DAEMON_UNIT_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/daemon
@@ -136,6 +137,9 @@ tests_unit_test_htab_LDADD = $(DAEMON_UNIT_LDADD)
 tests_unit_test_log_SOURCES = tests/unit/test_log.c
 tests_unit_test_log_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_log_LDADD = $(DAEMON_UNIT_LDADD)
+tests_unit_test_report_SOURCES = tests/unit/test_report.c
+tests_unit_test_report_CFLAGS = $(DAEMON_UNIT_CFLAGS)
+tests_unit_test_report_LDADD = $(DAEMON_UNIT_LDADD) -lm
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)

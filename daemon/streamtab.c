@@ -652,42 +652,16 @@ streamtab_subs(void)
 	return streamtab_nsubs;
 }
 
-/* Writes the table for the admin socket: one line or object per entry. */
-void
-streamtab_describe(krpc_buf_t *b, bool json)
+/* The first entry in creation order (admin listings), or NULL. */
+const struct entry *
+streamtab_first(void)
 {
-	static const char *const kinds[] = { "shared", "owned", "local" };
-	static const char *const states[] = { "adding", "live", "failed" };
-	struct entry *e;
-	char line[1024];
-	bool first;
-	int n;
+	return TAILQ_FIRST(&streamtab_entries);
+}
 
-	if (json)
-		krpc_buf_byte(b, '[');
-	TAILQ_FOREACH(e, &streamtab_entries, link) {
-		if (!json) {
-			n = snprintf(line, sizeof line, "%-40s %-6s %-6s upstream=%llu subscribers=%zu "
-			    "rate=%g%s\n", e->label, kinds[e->kind], states[e->state],
-			    (unsigned long long)e->upid, e->nsubs, e->up_rate_known ? e->up_rate : -1.0,
-			    e->up_started ? " started" : "");
-			if (n > 0)
-				krpc_buf_append(b, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-			continue;
-		}
-		if (e != TAILQ_FIRST(&streamtab_entries))
-			krpc_buf_byte(b, ',');
-		first = true;
-		krpc_buf_byte(b, '{');
-		util_kv_str(b, true, &first, "call", e->label);
-		util_kv_str(b, true, &first, "kind", kinds[e->kind]);
-		util_kv_str(b, true, &first, "state", states[e->state]);
-		util_kv_num(b, true, &first, "upstream_id", (double)e->upid);
-		util_kv_num(b, true, &first, "subscribers", (double)e->nsubs);
-		util_kv_num(b, true, &first, "rate", e->up_rate_known ? e->up_rate : -1.0);
-		util_kv_str(b, true, &first, "started", e->up_started ? "yes" : "no");
-		krpc_buf_byte(b, '}');
-	}
-	if (json)
-		krpc_buf_byte(b, ']');
+/* The entry after e in creation order, or NULL. */
+const struct entry *
+streamtab_next(const struct entry *e)
+{
+	return TAILQ_NEXT(e, link);
 }

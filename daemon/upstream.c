@@ -644,28 +644,22 @@ upstream_reconfigure(void)
 	schema_set_slow(cfg);
 }
 
-/* Writes a summary of the session. */
+/* What the admin reports of the session now (its strings live until the session changes). */
 void
-upstream_describe(krpc_buf_t *b, bool json)
+upstream_snapshot(struct upstream_snapshot *u)
 {
-	bool first = true;
 	int i, inflight = (int)lane_in_flight(up.primary);
 
 	for (i = 0; i < up.nslow; i++)
 		inflight += (int)lane_in_flight(up.slow[i]);
-	if (json)
-		krpc_buf_byte(b, '{');
-	util_kv_str(b, json, &first, "state", upstream_state_names[up.state]);
-	util_kv_str(b, json, &first, "target", up.target);
-	util_kv_str(b, json, &first, "version", up.version);
-	util_kv_str(b, json, &first, "pipelining", up.caps.serial ? "no" : "yes");
-	util_kv_num(b, json, &first, "sessions", (double)up.sessions);
-	util_kv_duration(b, json, &first, "connected_for",
-	    up.state == UPSTREAM_READY ? krpc_time_now() - up.since : 0.0);
-	util_kv_num(b, json, &first, "slow_lanes", up.nslow);
-	util_kv_num(b, json, &first, "in_flight", inflight);
-	util_kv_str(b, json, &first, "last_failure", upstream_failure_names[up.failure]);
-	util_kv_str(b, json, &first, "why", up.why[0] != '\0' || json ? up.why : "none");
-	if (json)
-		krpc_buf_byte(b, '}');
+	u->state = upstream_state_names[up.state];
+	u->target = up.target;
+	u->version = up.version;
+	u->pipelining = !up.caps.serial;
+	u->sessions = up.sessions;
+	u->connected_for = up.state == UPSTREAM_READY ? krpc_time_now() - up.since : 0.0;
+	u->slow_lanes = (unsigned)up.nslow;
+	u->in_flight = (unsigned)inflight;
+	u->last_failure = upstream_failure_names[up.failure];
+	u->why = up.why;
 }

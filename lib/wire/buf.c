@@ -2,6 +2,8 @@
  * Byte buffers and hand-written protobuf wire primitives shared by the codec,
  * the daemon, the simulator and the client library.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,28 @@ krpc_buf_reserve(krpc_buf_t *b, size_t n)
 	b->data = data;
 	b->cap = cap;
 	return true;
+}
+
+/* Appends formatted text, without the terminating NUL. */
+void
+krpc_buf_printf(krpc_buf_t *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = true;
+		return;
+	}
+	if (!krpc_buf_reserve(b, (size_t)n + 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
 /* Appends n bytes. */

@@ -38,6 +38,8 @@ enum {
 bool	 krpc_buf_reserve(krpc_buf_t *, size_t);
 void	 krpc_buf_append(krpc_buf_t *, const void *, size_t);
 void	 krpc_buf_byte(krpc_buf_t *, uint8_t);
+/* Appends formatted text (no NUL). */
+void	 krpc_buf_printf(krpc_buf_t *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void	 krpc_buf_varint(krpc_buf_t *, uint64_t);
 void	 krpc_buf_tag(krpc_buf_t *, uint32_t, int);
 void	 krpc_buf_field_bytes(krpc_buf_t *, uint32_t, const void *, size_t);

@@ -3,29 +3,11 @@
  * krpc_value_format (numbers, quoted strings, nested collections, hex).
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "value_impl.h"
-
-static void value_printf(krpc_buf_t *, const char *, ...) __attribute__((format(printf, 2, 3)));
-
-/* Appends formatted text (at most 63 bytes) to b. */
-static void
-value_printf(krpc_buf_t *b, const char *fmt, ...)
-{
-	char tmp[64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		krpc_buf_append(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
 
 /* Appends a string in double quotes with quotes, backslashes and control bytes escaped. */
 static void
@@ -47,7 +29,7 @@ value_render_string(const krpc_value_t *v, krpc_buf_t *b)
 		else if (c == '\t')
 			krpc_buf_append(b, "\\t", 2);
 		else if (c < 0x20 || c == 0x7f)
-			value_printf(b, "\\x%02x", c);
+			krpc_buf_printf(b, "\\x%02x", c);
 		else
 			krpc_buf_byte(b, c);	/* UTF-8 sequences pass through */
 	}
@@ -66,15 +48,15 @@ value_render(const krpc_value_t *v, krpc_buf_t *b)
 		return;
 	}
 	switch (v->code) {
-	case KRPC_TYPE_DOUBLE: value_printf(b, "%.17g", v->u.d); break;
-	case KRPC_TYPE_FLOAT: value_printf(b, "%.9g", (double)v->u.f); break;
+	case KRPC_TYPE_DOUBLE: krpc_buf_printf(b, "%.17g", v->u.d); break;
+	case KRPC_TYPE_FLOAT: krpc_buf_printf(b, "%.9g", (double)v->u.f); break;
 	case KRPC_TYPE_SINT32:
-	case KRPC_TYPE_SINT64: value_printf(b, "%" PRId64, v->u.i); break;
-	case KRPC_TYPE_ENUMERATION: value_printf(b, "enum %" PRId64, v->u.i); break;
+	case KRPC_TYPE_SINT64: krpc_buf_printf(b, "%" PRId64, v->u.i); break;
+	case KRPC_TYPE_ENUMERATION: krpc_buf_printf(b, "enum %" PRId64, v->u.i); break;
 	case KRPC_TYPE_UINT32:
-	case KRPC_TYPE_UINT64: value_printf(b, "%" PRIu64, v->u.u); break;
-	case KRPC_TYPE_CLASS: value_printf(b, "object #%" PRIu64, v->u.u); break;
-	case KRPC_TYPE_BOOL: value_printf(b, "%s", v->u.b ? "true" : "false"); break;
+	case KRPC_TYPE_UINT64: krpc_buf_printf(b, "%" PRIu64, v->u.u); break;
+	case KRPC_TYPE_CLASS: krpc_buf_printf(b, "object #%" PRIu64, v->u.u); break;
+	case KRPC_TYPE_BOOL: krpc_buf_printf(b, "%s", v->u.b ? "true" : "false"); break;
 	case KRPC_TYPE_STRING:
 		value_render_string(v, b);
 		break;
@@ -103,10 +85,10 @@ value_render(const krpc_value_t *v, krpc_buf_t *b)
 		krpc_buf_byte(b, '}');
 		break;
 	default:	/* BYTES and messages: hex */
-		value_printf(b, "%s[", v->code == KRPC_TYPE_BYTES ? "bytes" :
+		krpc_buf_printf(b, "%s[", v->code == KRPC_TYPE_BYTES ? "bytes" :
 		    krpc_type_code_name(v->code) ? krpc_type_code_name(v->code) : "?");
 		for (i = 0; i < v->u.bytes.len; i++)
-			value_printf(b, "%02x", v->u.bytes.data[i]);
+			krpc_buf_printf(b, "%02x", v->u.bytes.data[i]);
 		krpc_buf_byte(b, ']');
 		break;
 	}

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,19 +231,52 @@ json_keys_unique(const char *j)
 	return depth == 0;
 }
 
-/* Every JSON answer parses as objects without repeated keys; durations are whole. */
+/* True if text is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+static bool
+utf8_valid(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	unsigned cp, n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		n = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : 0;
+		if (n == 0 || *p > 0xf4)
+			return false;
+		cp = *p++ & (0x3f >> n);
+		for (i = 0; i < n; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*p & 0x3f);
+		}
+		if (cp < (n == 1 ? 0x80u : n == 2 ? 0x800u : 0x10000u) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Every JSON answer parses as objects without repeated keys; durations are
+ * whole; a client name that is not UTF-8 and an infinite stream rate still
+ * give valid JSON.
+ */
 START_TEST(test_admin_json)
 {
 	static const char *const cmds[] = { "status json", "stats json", "clients json",
 	    "streams json", "upstream json", "config json" };
 	struct dt t;
-	th_client_t *c;
+	th_client_t *c, *bad;
+	uint64_t id;
 	char *a;
 	size_t i;
 
 	start_daemon(&t, "json", NULL, NULL);
 	c = dt_client(&t, "json \"quoted\"\n", true);
-	ck_assert(dt_add_tick(c, true) != UINT64_MAX);
+	ck_assert((id = dt_add_tick(c, true)) != UINT64_MAX);
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		a = dt_admin(&t, cmds[i]);
 		ck_assert_ptr_nonnull(a);
@@ -261,6 +295,29 @@ START_TEST(test_admin_json)
 	ck_assert_msg(strstr(a, "\"json \"quoted\"?\" ") != NULL && strchr(a, '\n') == a + strlen(a) - 1,
 	    "%s", a);
 	free(a);
+	/* a name that is not UTF-8, an infinite rate: the JSON stays valid */
+	bad = dt_client(&t, "bad \xff\xfe \xc3\x28 \xed\xa0\x80 \x7f end", true);
+	ck_assert(dt_set_rate(c, id, INFINITY));
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		a = dt_admin(&t, cmds[i]);
+		ck_assert_ptr_nonnull(a);
+		ck_assert_msg(json_keys_unique(a), "%s: %s", cmds[i], a);
+		ck_assert_msg(utf8_valid(a), "%s: not UTF-8: %s", cmds[i], a);
+		ck_assert_msg(strstr(a, ":inf") == NULL && strstr(a, ":-inf") == NULL &&
+		    strstr(a, ":nan") == NULL && strstr(a, ":-nan") == NULL, "%s: %s", cmds[i], a);
+		free(a);
+	}
+	a = dt_admin(&t, "clients json");
+	ck_assert_msg(strstr(a, "\"name\":\"bad \\ufffd\\ufffd \\ufffd( \\ufffd\\ufffd\\ufffd "
+	    "\\u007f end\"") != NULL, "%s", a);
+	free(a);
+	a = dt_admin(&t, "streams json");
+	ck_assert_msg(strstr(a, "\"rate\":null") != NULL, "%s", a);
+	free(a);
+	a = dt_admin(&t, "streams");
+	ck_assert_msg(strstr(a, " rate=inf started\n") != NULL, "%s", a);
+	free(a);
+	th_client_close(bad);
 	th_client_close(c);
 	dt_daemon_stop(&t);
 }
