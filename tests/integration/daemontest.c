@@ -557,6 +557,14 @@ dt_drain(th_client_t *c)
 		krpc__schema__stream_update__free_unpacked(u, NULL);
 }
 
+/* A round trip to the proxy, then a drain. */
+void
+dt_settle(th_client_t *c)
+{
+	krpc_value_free(th_call_value(c, "bytes", "KRPC", "GetClientID", 0));
+	dt_drain(c);
+}
+
 /* One admin command. */
 char *
 dt_admin(struct dt *t, const char *command)
