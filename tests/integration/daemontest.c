@@ -25,14 +25,14 @@ dt_real(void)
 
 	if (real >= 0)
 		return real;
-	up = getenv("KRPC_TEST_UPSTREAM");
+	up = getenv("KRPC_TEST_SERVER");
 	if (up == NULL || *up == '\0' || strcmp(up, "krpc-sim") == 0)
 		real = 0;
 	else if (strcmp(up, "testserver") == 0) {
 		ts_require("krpcmuxd against kRPC's TestServer");
 		real = 1;
 	} else {
-		fprintf(stderr, "daemontest: KRPC_TEST_UPSTREAM=%s: must be krpc-sim or testserver\n",
+		fprintf(stderr, "daemontest: KRPC_TEST_SERVER=%s: must be krpc-sim or testserver\n",
 		    up);
 		exit(1);
 	}

@@ -1,6 +1,6 @@
 /*
  * Helpers shared by the krpcmuxd integration tests: start the game's server
- * (krpc-sim, or kRPC's own TestServer when $KRPC_TEST_UPSTREAM=testserver),
+ * (krpc-sim, or kRPC's own TestServer when $KRPC_TEST_SERVER=testserver),
  * start krpcmuxd in front of it on temporary Unix sockets, open clients
  * through the proxy or straight to the server, and read the server's own
  * counters (the proof of deduplication).
@@ -34,7 +34,7 @@ struct dt {
 };
 
 /*
- * True when this run's server is kRPC's TestServer ($KRPC_TEST_UPSTREAM is
+ * True when this run's server is kRPC's TestServer ($KRPC_TEST_SERVER is
  * "testserver"; unset or "krpc-sim": krpc-sim).  The first call exits 77
  * with a message if the TestServer is wanted but absent, and exits 1 on any
  * other value.
