@@ -108,6 +108,8 @@ DAEMON_REAL_TESTS = \
 	tests/integration/testserver/test_daemon_upstream.real \
 	tests/integration/testserver/test_daemon_basic.real \
 	tests/integration/testserver/test_daemon_ops.real \
+	tests/integration/testserver/test_daemon_identity.real \
+	tests/integration/testserver/test_daemon_peers.real \
 	tests/integration/testserver/test_daemon_fuzz.real
 TEST_EXTENSIONS += .real
 REAL_LOG_COMPILER = $(SHELL) $(srcdir)/tests/integration/test_daemon_real.sh

@@ -25,14 +25,14 @@ dt_real(void)
 
 	if (real >= 0)
 		return real;
-	up = getenv("KRPC_TEST_UPSTREAM");
+	up = getenv("KRPC_TEST_SERVER");
 	if (up == NULL || *up == '\0' || strcmp(up, "krpc-sim") == 0)
 		real = 0;
 	else if (strcmp(up, "testserver") == 0) {
 		ts_require("krpcmuxd against kRPC's TestServer");
 		real = 1;
 	} else {
-		fprintf(stderr, "daemontest: KRPC_TEST_UPSTREAM=%s: must be krpc-sim or testserver\n",
+		fprintf(stderr, "daemontest: KRPC_TEST_SERVER=%s: must be krpc-sim or testserver\n",
 		    up);
 		exit(1);
 	}
@@ -555,6 +555,14 @@ dt_drain(th_client_t *c)
 
 	while ((u = th_recv_update(c, 0.0)) != NULL)
 		krpc__schema__stream_update__free_unpacked(u, NULL);
+}
+
+/* A round trip to the proxy, then a drain. */
+void
+dt_settle(th_client_t *c)
+{
+	krpc_value_free(th_call_value(c, "bytes", "KRPC", "GetClientID", 0));
+	dt_drain(c);
 }
 
 /* One admin command. */

@@ -1,6 +1,6 @@
 /*
  * Helpers shared by the krpcmuxd integration tests: start the game's server
- * (krpc-sim, or kRPC's own TestServer when $KRPC_TEST_UPSTREAM=testserver),
+ * (krpc-sim, or kRPC's own TestServer when $KRPC_TEST_SERVER=testserver),
  * start krpcmuxd in front of it on temporary Unix sockets, open clients
  * through the proxy or straight to the server, and read the server's own
  * counters (the proof of deduplication).
@@ -34,7 +34,7 @@ struct dt {
 };
 
 /*
- * True when this run's server is kRPC's TestServer ($KRPC_TEST_UPSTREAM is
+ * True when this run's server is kRPC's TestServer ($KRPC_TEST_SERVER is
  * "testserver"; unset or "krpc-sim": krpc-sim).  The first call exits 77
  * with a message if the TestServer is wanted but absent, and exits 1 on any
  * other value.
@@ -132,6 +132,14 @@ int		 dt_count_updates(th_client_t *, uint64_t id, double seconds);
 bool		 dt_flowing(th_client_t *, uint64_t id, int n, double timeout);
 /* Throws away the updates already waiting on the stream connection. */
 void		 dt_drain(th_client_t *);
+/*
+ * Throws away every update the proxy wrote to c before its last answer to
+ * c.  A drain alone may come too early: the proxy writes an update and an
+ * answer in one turn of its loop, to two sockets in no set order.  So one
+ * more round trip first (answered in a later turn, after the earlier
+ * turn's writes), then a drain.
+ */
+void		 dt_settle(th_client_t *);
 /* True if no update for stream id arrives within seconds. */
 bool		 dt_no_update(th_client_t *, uint64_t id, double seconds);
 

@@ -336,13 +336,13 @@ class TestServer:
 
 
 def upstream(what):
-    """The server $KRPC_TEST_UPSTREAM names for the test what: krpc-sim (unset or "krpc-sim")
+    """The server $KRPC_TEST_SERVER names for the test what: krpc-sim (unset or "krpc-sim")
     or kRPC's TestServer ("testserver"; exits 77 with a message when it is absent)."""
-    kind = os.environ.get("KRPC_TEST_UPSTREAM") or "krpc-sim"
+    kind = os.environ.get("KRPC_TEST_SERVER") or "krpc-sim"
     if kind == "krpc-sim":
         return Sim()
     if kind != "testserver":
-        print("KRPC_TEST_UPSTREAM=%s: must be krpc-sim or testserver" % kind)
+        print("KRPC_TEST_SERVER=%s: must be krpc-sim or testserver" % kind)
         sys.exit(1)
     if testserver_dir()[0] is None:
         print("SKIP: %s against kRPC's TestServer: %s" % (what, testserver_dir()[1]))

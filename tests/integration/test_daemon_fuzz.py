@@ -4,7 +4,7 @@ Seeded random requests (stream and event procedures with random, nested or
 malformed arguments, numeric ids, garbage frames) from short-lived clients,
 while one well-behaved client keeps working.  Afterwards: the proxy never
 lost its upstream session, every stream the clients caused is gone from
-the server (krpc-sim, or kRPC's TestServer when $KRPC_TEST_UPSTREAM is
+the server (krpc-sim, or kRPC's TestServer when $KRPC_TEST_SERVER is
 "testserver"), and the proxy exits cleanly (under the sanitizers, a leak or a
 memory error makes that exit status non-zero).
 Skipped (exit 77) when google.protobuf or the generated krpc_pb2 is missing.
@@ -89,6 +89,7 @@ def main():
     top = os.environ.get("top_builddir", ".")
     tmp = tempfile.mkdtemp(prefix="krpcmux-fuzz.")
     sim = k.upstream("test_daemon_fuzz")
+    print("server: %s" % ("kRPC's TestServer" if isinstance(sim, k.TestServer) else "krpc-sim"))
     rpc, stream, adm = (os.path.join(tmp, n) for n in ("rpc", "stream", "admin"))
     daemon = subprocess.Popen(
         [os.path.join(top, "daemon", "krpcmuxd"), "-f", "-c", "/dev/null", "--log-level", "warn",

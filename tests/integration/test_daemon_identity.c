@@ -5,7 +5,8 @@
  * upstream session, so counts are per client and start afresh for a new
  * client, as they would on its own connection; their streams are never
  * shared; the session closes with the client.  Against krpc-sim, which
- * counts per caller like the real server.
+ * counts per caller like the real server, and against kRPC's TestServer
+ * itself (daemontest.h).
  */
 #include <check.h>
 #include <stdlib.h>

@@ -45,13 +45,13 @@ START_TEST(test_stream_takeover)
 
 	ck_assert_int_eq(dt_start(&t, "takeover"), 0);
 	ck_assert_ptr_nonnull(victim = dt_client(&t, "victim", true));
-	id = dt_add(victim, true, "SpaceCenter", "get_UT", 0);
+	id = dt_add_tick(victim, true);
 	ck_assert(id != UINT64_MAX);
 	thief = stream_claim(th_connect_unix(t.stream), victim->id);
 	ck_assert(th_wait_closed(thief, 5.0));
 	th_conn_close(thief);
 	dt_drain(victim);
-	ck_assert_int_ge(dt_count_updates(victim, id, 0.5), 10);	/* still its own */
+	ck_assert(dt_flowing(victim, id, 10, 5.0));	/* still its own */
 	th_client_close(victim);
 	dt_stop(&t);
 }
