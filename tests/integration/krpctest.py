@@ -242,6 +242,17 @@ class Client:
 
 # ---- the simulator process ------------------------------------------------
 
+def stop_process(proc):
+    """SIGTERM, up to 5 s, then SIGKILL; waits for the process either way."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def sim_path():
     top = os.environ.get("top_builddir", ".")
     return os.path.join(top, "tests", "sim", "krpc-sim")
@@ -261,13 +272,7 @@ class Sim:
         self.rpc, self.stream = int(m.group(1)), int(m.group(2))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc.stdout.close()
         return self.proc.returncode
 
@@ -324,13 +329,7 @@ class TestServer:
         return self.log.read()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
         return self.proc.returncode
 
