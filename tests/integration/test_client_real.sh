@@ -108,6 +108,10 @@ start_mux --upstream-rpc-port "$TS_RPC_PORT" --upstream-stream-port "$TS_STREAM_
 KRPC_TEST_RPC="127.0.0.1:$mux_rpc"
 KRPC_TEST_STREAM="127.0.0.1:$mux_stream"
 run_suites "through krpcmuxd in front of the TestServer"
+# A long-lived daemon serves script after script: the second run through the
+# same krpcmuxd must pass as the first did (counters, streams and events are
+# each client's own, nothing is left behind by the clients that left).
+run_suites "a second time through the same krpcmuxd"
 run_krpc_examples "through krpcmuxd in front of the TestServer" --rpc-port "$mux_rpc" \
 	--stream-port "$mux_stream"
 stop_mux
