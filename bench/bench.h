@@ -366,6 +366,7 @@ struct conc_row {
 	const char	*server;	/* crun_server_names[] */
 	const char	*path;
 	bool		 proxy;
+	bool		 control;	/* socat: a comparison, not held to the targets */
 	size_t		 clients;
 	double		 calls_per_s;	/* medians over rounds */
 	double		 p50_us;

@@ -18,14 +18,15 @@ enum crun_path {
 	CRUN_DIRECT,
 	CRUN_MUX_UNIX,
 	CRUN_MUX_TCP,
+	CRUN_SOCAT,	/* a plain forwarder, one upstream connection per client */
 	CRUN_NPATHS
 };
 
 static const char *const crun_path_names[CRUN_NPATHS] = {
-	"direct (TCP)", "krpcmuxd (Unix)", "krpcmuxd (TCP)"
+	"direct (TCP)", "krpcmuxd (Unix)", "krpcmuxd (TCP)", "socat (TCP)"
 };
 static const char *const crun_raw_paths[CRUN_NPATHS] = {
-	"direct", "krpcmuxd-unix", "krpcmuxd-tcp"
+	"direct", "krpcmuxd-unix", "krpcmuxd-tcp", "socat-tcp"
 };
 
 const char *const crun_server_names[CRUN_NSERVERS] = {
@@ -35,9 +36,12 @@ const char *const crun_server_keys[CRUN_NSERVERS] = {
 	"testserver", "testserver-unpaced", "sim", "sim-unpaced"
 };
 
-/* Starts a server of the kind and krpcmuxd (Unix and TCP) in front of it. */
+/*
+ * Starts a server of the kind and krpcmuxd (Unix and TCP) in front of it,
+ * and socat if it is wanted (without it the socat path is left out).
+ */
 static struct procs *
-crun_procs(int server)
+crun_procs(const struct options *o, int server)
 {
 	bool paced = server == CRUN_TS_PACED || server == CRUN_SIM_PACED;
 	struct procs *p;
@@ -48,7 +52,16 @@ crun_procs(int server)
 		procs_stop(p);
 		return NULL;
 	}
+	if (o->socat != NULL && procs_socat(p, o->socat) != 0)
+		fprintf(stderr, "krpcmux-bench: socat did not start: no socat row\n");
 	return p;
+}
+
+/* True if the path runs: socat's only where it started. */
+static bool
+crun_has_path(const struct procs *p, int path)
+{
+	return path != CRUN_SOCAT || procs_socat_pid(p) != 0;
 }
 
 /* The target of a path. */
@@ -59,8 +72,10 @@ crun_target(const struct procs *p, int path, struct target *t)
 		procs_direct(p, t);
 	else if (path == CRUN_MUX_UNIX)
 		procs_proxy_unix(p, t);
-	else
+	else if (path == CRUN_MUX_TCP)
 		procs_proxy_tcp(p, t);
+	else
+		procs_socat_target(p, t);
 }
 
 /* Writes a raw line for a run. */
@@ -95,10 +110,14 @@ crun_round(const struct options *o, const struct procs *p, int server, int round
 	for (s = 0; s < o->nconc; s++) {
 		for (k = 0; k < CRUN_NPATHS; k++) {
 			path = (int)(((size_t)round + s + (size_t)k) % CRUN_NPATHS);
+			if (!crun_has_path(p, path))
+				continue;
 			crun_target(p, path, &t);
 			cp = (struct conc_params){
 				.target = &t,
-				.proxy_pid = path == CRUN_DIRECT ? 0 : procs_daemon_pid(p),
+				/* socat forks a child per connection: no one process to time */
+				.proxy_pid = path == CRUN_DIRECT || path == CRUN_SOCAT ? 0 :
+				    procs_daemon_pid(p),
 				.clients = o->conc[s],
 				.warmup = o->conc_warmup,
 				.window = o->conc_window,
@@ -116,7 +135,8 @@ crun_round(const struct options *o, const struct procs *p, int server, int round
 
 /* The report rows of one server: medians over rounds, ratios to direct within a round. */
 static void
-crun_rows(const struct options *o, int server, const struct conc_result *res, struct report *rep)
+crun_rows(const struct options *o, const struct procs *p, int server,
+    const struct conc_result *res, struct report *rep)
 {
 	double v[4][BENCH_ROUNDS_MAX];
 	const struct conc_result *x, *d;
@@ -126,6 +146,8 @@ crun_rows(const struct options *o, int server, const struct conc_result *res, st
 
 	for (s = 0; s < o->nconc; s++) {
 		for (path = 0; path < CRUN_NPATHS; path++) {
+			if (!crun_has_path(p, path))
+				continue;
 			for (r = 0; r < o->conc_rounds; r++) {
 				x = &res[crun_index(o, r, s, path)];
 				d = &res[crun_index(o, r, s, CRUN_DIRECT)];
@@ -138,6 +160,7 @@ crun_rows(const struct options *o, int server, const struct conc_result *res, st
 			row->server = crun_server_names[server];
 			row->path = crun_path_names[path];
 			row->proxy = path != CRUN_DIRECT;
+			row->control = path == CRUN_SOCAT;
 			row->clients = o->conc[s];
 			row->calls_per_s = stats_median(v[0], (size_t)o->conc_rounds);
 			row->p50_us = stats_median(v[1], (size_t)o->conc_rounds);
@@ -167,12 +190,12 @@ crun_server(const struct options *o, int server, struct report *rep)
 	}
 	if ((res = calloc((size_t)o->conc_rounds * o->nconc * CRUN_NPATHS, sizeof *res)) == NULL)
 		return -1;
-	if ((p = crun_procs(server)) == NULL)
+	if ((p = crun_procs(o, server)) == NULL)
 		goto done;
 	for (r = 0; r < o->conc_rounds; r++)
 		if (crun_round(o, p, server, r, res) != 0)
 			goto done;
-	crun_rows(o, server, res, rep);
+	crun_rows(o, p, server, res, rep);
 	rc = 0;
 done:
 	procs_stop(p);

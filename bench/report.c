@@ -279,7 +279,7 @@ report_concurrent_target(FILE *f, const struct report *r, const char *b)
 
 	for (i = 0; i < r->nconc; i++) {
 		c = &r->conc[i];
-		if (!c->proxy)
+		if (!c->proxy || c->control)
 			continue;
 		ok = c->ratio >= (c->clients == 1 ? 0.95 : 1.0) && c->p99_added_us <= 1000;
 		fprintf(f, "%sConcurrent calls, %s, %zu client%s via %s: %.2f x direct, p99 %+.0f µs: "

@@ -88,7 +88,7 @@ END {
 
 # Concurrent-call lines: 2 client counts x 3 paths, calls made, p50 <= p99,
 # proxy CPU measured through krpcmuxd only.
-awk -F '\t' '
+awk -F '\t' -v socat="$socat" '
 function num(x) { return x ~ /^[0-9]+(\.[0-9]+)?$/ }
 $1 == "concurrent" {
 	n++
@@ -96,12 +96,15 @@ $1 == "concurrent" {
 	if ($2 != "sim-unpaced") { print "server: " $0; bad++ }
 	if (!num($6) || $6 < 1 || !num($7) || $7 <= 0) { print "no calls: " $0; bad++ }
 	if (!num($8) || !num($9) || $8 > $9) { print "p50/p99: " $0; bad++ }
-	if ($4 == "direct" && $10 !~ /nan/) { print "proxy CPU on a direct run: " $0; bad++ }
-	if ($4 != "direct" && !num($10)) { print "no proxy CPU: " $0; bad++ }
+	mux = $4 == "krpcmuxd-unix" || $4 == "krpcmuxd-tcp"
+	if (!mux && $10 !~ /nan/) { print "proxy CPU on a run without krpcmuxd: " $0; bad++ }
+	if (mux && !num($10)) { print "no proxy CPU: " $0; bad++ }
 }
 END {
-	if (n != 6) { print n " concurrent lines, expected 6"; bad++ }
-	split("direct/1 krpcmuxd-unix/1 krpcmuxd-tcp/1 direct/3 krpcmuxd-unix/3 krpcmuxd-tcp/3", want, " ")
+	expect = socat != "" ? 8 : 6
+	if (n != expect) { print n " concurrent lines, expected " expect; bad++ }
+	split("direct/1 krpcmuxd-unix/1 krpcmuxd-tcp/1 direct/3 krpcmuxd-unix/3 krpcmuxd-tcp/3" \
+	    (socat != "" ? " socat-tcp/1 socat-tcp/3" : ""), want, " ")
 	for (i in want) if (!(want[i] in seen)) { print "missing " want[i]; bad++ }
 	exit bad > 0
 }' "$tmp/raw" >&2 || fail "concurrent lines"
@@ -120,7 +123,9 @@ for text in "### Machine" "### Round-trip latency" "### Stream fan-out" "### Tar
 	grep -qF "$text" "$tmp/md" || fail "no \"$text\" in the Markdown report"
 done
 rows=$(grep -c '^| [0-9]' "$tmp/md")
-[ "$rows" -eq 14 ] || fail "$rows fan-out and concurrent rows in the Markdown report, expected 14"
+want_rows=14
+[ -n "$socat" ] && want_rows=16	# the socat row of each concurrent client count
+[ "$rows" -eq "$want_rows" ] || fail "$rows fan-out and concurrent rows in the Markdown report, expected $want_rows"
 rows=$(grep -c '^| [KT][A-Za-z]*\.' "$tmp/md")
 [ "$rows" -eq "$latency_runs" ] || fail "$rows latency rows in the Markdown report"
 echo "krpcmux-bench smoke test passed"
