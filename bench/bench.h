@@ -56,6 +56,7 @@ struct options {
 	double		 conc_warmup;
 	unsigned	 servers;	/* 1 << CRUN_* of the servers to run it against */
 	int		 nice;		/* priority to run at (root: below 0 keeps other load off) */
+	int		 realtime;	/* SCHED_FIFO priority (root), 0 for none */
 	FILE		*raw;		/* one line per run, tab-separated; NULL: none */
 };
 
@@ -332,6 +333,7 @@ struct machine {
 	char	 date[32];	/* UTC */
 	char	 memory[32];
 	int	 nice;		/* the benchmark's scheduling priority (its processes inherit it) */
+	int	 realtime;	/* its SCHED_FIFO priority, 0 if it runs normally */
 };
 
 void		 machine_read(struct machine *);

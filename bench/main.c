@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -54,6 +55,10 @@ static const char main_usage_text[] =
 "                       servers, krpcmuxd and the clients all inherit it, so other\n"
 "                       load on the machine disturbs the figures less; needs root,\n"
 "                       otherwise the priority stays as it is)\n"
+"  --realtime N         run everything under SCHED_FIFO at priority N, 1..99 (needs\n"
+"                       root): other load on the machine then runs only while the\n"
+"                       benchmark's processes wait, the way to measure on a busy\n"
+"                       machine; the kernel still keeps 5% of each second for others\n"
 "  --markdown FILE      also write the report as Markdown\n"
 "  --raw FILE           also write one tab-separated line per run\n"
 "  -h, --help           this text\n";
@@ -78,6 +83,7 @@ enum {
 	OPT_SERVERS,
 	OPT_NO_CONC,
 	OPT_NICE,
+	OPT_REALTIME,
 	OPT_FANSETS,
 	OPT_FAN10,
 	OPT_MARKDOWN,
@@ -104,6 +110,7 @@ static const struct option main_longopts[] = {
 	{ "servers", required_argument, NULL, OPT_SERVERS },
 	{ "no-concurrent", no_argument, NULL, OPT_NO_CONC },
 	{ "nice", required_argument, NULL, OPT_NICE },
+	{ "realtime", required_argument, NULL, OPT_REALTIME },
 	{ "fanout-sets", required_argument, NULL, OPT_FANSETS },
 	{ "fan10-clients", required_argument, NULL, OPT_FAN10 },
 	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
@@ -166,6 +173,17 @@ main_list(const char *opt, const char *arg, size_t *out)
 		out[n++] = main_count(opt, tok, 100000);
 	}
 	return n;
+}
+
+/* Switches to SCHED_FIFO at a priority (0: stays as it is); children inherit it. */
+static void
+main_realtime(int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+
+	if (prio > 0 && sched_setscheduler(0, SCHED_FIFO, &sp) != 0)
+		fprintf(stderr, "krpcmux-bench: cannot run under SCHED_FIFO at %d (%s): "
+		    "running at normal scheduling\n", prio, strerror(errno));
 }
 
 /* A priority from -20 to 19. */
@@ -281,6 +299,7 @@ main_parse(int argc, char **argv, struct options *o, const char **markdown, cons
 		case OPT_SERVERS: o->servers = main_names("servers", optarg, crun_server_keys, CRUN_NSERVERS); break;
 		case OPT_NO_CONC: o->concurrent = false; break;
 		case OPT_NICE: o->nice = main_nice(optarg); break;
+		case OPT_REALTIME: o->realtime = (int)main_count("realtime", optarg, 99); break;
 		case OPT_FANSETS: o->fansets = main_names("fanout-sets", optarg, fanset_names, FANSET_N); break;
 		case OPT_FAN10: o->nfan10 = main_list("fan10-clients", optarg, o->fan10); break;
 		case OPT_MARKDOWN: *markdown = optarg; break;
@@ -357,8 +376,10 @@ main(int argc, char **argv)
 	if (setpriority(PRIO_PROCESS, 0, o.nice) != 0)
 		fprintf(stderr, "krpcmux-bench: cannot run at priority %d (%s); running at %d\n", o.nice,
 		    strerror(errno), getpriority(PRIO_PROCESS, 0));
+	main_realtime(o.realtime);
 	machine_read(&rep.machine);
 	rep.machine.nice = getpriority(PRIO_PROCESS, 0);
+	rep.machine.realtime = sched_getscheduler(0) == SCHED_FIFO ? o.realtime : 0;
 	if (o.latency && run_latency(&o, &rep) != 0)
 		rc = 1;
 	if (rc == 0 && o.fanout && run_fanout(&o, &rep) != 0)

@@ -133,6 +133,9 @@ report_machine(FILE *f, const struct report *r, bool md)
 	    m->load_after);
 	fprintf(f, "%sDate: %s\n", b, m->date);
 	fprintf(f, "%sPriority (nice) of the benchmark and every process it started: %d\n", b, m->nice);
+	if (m->realtime > 0)
+		fprintf(f, "%sScheduling: SCHED_FIFO at priority %d (other load ran only while the "
+		    "benchmark's processes waited)\n", b, m->realtime);
 }
 
 /* The latency table. */
