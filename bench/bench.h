@@ -278,6 +278,7 @@ struct fanout_result {
 	double		 spread_p99_ms;
 	uint64_t	 anomalies;		/* errors, unknown ids, values not increasing */
 	double		 update_bytes;		/* mean body of one client's StreamUpdate */
+	int		 failed;		/* runs that failed (a row: of its rounds) */
 };
 
 /* One run: connect the clients, subscribe, measure, disconnect. -1 on failure. */

@@ -112,15 +112,19 @@ static void
 frun_row(int rounds, const struct fanout_result *v, struct fanout_result *out)
 {
 	double a[BENCH_ROUNDS_MAX];
-	int r;
+	int r, n;
 
+	/* Rounds that failed have no figures: the medians are over the others. */
 #define FRUN_MEDIAN(field) do {						\
-	for (r = 0; r < rounds; r++)					\
-		a[r] = (double)v[r].field;				\
-	out->field = stats_median(a, (size_t)rounds);			\
+	for (r = n = 0; r < rounds; r++)				\
+		if (!v[r].failed)					\
+			a[n++] = (double)v[r].field;			\
+	out->field = n > 0 ? stats_median(a, (size_t)n) : NAN;		\
 } while (0)
 	memset(out, 0, sizeof *out);
 	out->clients = v[0].clients;
+	for (r = 0; r < rounds; r++)
+		out->failed += v[r].failed;
 	FRUN_MEDIAN(seconds);
 	FRUN_MEDIAN(values_per_s);
 	FRUN_MEDIAN(per_client_per_s);
@@ -192,6 +196,21 @@ frun_one(const struct options *o, const struct procs *p, const struct frun_suite
 	return rc;
 }
 
+/*
+ * A run that failed (a server that stopped answering with many direct
+ * clients, say) is a finding, not the end of the benchmark: it is counted
+ * and reported, and the rounds go on.
+ */
+static void
+frun_failed(struct fanout_result *x, size_t clients)
+{
+	memset(x, 0, sizeof *x);
+	x->clients = clients;
+	x->failed = 1;
+	fprintf(stderr, "krpcmux-bench: the run failed: reported as failed, the processes "
+	    "start afresh\n");
+}
+
 /* Runs every configuration of a suite, round after round. */
 static int
 frun_rounds(const struct options *o, const struct frun_suite *s, const struct frun_cfg *cfg,
@@ -208,8 +227,12 @@ frun_rounds(const struct options *o, const struct frun_suite *s, const struct fr
 			    cfg[i].clients == 1 ? "" : "s", frun_names[cfg[i].path]);
 			if (p == NULL && (p = frun_procs(s, true)) == NULL)
 				goto done;
-			if (frun_one(o, p, s, &cfg[i], &res[(size_t)r * n + i]) != 0)
-				goto done;
+			if (frun_one(o, p, s, &cfg[i], &res[(size_t)r * n + i]) != 0) {
+				frun_failed(&res[(size_t)r * n + i], cfg[i].clients);
+				procs_stop(p);	/* a server that could not keep up starts afresh */
+				p = NULL;
+				continue;
+			}
 			frun_raw(o, s->kind, r, cfg[i].path, &res[(size_t)r * n + i]);
 			if (s->fresh) {
 				procs_stop(p);

@@ -173,6 +173,8 @@ report_latency(FILE *f, const struct report *r, bool md)
 	report_table_write(f, &t, md);
 }
 
+static void	report_fanout_failed(FILE *, const struct report *, const char *, bool);
+
 /* The fan-out tables, one per suite. */
 static void
 report_fanout(FILE *f, const struct report *r, bool md)
@@ -224,7 +226,29 @@ report_fanout(FILE *f, const struct report *r, bool md)
 			report_setn(&t, 13, (double)x->anomalies, 0);
 		}
 		report_table_write(f, &t, md);
+		report_fanout_failed(f, r, suite, md);
 	}
+}
+
+/* Says which rows of a suite's table had runs that failed ("-": every round did). */
+static void
+report_fanout_failed(FILE *f, const struct report *r, const char *suite, bool md)
+{
+	const struct fan_row *row;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nfan; i++) {
+		row = &r->fan[i];
+		if (row->suite != suite || row->r.failed == 0)
+			continue;
+		n++;
+		fprintf(f, "%s%zu clients, %s: %d of %d run%s failed (the server stopped answering "
+		    "or a client could not connect); the figures are those of the other rounds.\n",
+		    md ? "- " : "  ", row->r.clients, row->path, row->r.failed, r->fan_rounds,
+		    r->fan_rounds == 1 ? "" : "s");
+	}
+	if (n > 0)
+		fputc('\n', f);
 }
 
 /* The concurrent-call tables, one per server. */
@@ -341,7 +365,7 @@ report_fanout_target(FILE *f, const struct report *r, const char *b)
 
 	for (i = 0; i < r->nfan; i++) {
 		x = &r->fan[i].r;
-		if (!r->fan[i].proxy)
+		if (!r->fan[i].proxy || x->failed == r->fan_rounds)
 			continue;
 		want = r->fan[i].set == FANSET_FLIGHT10 ? FANSET_MAX : 1;
 		if (x->stream_rpcs != want)
