@@ -241,7 +241,8 @@ report_fanout_failed(FILE *f, const struct report *r, const char *suite, bool md
 		row = &r->fan[i];
 		if (row->suite != suite || row->r.failed == 0)
 			continue;
-		n++;
+		if (n++ == 0 && md)
+			fputc('\n', f);	/* a list, not a row of the table */
 		fprintf(f, "%s%zu clients, %s: %d of %d run%s failed (the server stopped answering "
 		    "or a client could not connect); the figures are those of the other rounds.\n",
 		    md ? "- " : "  ", row->r.clients, row->path, row->r.failed, r->fan_rounds,
