@@ -22,7 +22,7 @@
 
 #include "krpcmuxd.h"
 
-#define LISTENER_MAX	4
+#define LISTENER_MAX	8
 /* How long accepting stops when the process is out of descriptors. */
 #define LISTENER_PAUSE	1.0
 
@@ -237,34 +237,77 @@ listener_tcp(const char *address, int port, enum listen_kind kind, char *why, si
 	return listener_add(fd, kind, PEER_TCP, NULL, false, label, why, whylen);
 }
 
-/* Adopts sockets passed by systemd (LISTEN_FDS): by name "rpc"/"stream", else in that order. */
+/*
+ * The kind of socket fd i of n from systemd: by its name (FileDescriptorName=
+ * rpc or stream), or, when none is named so (an older single socket unit),
+ * by its place: RPC, stream, RPC, stream...  -1 with why for a name that is
+ * neither while others are.
+ */
+static int
+listener_systemd_kind(int i, char **names, int n, char *why, size_t whylen)
+{
+	bool named = false;
+	int j;
+
+	for (j = 0; names != NULL && j < n && names[j] != NULL && !named; j++)
+		named = strcmp(names[j], "rpc") == 0 || strcmp(names[j], "stream") == 0;
+	if (!named)
+		return i % 2 == 0 ? LISTEN_RPC : LISTEN_STREAM;
+	if (names[i] != NULL && strcmp(names[i], "rpc") == 0)
+		return LISTEN_RPC;
+	if (names[i] != NULL && strcmp(names[i], "stream") == 0)
+		return LISTEN_STREAM;
+	snprintf(why, whylen, "socket activation: socket %d is named \"%s\", neither \"rpc\" nor "
+	    "\"stream\" (FileDescriptorName=)", 3 + i, names[i] != NULL ? names[i] : "");
+	return -1;
+}
+
+/* Every transport with an RPC listener has a stream listener, and the other way round. */
+static bool
+listener_paired(char *why, size_t whylen)
+{
+	size_t counts[2][2] = { { 0, 0 }, { 0, 0 } }, i;
+	int t;
+
+	for (i = 0; i < nlisteners; i++)
+		counts[listeners[i]->transport][listeners[i]->kind]++;
+	for (t = PEER_TCP; t <= PEER_UNIX; t++) {
+		if ((counts[t][LISTEN_RPC] == 0) == (counts[t][LISTEN_STREAM] == 0))
+			continue;
+		snprintf(why, whylen, "socket activation: a %s %s socket without a %s one",
+		    t == PEER_UNIX ? "Unix" : "TCP", counts[t][LISTEN_RPC] ? "RPC" : "stream",
+		    counts[t][LISTEN_RPC] ? "stream" : "RPC");
+		return false;
+	}
+	return true;
+}
+
+/* Adopts the sockets passed by systemd (LISTEN_FDS), Unix or TCP, by name or place. */
 static bool
 listener_systemd(int n, char **names, char *why, size_t whylen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	enum listen_kind kind;
 	char label[160];
-	int i, fd;
-	bool ok = true;
+	int i, fd, kind;
+	bool unix_socket;
 
-	for (i = 0; i < n && ok; i++) {
+	for (i = 0; i < n; i++) {
 		fd = 3 + i;
-		kind = i % 2 == 0 ? LISTEN_RPC : LISTEN_STREAM;
-		if (names != NULL && names[i] != NULL && strcmp(names[i], "stream") == 0)
-			kind = LISTEN_STREAM;
-		else if (names != NULL && names[i] != NULL && strcmp(names[i], "rpc") == 0)
-			kind = LISTEN_RPC;
+		if ((kind = listener_systemd_kind(i, names, n, why, whylen)) == -1)
+			return false;
 		sslen = sizeof ss;
 		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
 			snprintf(why, whylen, "socket %d from systemd: %s", fd, strerror(errno));
 			return false;
 		}
+		unix_socket = ss.ss_family == AF_UNIX;
 		krpc_listen_label(fd, label, sizeof label);
-		ok = listener_add(fd, kind, ss.ss_family == AF_UNIX ? PEER_UNIX : PEER_TCP,
-		    ss.ss_family == AF_UNIX ? label : NULL, false, label, why, whylen);
+		if (!listener_add(fd, (enum listen_kind)kind, unix_socket ? PEER_UNIX : PEER_TCP,
+		    unix_socket ? label : NULL, false, label, why, whylen))
+			return false;
 	}
-	return ok;
+	return listener_paired(why, whylen);
 }
 
 /* Opens every configured listener. */
@@ -277,6 +320,8 @@ listener_open_all(const struct config *c, char *why, size_t whylen)
 
 	if ((n = systemd_listen_fds(&names)) > 0) {
 		ok = listener_systemd(n, names, why, whylen);
+		if (!ok)
+			listener_close_all();
 		for (i = 0; names != NULL && i < n; i++)
 			free(names[i]);
 		free(names);

@@ -57,7 +57,8 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_identity \
 	tests/integration/test_daemon_peers \
 	tests/integration/test_daemon_robust \
-	tests/integration/test_daemon_ops
+	tests/integration/test_daemon_ops \
+	tests/integration/test_daemon_service
 check_PROGRAMS += $(DAEMON_ITESTS)
 TESTS += $(DAEMON_ITESTS)
 DAEMONTEST_SOURCES = tests/integration/daemontest.c tests/integration/daemontest.h
@@ -92,6 +93,9 @@ tests_integration_test_daemon_robust_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_ops_SOURCES = tests/integration/test_daemon_ops.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_ops_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_ops_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_service_SOURCES = tests/integration/test_daemon_service.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_service_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_service_LDADD = $(INTEG_LDADD)
 
 # Random traffic through the proxy, from the independent Python client.
 TESTS += tests/integration/test_daemon_fuzz.py

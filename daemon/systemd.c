@@ -48,7 +48,7 @@ systemd_listen_fds(char ***names)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 	const char *fdnames = getenv("LISTEN_FDNAMES");
-	char *copy, *tok, *save = NULL;
+	char *copy, *rest, *tok;
 	int n, i;
 
 	*names = NULL;
@@ -60,10 +60,9 @@ systemd_listen_fds(char ***names)
 		fcntl(3 + i, F_SETFD, FD_CLOEXEC);
 	if (fdnames != NULL) {
 		*names = xcalloc((size_t)n + 1, sizeof **names);
-		copy = xstrdup(fdnames);
-		for (i = 0, tok = strtok_r(copy, ":", &save); tok != NULL && i < n;
-		    tok = strtok_r(NULL, ":", &save))
-			(*names)[i++] = xstrdup(tok);
+		rest = copy = xstrdup(fdnames);	/* strsep, not strtok: "a::b" names three */
+		for (i = 0; i < n && (tok = strsep(&rest, ":")) != NULL; i++)
+			(*names)[i] = xstrdup(tok);
 		free(copy);
 	}
 	unsetenv("LISTEN_PID");
