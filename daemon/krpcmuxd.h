@@ -989,6 +989,26 @@ void		 systemd_notify(const char *);
 int		 systemd_listen_fds(char ***names);
 
 /*
+ * ---- service.c: what the service manager hears while the daemon runs ---
+ * Above the counters' owners (client, streamtab, upstream) and systemd.c;
+ * only main.c calls it.  Without $NOTIFY_SOCKET every call sends nothing.
+ */
+
+/* Reads $WATCHDOG_USEC and starts the loop's tick (after the event base exists). */
+void		 service_init(void);
+/* READY=1 with the first STATUS= (and ping). */
+void		 service_ready(void);
+/* STATUS= again if its text changed. */
+void		 service_update(void);
+/* RELOADING=1 with MONOTONIC_USEC=, before a reload. */
+void		 service_reloading(void);
+/* READY=1 after a reload; why (NULL if it worked) stays in STATUS= until one works. */
+void		 service_reloaded(const char *why);
+/* STOPPING=1; STATUS= says "stopping". */
+void		 service_stopping(void);
+void		 service_close(void);
+
+/*
  * ---- main.c -----------------------------------------------------------
  * main.c is the top: it calls down into every layer and exports nothing but
  * ev_base.  The layers below reach it only through what it registers:

@@ -21,6 +21,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/rreq.c \
 	daemon/rules.c \
 	daemon/schema.c \
+	daemon/service.c \
 	daemon/session.c \
 	daemon/stats.c \
 	daemon/streamtab.c \

@@ -166,9 +166,9 @@ main_load(char *why, size_t whylen)
 	return config_load(m.file, !m.file_given, m.flags, m.nflags, why, whylen);
 }
 
-/* Reloads the configuration: a bad file changes nothing. */
+/* Reads the configuration again: a bad file changes nothing. */
 static bool
-main_reload(char *why, size_t whylen)
+main_reload_config(char *why, size_t whylen)
 {
 	const struct config_option *o;
 	struct config *next;
@@ -192,6 +192,18 @@ main_reload(char *why, size_t whylen)
 	main_rlimit();
 	log_info(NULL, "configuration reloaded from %s", m.file ? m.file : "(defaults)");
 	return true;
+}
+
+/* A reload (SIGHUP or the admin's): RELOADING=1, then READY=1 whatever the outcome. */
+static bool
+main_reload(char *why, size_t whylen)
+{
+	bool ok;
+
+	service_reloading();
+	ok = main_reload_config(why, whylen);
+	service_reloaded(ok ? NULL : why);
+	return ok;
 }
 
 /* Descriptors kept for everything but clients: listeners, the game's connections, logs. */
@@ -297,6 +309,7 @@ main_upstream_ready(void)
 {
 	main_ready();
 	client_upstream_ready();
+	service_update();
 }
 
 /* The upstream session is gone: clients are told, the stream table forgets its ids. */
@@ -305,6 +318,7 @@ main_upstream_lost(const char *reason)
 {
 	client_upstream_lost(reason);
 	streamtab_reset();
+	service_update();
 }
 
 /* What the stream table reads from the client layer. */
@@ -346,7 +360,7 @@ main_shutdown(void)
 	m.stopping = true;
 	m.stop_since = krpc_time_now();
 	log_info(NULL, "shutting down");
-	systemd_notify("STOPPING=1");
+	service_stopping();
 	listener_close_all();
 	admin_close();
 	client_close_all();
@@ -365,6 +379,10 @@ main_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	switch (sig) {
 	case SIGHUP:
+		if (m.stopping) {
+			log_info(NULL, "SIGHUP while shutting down: not reloading");
+			break;
+		}
 		log_info(NULL, "SIGHUP: reloading the configuration");
 		main_reload(why, sizeof why);
 		break;
@@ -429,6 +447,7 @@ main_cleanup(void)
 	}
 	if (m.stop_timer != NULL)
 		event_free(m.stop_timer);
+	service_close();
 	event_base_free(ev_base);
 	config_free(cfg);
 	main_free_args();
@@ -464,6 +483,7 @@ main(int argc, char **argv)
 		main_daemonize();
 	if ((ev_base = event_base_new()) == NULL)
 		log_fatal("cannot create the event loop");
+	service_init();
 	defer_init();
 	streamtab_init(&main_streamtab_sources);
 	router_init(&main_router_events);
@@ -476,7 +496,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	main_signals();
-	systemd_notify("READY=1\nSTATUS=waiting for the game's kRPC server");
+	service_ready();
 	log_info(NULL, "krpcmuxd %s started (pid %ld)", PACKAGE_VERSION, (long)getpid());
 	upstream_start();
 	event_base_dispatch(ev_base);

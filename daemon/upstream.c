@@ -249,10 +249,8 @@ upstream_fail(enum upstream_failure failure, const char *fmt, ...)
 	if (up.stream != NULL)
 		peer_close(up.stream, false);
 	up.stream = NULL;
-	if (was_ready) {
+	if (was_ready)
 		up.events->lost(up.why);
-		systemd_notify("STATUS=waiting for the game's kRPC server");
-	}
 	schema_reset();
 	if (failure != UPF_STOPPED)
 		upstream_schedule();
@@ -326,7 +324,6 @@ upstream_session_ready(void)
 	log_info("upstream", "connected to %s as \"%s\" (server %s, %zu procedures%s)", up.target,
 	    cfg->upstream_client_name, up.version, schema_count(),
 	    up.caps.serial ? ", one request at a time" : "");
-	systemd_notify("STATUS=connected to the game's kRPC server");
 	up.events->ready();
 }
 

@@ -1,7 +1,11 @@
 /*
  * krpcmuxd integration tests, part 6: the daemon as a systemd service.
- * Socket activation through systemd-socket-activate: named descriptors in
- * any order, Unix and TCP.
+ * A real datagram socket stands in for systemd's notification socket: the
+ * watchdog pings come from the event loop (and stop while it is held up),
+ * STATUS= says clients, streams and the game's state, a reload says
+ * RELOADING=1 then READY=1 (a broken file changes nothing and says why).
+ * Socket activation through systemd-socket-activate: named
+ * descriptors in any order, Unix and TCP.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,6 +36,233 @@ teardown(void)
 {
 	dt_sim_stop(&sim);
 }
+
+/* A daemon in front of the shared server, its log (stderr) on its stdout. */
+static void
+start_daemon(struct dt *t, const char *prefix, const char *conf)
+{
+	*t = sim;
+	t->sim = NULL;
+	t->direct = NULL;
+	t->log_to_stdout = true;
+	ck_assert_int_eq(dt_daemon_start(t, prefix, conf, NULL, true), 0);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A datagram socket standing in for systemd's $NOTIFY_SOCKET. */
+static int
+notify_socket(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	return fd;
+}
+
+/* The next notification within timeout seconds (static buffer), or NULL. */
+static const char *
+next_notification(int fd, double timeout)
+{
+	static char buf[2048];
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	if (poll(&pfd, 1, (int)(timeout * 1000)) != 1 || (n = recv(fd, buf, sizeof buf - 1, 0)) <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Waits for a notification containing text; returns it (static), or NULL. */
+static const char *
+notified(int fd, const char *text, double timeout)
+{
+	double end = th_now() + timeout;
+	const char *msg;
+
+	while (th_now() < end && (msg = next_notification(fd, end - th_now())) != NULL) {
+		if (strstr(msg, text) != NULL)
+			return msg;
+	}
+	return NULL;
+}
+
+/* Throws away the notifications already waiting. */
+static void
+drain_notifications(int fd)
+{
+	while (next_notification(fd, 0) != NULL)
+		;
+}
+
+/* CLOCK_MONOTONIC in microseconds, the clock of MONOTONIC_USEC=. */
+static unsigned long long
+monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
+}
+
+/*
+ * Pings come from the event loop: steadily while it turns, none while a
+ * callback holds it up (the test hook) or the process is stopped, and
+ * again after.  STATUS= follows the clients and streams.
+ */
+START_TEST(test_watchdog)
+{
+	const char *path = th_tmp("wd-notify"), *msg;
+	double last, gap = 0, end;
+	th_client_t *c;
+	struct dt t;
+	int fd = notify_socket(path), pings;
+
+	setenv("NOTIFY_SOCKET", path, 1);
+	setenv("WATCHDOG_USEC", "400000", 1);		/* pings every 0.1 s */
+	setenv("KRPCMUXD_TEST_STALL", "1.5", 1);
+	start_daemon(&t, "wd", NULL);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("KRPCMUXD_TEST_STALL");
+	ck_assert_ptr_nonnull(notified(fd, "READY=1", 5.0));
+	ck_assert_ptr_nonnull(msg = notified(fd, "STATUS=0 clients, 0 streams shared, 0 owned, "
+	    "0 subscriptions; game ready at 127.0.0.1:", 5.0));
+	for (pings = 0, end = th_now() + 5; pings < 5 && th_now() < end; pings++)
+		ck_assert_ptr_nonnull(notified(fd, "WATCHDOG=1", 2.0));
+	ck_assert_ptr_nonnull(c = dt_client(&t, "watched", true));
+	ck_assert(dt_add_tick(c, true) != UINT64_MAX);
+	ck_assert_ptr_nonnull(notified(fd, "STATUS=1 clients, 1 streams shared, 0 owned, "
+	    "1 subscriptions; game ready", 5.0));
+
+	/* held up in a callback for 1.5 s: no ping meanwhile, pings after */
+	drain_notifications(fd);
+	th_proc_signal(t.daemon, SIGUSR2);
+	last = th_now();
+	for (end = th_now() + 4; th_now() < end; ) {
+		if ((msg = notified(fd, "WATCHDOG=1", end - th_now())) == NULL)
+			break;
+		if (th_now() - last > gap)
+			gap = th_now() - last;
+		last = th_now();
+	}
+	ck_assert_msg(gap >= 1.2, "the longest gap between pings was %.2f s", gap);
+	ck_assert_ptr_nonnull(strstr(th_proc_stdout(t.daemon), "test hook: holding the event loop"));
+
+	/* a stopped process sends nothing */
+	th_proc_signal(t.daemon, SIGSTOP);
+	th_sleep(0.2);
+	drain_notifications(fd);
+	ck_assert_ptr_null(next_notification(fd, 1.0));
+	th_proc_signal(t.daemon, SIGCONT);
+	ck_assert_ptr_nonnull(notified(fd, "WATCHDOG=1", 2.0));
+	ck_assert_ptr_nonnull(notified(fd, "WATCHDOG=1", 2.0));
+	ck_assert_ptr_nonnull(strstr(th_proc_stdout(t.daemon), "the event loop was held up for"));
+	th_client_close(c);
+	dt_daemon_stop(&t);
+	close(fd);
+}
+END_TEST
+
+/* Without WATCHDOG_USEC no ping; STATUS= says the game is not there while it is not. */
+START_TEST(test_status_no_watchdog)
+{
+	const char *path = th_tmp("st-notify"), *msg;
+	struct dt t;
+	double end;
+	int fd = notify_socket(path);
+
+	memset(&t, 0, sizeof t);
+	t.sim_rpc_port = t.sim_stream_port = th_free_port();	/* nobody there */
+	setenv("NOTIFY_SOCKET", path, 1);
+	ck_assert_int_eq(dt_daemon_start(&t, "nowd", NULL, NULL, false), 0);
+	unsetenv("NOTIFY_SOCKET");
+	ck_assert_ptr_nonnull(msg = notified(fd, "READY=1", 5.0));
+	ck_assert_ptr_nonnull(msg = notified(fd, "Connection refused)", 5.0));
+	ck_assert_msg(strstr(msg, "STATUS=0 clients, 0 streams shared, 0 owned, 0 subscriptions; "
+	    "game down at 127.0.0.1:") != NULL, "%s", msg);
+	for (end = th_now() + 1.5; th_now() < end; )
+		ck_assert_ptr_null(notified(fd, "WATCHDOG=1", end - th_now()));
+	dt_daemon_stop(&t);
+	close(fd);
+}
+END_TEST
+
+/* Waits for a RELOADING=1 then a READY=1; checks MONOTONIC_USEC= against the test's clock. */
+static const char *
+expect_reload(int fd, unsigned long long before)
+{
+	const char *msg = notified(fd, "RELOADING=1", 5.0), *p;
+	unsigned long long at;
+
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(p = strstr(msg, "MONOTONIC_USEC="));
+	at = strtoull(p + strlen("MONOTONIC_USEC="), NULL, 10);
+	ck_assert_msg(at >= before && at <= monotonic_usec(), "MONOTONIC_USEC=%llu, sent at %llu",
+	    at, before);
+	ck_assert_ptr_nonnull(msg = next_notification(fd, 5.0));
+	ck_assert_msg(strncmp(msg, "READY=1\n", 8) == 0, "after RELOADING=1: %s", msg);
+	return msg;
+}
+
+/* SIGHUP: RELOADING=1 with MONOTONIC_USEC=, READY=1; a broken file changes nothing, says why. */
+START_TEST(test_reload_notify)
+{
+	const char *path = th_tmp("re-notify"), *msg;
+	unsigned long long before;
+	struct dt t;
+	char *a;
+	int fd = notify_socket(path);
+
+	setenv("NOTIFY_SOCKET", path, 1);
+	start_daemon(&t, "renotify", "upstream = { wait = 5.0; };\n");
+	unsetenv("NOTIFY_SOCKET");
+	ck_assert_ptr_nonnull(notified(fd, "READY=1", 5.0));
+	write_file(t.conf, "upstream = { wait = 6.0; };\n");
+	before = monotonic_usec();
+	th_proc_signal(t.daemon, SIGHUP);
+	msg = expect_reload(fd, before);
+	ck_assert_msg(strstr(msg, "reload failed") == NULL, "%s", msg);
+	a = dt_admin(&t, "config");
+	ck_assert_msg(a != NULL && strstr(a, "upstream.wait 6\n") != NULL, "%s", a);
+	free(a);
+
+	write_file(t.conf, "upstream = { wait = ;\n");
+	before = monotonic_usec();
+	th_proc_signal(t.daemon, SIGHUP);
+	msg = expect_reload(fd, before);
+	ck_assert_msg(strstr(msg, "STATUS=") != NULL &&
+	    strstr(msg, "; reload failed, previous configuration kept: ") != NULL &&
+	    strstr(msg, "syntax error") != NULL, "%s", msg);
+	ck_assert(th_proc_wait_output(t.daemon, "reload failed, keeping the current configuration", 2.0));
+	a = dt_admin(&t, "config");
+	ck_assert_msg(a != NULL && strstr(a, "upstream.wait 6\n") != NULL, "%s", a);
+	free(a);
+
+	/* the admin's reload says the same, and a good file clears the failure */
+	write_file(t.conf, "upstream = { wait = 7.0; };\n");
+	a = dt_admin(&t, "reload");
+	ck_assert_msg(a != NULL && strncmp(a, "ok", 2) == 0, "%s", a);
+	free(a);
+	msg = expect_reload(fd, 0);
+	ck_assert_msg(strstr(msg, "reload failed") == NULL, "%s", msg);
+	dt_daemon_stop(&t);
+	close(fd);
+}
+END_TEST
 
 /* systemd-socket-activate's path, or NULL (the test then skips). */
 static const char *
@@ -194,6 +425,9 @@ service_suite(void)
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_watchdog);
+	tcase_add_test(tc, test_status_no_watchdog);
+	tcase_add_test(tc, test_reload_notify);
 	tcase_add_test(tc, test_activation_named);
 	tcase_add_test(tc, test_activation_bad_name);
 	suite_add_tcase(s, tc);
