@@ -37,6 +37,7 @@ static struct htab		*clients_by_id;
 static uint64_t			 client_serial;
 static size_t			 client_n, shake_n, client_ready_n;
 static size_t			 client_fd_cap = SIZE_MAX;	/* clients the descriptor limit holds */
+static bool			 client_stopping;	/* client_drain_all() ran: nobody is read again */
 
 static void	client_rpc_dispatch(struct peer *, const uint8_t *, size_t, void *);
 static void	client_rpc_drained(struct peer *, void *);
@@ -330,7 +331,7 @@ client_check_output(struct client *c)
 		    "pausing input", out, c->nrequests, c->request_bytes);
 		c->paused = true;
 		peer_pause(c->rpc, true);
-	} else if (!over && c->paused && out <= low) {
+	} else if (!over && c->paused && out <= low && !client_stopping) {
 		c->paused = false;
 		peer_pause(c->rpc, false);
 	}
@@ -642,6 +643,58 @@ client_upstream_lost(const char *reason)
 			continue;
 		router_fail_all(c, desc);
 		client_drop(c, "the upstream session ended", true);
+	}
+}
+
+/* Shutdown: answers every ready client's pending requests (desc: the error) and closes it. */
+void
+client_fail_all(const char *desc)
+{
+	struct client *c, *next;
+
+	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if (c->state != CLIENT_READY || c->dead)
+			continue;
+		log_warn(c->prefix, "shutting down: failing its %zu requests", c->nrequests);
+		router_fail_pending(c, desc);
+		client_drop(c, "the proxy is shutting down", true);
+	}
+}
+
+/*
+ * Shutdown: no client is read any more (a request sent now gets no answer,
+ * as from a server that stopped); each is closed once the requests it sent
+ * before are answered and written, like a client that shut its side.
+ * Handshakes are refused or closed.
+ */
+void
+client_drain_all(void)
+{
+	struct client *c, *next;
+	struct shake *s;
+
+	client_stopping = true;
+	while ((s = TAILQ_FIRST(&shakes)) != NULL)
+		client_shake_end(s, true, false);
+	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if (c->dead)
+			continue;
+		if (c->state == CLIENT_WAITING)
+			client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT,
+			    "krpcmuxd: the proxy is shutting down");
+		else if (c->state != CLIENT_READY)
+			client_drop(c, "the proxy is shutting down", false);
+		else {
+			if (c->nrequests > 0)
+				log_info(c->prefix, "shutting down: answering its %zu requests first",
+				    c->nrequests);
+			peer_pause(c->rpc, true);
+			c->paused = true;
+			c->half_closed = true;
+			client_check_output(c);
+		}
 	}
 }
 

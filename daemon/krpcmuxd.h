@@ -209,6 +209,7 @@ struct config {
 	int		 limits_max_message_size;
 	int		 limits_output_high;
 	int		 limits_output_low;
+	double		 limits_stop_timeout;
 	int		 log_level;		/* enum log_level */
 	bool		 log_syslog;
 	char		*admin_path;
@@ -428,6 +429,14 @@ void		 client_upstream_lost(const char *reason);
 void		 client_lost(struct client *, const char *reason);
 /* Closes every client (shutdown). */
 void		 client_close_all(void);
+/*
+ * Shutdown: reads no client any more and closes each once its requests are
+ * answered and written; handshakes are refused.  The clients still waiting
+ * for answers then count in client_count().
+ */
+void		 client_drain_all(void);
+/* Shutdown: answers every ready client's pending requests (desc: the error) and closes it. */
+void		 client_fail_all(const char *desc);
 /* Pauses or resumes reading a client by its output and queued requests (router_events.output). */
 void		 client_check_output(struct client *);
 /* How many clients the descriptor limit holds (SIZE_MAX: no bound). */
@@ -873,6 +882,12 @@ bool		 router_yielding(const struct client *);
 void		 router_client_gone(struct client *);
 /* Fails every queued request of a client with a request-level error. */
 void		 router_fail_all(struct client *, const char *);
+/*
+ * Shutdown: writes, in order, every pending request's answer: its response
+ * if complete, else a request-level error, in flight upstream or not.  The
+ * client must be dropped next (its requests in flight become orphans).
+ */
+void		 router_fail_pending(struct client *, const char *);
 /* Writes completed responses in order and starts what may start. */
 void		 router_pump(struct client *);
 /* Runs a request's calls until one needs the upstream, or all have results. */

@@ -22,7 +22,7 @@
 
 static void	main_rlimit(void);
 
-/* How long a graceful shutdown waits for output to flush. */
+/* How long a graceful shutdown waits for output to flush, once the calls are answered. */
 #define MAIN_GRACE	2.0
 
 struct event_base *ev_base;
@@ -36,7 +36,8 @@ static struct {
 	bool			 detached;	/* daemon mode, ready: logs go to syslog for good */
 	bool			 ready;
 	bool			 stopping;
-	double			 stop_since;
+	bool			 answered;	/* stopping: every client answered (or failed) */
+	double			 stop_since;	/* stopping: since, then since answered */
 	struct event		*stop_timer;
 	struct event		*signals[3];
 } m = { .ready_fd = -1 };
@@ -341,15 +342,44 @@ static const struct upstream_events main_upstream_events = {
 	main_upstream_ready, main_upstream_lost, streamtab_update,
 };
 
-/* Ends the loop once every connection has flushed, or the grace period ran out. */
+/*
+ * The calls in flight are answered, or limits.stop_timeout ran out and they
+ * fail: close the rest and the upstream, then let the output flush.
+ */
+static void
+main_stop_answered(void)
+{
+	char desc[256];
+
+	if (client_count() > 0) {
+		snprintf(desc, sizeof desc, "krpcmuxd: shutting down; the call did not complete "
+		    "within %g s (limits.stop_timeout)", cfg->limits_stop_timeout);
+		log_warn(NULL, "%zu clients still wait for answers after %g s: failing their calls",
+		    client_count(), cfg->limits_stop_timeout);
+		client_fail_all(desc);
+	}
+	client_close_all();
+	upstream_stop();
+	m.answered = true;
+	m.stop_since = krpc_time_now();
+}
+
+/* Shutdown, every 20 ms: calls answered (or timed out), then output flushed (or grace over). */
 static void
 main_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
-	if (peer_count() == 0 || krpc_time_now() - m.stop_since > MAIN_GRACE)
+	double waited = krpc_time_now() - m.stop_since;
+
+	if (!m.answered && (client_count() == 0 || waited >= cfg->limits_stop_timeout))
+		main_stop_answered();
+	else if (m.answered && (peer_count() == 0 || waited > MAIN_GRACE))
 		event_base_loopbreak(ev_base);
 }
 
-/* Starts the graceful shutdown: stop accepting, close clients, then the upstream. */
+/*
+ * Starts the graceful shutdown: the socket files go, no client is read
+ * again, the requests already read are answered; main_stop_cb goes on.
+ */
 static void
 main_shutdown(void)
 {
@@ -359,12 +389,11 @@ main_shutdown(void)
 		return;
 	m.stopping = true;
 	m.stop_since = krpc_time_now();
-	log_info(NULL, "shutting down");
-	service_stopping();
+	log_info(NULL, "shutting down (a second signal stops at once)");
 	listener_close_all();
 	admin_close();
-	client_close_all();
-	upstream_stop();
+	client_drain_all();
+	service_stopping();
 	m.stop_timer = event_new(ev_base, -1, EV_PERSIST, main_stop_cb, NULL);
 	if (m.stop_timer == NULL)
 		log_fatal("cannot create the shutdown timer");

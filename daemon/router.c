@@ -621,6 +621,29 @@ router_fail_all(struct client *c, const char *description)
 	router_flush(c);
 }
 
+/*
+ * Shutdown: writes, in order, every pending request's answer: its response
+ * if complete, else a request-level error (in flight upstream too: the
+ * client is dropped next, which orphans those, and their answers are
+ * thrown away when they come).
+ */
+void
+router_fail_pending(struct client *c, const char *description)
+{
+	krpc_buf_t error = KRPC_BUF_INIT;
+	struct rreq *r;
+
+	rreq_error_response(&error, NULL, NULL, description);
+	xbuf_check(&error);
+	TAILQ_FOREACH(r, &c->requests, link) {
+		if (r->state == RREQ_DONE)
+			router_respond(c, r->response.data, r->response.len);
+		else
+			router_respond(c, error.data, error.len);
+	}
+	krpc_buf_free(&error);
+}
+
 /* Registers what the router tells the client layer above it. */
 void
 router_init(const struct router_events *events)

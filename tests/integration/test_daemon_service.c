@@ -4,7 +4,9 @@
  * watchdog pings come from the event loop (and stop while it is held up),
  * STATUS= says clients, streams and the game's state, a reload says
  * RELOADING=1 then READY=1 (a broken file changes nothing and says why).
- * Socket activation through systemd-socket-activate: named
+ * A graceful stop answers the calls in flight (or fails them after
+ * limits.stop_timeout) and removes the socket files; a second signal is
+ * immediate.  Socket activation through systemd-socket-activate: named
  * descriptors in any order, Unix and TCP.
  */
 #include <sys/socket.h>
@@ -264,6 +266,123 @@ START_TEST(test_reload_notify)
 }
 END_TEST
 
+/* The int32 of a one-call Response (sint32, zigzag); fails the test on an error. */
+static int32_t
+response_sint32(Krpc__Schema__Response *r)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(r->error == NULL && r->n_results == 1 && r->results[0]->error == NULL,
+	    "the call failed");
+	for (i = 0; i < r->results[0]->value.len && i < 10; i++) {
+		v |= (uint64_t)(r->results[0]->value.data[i] & 0x7f) << (7 * i);
+		if ((r->results[0]->value.data[i] & 0x80) == 0)
+			break;
+	}
+	krpc__schema__response__free_unpacked(r, NULL);
+	return (int32_t)((v >> 1) ^ (~(v & 1) + 1));
+}
+
+/* True if none of the daemon's socket files is left. */
+static bool
+sockets_gone(const struct dt *t)
+{
+	struct stat st;
+
+	return stat(t->rpc, &st) != 0 && stat(t->stream, &st) != 0 && stat(t->admin, &st) != 0;
+}
+
+/* Sends TestService.BlockingProcedure(n): it returns after n server updates. */
+static th_client_t *
+blocking_call(struct dt *t, int n)
+{
+	th_client_t *c = dt_client(t, "blocked", true);
+
+	ck_assert_ptr_nonnull(c);
+	dt_send(c, "TestService", "BlockingProcedure", 1, krpc_value_sint32(n), NULL);
+	th_sleep(0.2);		/* read by the proxy and sent upstream */
+	return c;
+}
+
+/* SIGTERM with a call in flight: the socket files go at once, the call is answered, then exit 0. */
+START_TEST(test_stop_answers)
+{
+	th_client_t *c, *idle;
+	struct dt t;
+	int status;
+
+	start_daemon(&t, "stopans", "limits = { stop_timeout = 60.0; };\n");
+	ck_assert_ptr_nonnull(idle = dt_client(&t, "idle", true));
+	c = blocking_call(&t, 90);		/* 1.5 s at 60 updates a second */
+	th_proc_signal(t.daemon, SIGTERM);
+	ck_assert(th_wait_closed(idle->rpc, 5.0));	/* nothing in flight: closed at once */
+	ck_assert(sockets_gone(&t));
+	ck_assert_int_eq(kill(th_proc_pid(t.daemon), 0), 0);	/* still answering */
+	ck_assert_int_eq(response_sint32(th_recv_response(c, 30.0)), 90 * 91 / 2);
+	ck_assert(th_wait_closed(c->rpc, 5.0));
+	status = th_proc_wait(t.daemon, 10.0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	ck_assert(th_proc_wait_output(t.daemon, "answering its 1 requests first", 0.1));
+	th_client_close(idle);
+	th_client_close(c);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
+/* A call that outlasts limits.stop_timeout fails with a clear error; the daemon exits 0. */
+START_TEST(test_stop_timeout)
+{
+	Krpc__Schema__Response *r;
+	th_client_t *c;
+	struct dt t;
+	char *desc;
+	int status;
+
+	start_daemon(&t, "stopto", "limits = { stop_timeout = 0.5; };\n");
+	c = blocking_call(&t, 1000000);
+	th_proc_signal(t.daemon, SIGTERM);
+	ck_assert_ptr_nonnull(r = th_recv_response(c, 10.0));
+	desc = dt_error(r, NULL, NULL);
+	ck_assert_msg(desc != NULL && strstr(desc, "krpcmuxd: shutting down; the call did not "
+	    "complete within 0.5 s (limits.stop_timeout)") != NULL, "%s", desc ? desc : "(no error)");
+	free(desc);
+	krpc__schema__response__free_unpacked(r, NULL);
+	status = th_proc_wait(t.daemon, 10.0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	ck_assert(sockets_gone(&t));
+	th_client_close(c);
+	dt_daemon_stop(&t);
+}
+END_TEST
+
+/* A second SIGTERM does not wait for the call (limits.stop_timeout is a minute). */
+START_TEST(test_stop_second_signal)
+{
+	const char *path = th_tmp("stop2-notify");
+	th_client_t *c;
+	struct dt t;
+	int status, fd = notify_socket(path);
+
+	setenv("NOTIFY_SOCKET", path, 1);
+	start_daemon(&t, "stop2", "limits = { stop_timeout = 60.0; };\n");
+	unsetenv("NOTIFY_SOCKET");
+	c = blocking_call(&t, 1000000);
+	th_proc_signal(t.daemon, SIGTERM);
+	ck_assert_ptr_nonnull(notified(fd, "STOPPING=1\nSTATUS=stopping: 1 clients,", 5.0));
+	ck_assert(sockets_gone(&t));
+	th_proc_signal(t.daemon, SIGINT);
+	status = th_proc_wait(t.daemon, 10.0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	ck_assert(th_proc_wait_output(t.daemon, "second signal: exiting now", 0.1));
+	ck_assert(th_wait_closed(c->rpc, 5.0));
+	th_client_close(c);
+	dt_daemon_stop(&t);
+	close(fd);
+}
+END_TEST
+
 /* systemd-socket-activate's path, or NULL (the test then skips). */
 static const char *
 socket_activate(void)
@@ -428,6 +547,9 @@ service_suite(void)
 	tcase_add_test(tc, test_watchdog);
 	tcase_add_test(tc, test_status_no_watchdog);
 	tcase_add_test(tc, test_reload_notify);
+	tcase_add_test(tc, test_stop_answers);
+	tcase_add_test(tc, test_stop_timeout);
+	tcase_add_test(tc, test_stop_second_signal);
 	tcase_add_test(tc, test_activation_named);
 	tcase_add_test(tc, test_activation_bad_name);
 	suite_add_tcase(s, tc);
