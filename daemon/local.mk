@@ -154,7 +154,8 @@ tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)
 # ---- documentation, sample configuration, systemd units ----------------------
 dist_man_MANS += docs/krpcmuxd.8 docs/krpcmuxd.conf.5
 EXTRA_DIST += conf/krpcmuxd.conf systemd/krpcmuxd.service.in systemd/krpcmuxd.socket \
-	systemd/krpcmuxd-user.service.in
+	systemd/krpcmuxd-stream.socket systemd/user/krpcmuxd.service.in systemd/user/krpcmuxd.socket \
+	systemd/user/krpcmuxd-stream.socket
 
 # The sample configuration becomes sysconfdir/krpcmux/krpcmuxd.conf, never
 # overwriting a file already there (and uninstalled only if unchanged).
@@ -179,13 +180,18 @@ uninstall-krpcmuxd-conf:
 KRPCMUXD_SUBST = sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g'
 systemd/krpcmuxd.service: $(srcdir)/systemd/krpcmuxd.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd && $(KRPCMUXD_SUBST) $(srcdir)/systemd/krpcmuxd.service.in > $@
-systemd/krpcmuxd-user/krpcmuxd.service: $(srcdir)/systemd/krpcmuxd-user.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) systemd/krpcmuxd-user && \
-	$(KRPCMUXD_SUBST) $(srcdir)/systemd/krpcmuxd-user.service.in > $@
-CLEANFILES += systemd/krpcmuxd.service systemd/krpcmuxd-user/krpcmuxd.service
+systemd/user/krpcmuxd.service: $(srcdir)/systemd/user/krpcmuxd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd/user && \
+	$(KRPCMUXD_SUBST) $(srcdir)/systemd/user/krpcmuxd.service.in > $@
+CLEANFILES += systemd/krpcmuxd.service systemd/user/krpcmuxd.service
+
+# The units as installed: sandbox rating (systemd-analyze security) and names.
+TESTS += tests/integration/test_units.sh
+EXTRA_DIST += tests/integration/test_units.sh
 if HAVE_SYSTEMD_SYSTEM
-systemdsystemunit_DATA = systemd/krpcmuxd.service systemd/krpcmuxd.socket
+systemdsystemunit_DATA = systemd/krpcmuxd.service systemd/krpcmuxd.socket systemd/krpcmuxd-stream.socket
 endif
 if HAVE_SYSTEMD_USER
-systemduserunit_DATA = systemd/krpcmuxd-user/krpcmuxd.service
+systemduserunit_DATA = systemd/user/krpcmuxd.service systemd/user/krpcmuxd.socket \
+	systemd/user/krpcmuxd-stream.socket
 endif
