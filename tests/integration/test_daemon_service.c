@@ -9,11 +9,13 @@
  * immediate.  Socket activation through systemd-socket-activate: named
  * descriptors in any order, Unix and TCP.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -383,6 +385,96 @@ START_TEST(test_stop_second_signal)
 }
 END_TEST
 
+/* sd_notify: READY=1 once listening, STOPPING=1 on the way out. */
+START_TEST(test_systemd_notify)
+{
+	struct dt t;
+	const char *path = th_tmp("notify");
+	int fd = notify_socket(path);
+
+	setenv("NOTIFY_SOCKET", path, 1);
+	start_daemon(&t, "notify", NULL);
+	unsetenv("NOTIFY_SOCKET");
+	ck_assert_ptr_nonnull(notified(fd, "READY=1", 5.0));
+	th_proc_signal(t.daemon, SIGTERM);
+	ck_assert_ptr_nonnull(notified(fd, "STOPPING=1", 5.0));
+	dt_daemon_stop(&t);
+	close(fd);
+}
+END_TEST
+
+/* A listening Unix socket at path. */
+static int
+unix_listener(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	return fd;
+}
+
+/* Socket activation: the daemon uses the sockets it is given and leaves their files alone. */
+START_TEST(test_socket_activation)
+{
+	char rpc[256], stream[256], out[256], bin[512];
+	char rport[16], sport[16], pidtext[16], text[512] = "";
+	int lr, ls, fd, status;
+	th_client_t *c;
+	struct stat st;
+	double end;
+	pid_t pid;
+
+	snprintf(rpc, sizeof rpc, "%s", th_tmp("act-rpc"));	/* th_tmp's slots rotate */
+	snprintf(stream, sizeof stream, "%s", th_tmp("act-stream"));
+	snprintf(out, sizeof out, "%s", th_tmp("act.out"));
+	snprintf(bin, sizeof bin, "%s", th_bin("daemon/krpcmuxd"));
+	lr = unix_listener(rpc);
+	ls = unix_listener(stream);
+	snprintf(rport, sizeof rport, "%d", sim.sim_rpc_port);
+	snprintf(sport, sizeof sport, "%d", sim.sim_stream_port);
+	if ((pid = fork()) == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDOUT_FILENO);
+		dup2(lr, 3);
+		dup2(ls, 4);
+		snprintf(pidtext, sizeof pidtext, "%ld", (long)getpid());
+		setenv("LISTEN_PID", pidtext, 1);
+		setenv("LISTEN_FDS", "2", 1);
+		setenv("LISTEN_FDNAMES", "rpc:stream", 1);
+		execl(bin, bin, "-f", "-c", "/dev/null", "--upstream-rpc-port", rport,
+		    "--upstream-stream-port", sport, "--admin-path", "", (char *)NULL);
+		_exit(127);
+	}
+	close(lr);
+	close(ls);
+	for (end = th_now() + 10; th_now() < end && strstr(text, "listening") == NULL; th_sleep(0.02)) {
+		FILE *f = fopen(out, "r");
+
+		if (f != NULL) {
+			text[fread(text, 1, sizeof text - 1, f)] = '\0';
+			fclose(f);
+		}
+	}
+	ck_assert_msg(strstr(text, "krpcmuxd: listening rpc=") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, rpc) != NULL && strstr(text, stream) != NULL, "%s", text);
+	c = th_client_unix(rpc, stream, "activated");
+	ck_assert_ptr_nonnull(c);
+	ck_assert(dt_add_tick(c, true) != UINT64_MAX);
+	th_client_close(c);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(stat(rpc, &st), 0);	/* systemd's files, not the daemon's */
+	ck_assert_int_eq(stat(stream, &st), 0);
+}
+END_TEST
+
 /* systemd-socket-activate's path, or NULL (the test then skips). */
 static const char *
 socket_activate(void)
@@ -550,6 +642,8 @@ service_suite(void)
 	tcase_add_test(tc, test_stop_answers);
 	tcase_add_test(tc, test_stop_timeout);
 	tcase_add_test(tc, test_stop_second_signal);
+	tcase_add_test(tc, test_systemd_notify);
+	tcase_add_test(tc, test_socket_activation);
 	tcase_add_test(tc, test_activation_named);
 	tcase_add_test(tc, test_activation_bad_name);
 	suite_add_tcase(s, tc);
