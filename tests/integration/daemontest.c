@@ -600,6 +600,17 @@ dt_admin(struct dt *t, const char *command)
 	return (char *)out.data;
 }
 
+/* Writes text to a file (a configuration for a reload); fails the test if it cannot. */
+void
+dt_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 /* A "name value" line of an admin answer. */
 double
 dt_admin_number(const char *answer, const char *name)

@@ -143,6 +143,9 @@ void		 dt_settle(th_client_t *);
 /* True if no update for stream id arrives within seconds. */
 bool		 dt_no_update(th_client_t *, uint64_t id, double seconds);
 
+/* Writes text to a file (a configuration for a reload); fails the test if it cannot. */
+void		 dt_write_file(const char *path, const char *text);
+
 /* Sends one admin command and returns the answer (malloc'd), or NULL. */
 char		*dt_admin(struct dt *, const char *command);
 /* A numeric field "name value" of an admin text answer; -1 if absent. */

@@ -53,16 +53,6 @@ start_daemon(struct dt *t, const char *prefix, const char *conf, const char *con
 	ck_assert_int_eq(dt_daemon_start(t, prefix, conf, extra, true), 0);
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* Polls the admin socket until its answer to command contains text. */
 static bool
 admin_wait(struct dt *t, const char *command, const char *text, double timeout)
@@ -91,7 +81,7 @@ START_TEST(test_reload)
 
 	start_daemon(&t, "reload", "upstream = { wait = 5.0; };\n", NULL);
 	ck_assert(admin_wait(&t, "config", "upstream.wait 5\n", 2.0));
-	write_file(t.conf, "upstream = { wait = 7.5; rpc_port = 1234; };\nlog = { level = \"debug\"; };\n");
+	dt_write_file(t.conf, "upstream = { wait = 7.5; rpc_port = 1234; };\nlog = { level = \"debug\"; };\n");
 	th_proc_signal(t.daemon, SIGHUP);
 	ck_assert(admin_wait(&t, "config", "upstream.wait 7.5\n", 5.0));
 	a = dt_admin(&t, "config");
@@ -99,7 +89,7 @@ START_TEST(test_reload)
 	ck_assert_ptr_nonnull(strstr(a, "log.level debug\n"));
 	ck_assert_ptr_null(strstr(a, "upstream.rpc_port 1234\n"));	/* needs a restart */
 	free(a);
-	write_file(t.conf, "upstream = { wait = ;\n");
+	dt_write_file(t.conf, "upstream = { wait = ;\n");
 	th_proc_signal(t.daemon, SIGHUP);
 	th_sleep(0.3);
 	ck_assert(admin_wait(&t, "config", "upstream.wait 7.5\n", 1.0));
@@ -107,7 +97,7 @@ START_TEST(test_reload)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_msg(strncmp(a, "error ", 6) == 0 && strstr(a, "syntax error") != NULL, "%s", a);
 	free(a);
-	write_file(t.conf, "upstream = { wait = 2.0; };\n");
+	dt_write_file(t.conf, "upstream = { wait = 2.0; };\n");
 	a = dt_admin(&t, "reload json");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(a, "{\"ok\":\"configuration reloaded\"}\n");
@@ -134,7 +124,7 @@ START_TEST(test_reload_applies)
 	start_daemon(&t, "reapply", NULL, NULL);
 	ck_assert_ptr_nonnull(a = dt_client(&t, "first", false));
 	ck_assert_ptr_nonnull(b = dt_client(&t, "second", false));
-	write_file(t.conf, "limits = { max_clients = 2; };\nupstream = { slow_lanes = 0; };\n");
+	dt_write_file(t.conf, "limits = { max_clients = 2; };\nupstream = { slow_lanes = 0; };\n");
 	th_proc_signal(t.daemon, SIGHUP);
 	ck_assert(admin_wait(&t, "config", "limits.max_clients 2\n", 5.0));
 	ck_assert_ptr_nonnull(extra = th_connect_unix(t.rpc));
@@ -145,7 +135,7 @@ START_TEST(test_reload_applies)
 	krpc_value_free(v);
 	ck_assert(admin_wait(&t, "stats", "\nupstream_slow_requests 0\n", 1.0));
 	ck_assert(admin_wait(&t, "upstream", "\nslow_lanes 0\n", 1.0));
-	write_file(t.conf, "limits = { max_clients = 3; };\n");
+	dt_write_file(t.conf, "limits = { max_clients = 3; };\n");
 	th_proc_signal(t.daemon, SIGHUP);
 	ck_assert(admin_wait(&t, "config", "limits.max_clients 3\n", 5.0));
 	ck_assert_ptr_nonnull(c = dt_client(&t, "third", false));
@@ -382,7 +372,7 @@ START_TEST(test_daemon_mode)
 	snprintf(t.rpc, sizeof t.rpc, "%s", th_tmp("bg-rpc"));
 	snprintf(t.stream, sizeof t.stream, "%s", th_tmp("bg-stream"));
 	snprintf(t.admin, sizeof t.admin, "%s", th_tmp("bg-admin"));
-	write_file(th_tmp("bg.conf"), "# defaults\n");
+	dt_write_file(th_tmp("bg.conf"), "# defaults\n");
 	i = 0;
 	argv[i++] = th_bin("daemon/krpcmuxd");
 	argv[i++] = "-c";

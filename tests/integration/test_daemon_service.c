@@ -52,28 +52,25 @@ start_daemon(struct dt *t, const char *prefix, const char *conf)
 	ck_assert_int_eq(dt_daemon_start(t, prefix, conf, NULL, true), 0);
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-/* A datagram socket standing in for systemd's $NOTIFY_SOCKET. */
+/* A Unix socket of type (SOCK_DGRAM, SOCK_STREAM) bound at path. */
 static int
-notify_socket(const char *path)
+bound_socket(const char *path, int type)
 {
 	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int fd = socket(AF_UNIX, type, 0);
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
 	return fd;
+}
+
+/* A datagram socket standing in for systemd's $NOTIFY_SOCKET. */
+static int
+notify_socket(const char *path)
+{
+	return bound_socket(path, SOCK_DGRAM);
 }
 
 /* The next notification within timeout seconds (static buffer), or NULL. */
@@ -235,7 +232,7 @@ START_TEST(test_reload_notify)
 	start_daemon(&t, "renotify", "upstream = { wait = 5.0; };\n");
 	unsetenv("NOTIFY_SOCKET");
 	ck_assert_ptr_nonnull(notified(fd, "READY=1", 5.0));
-	write_file(t.conf, "upstream = { wait = 6.0; };\n");
+	dt_write_file(t.conf, "upstream = { wait = 6.0; };\n");
 	before = monotonic_usec();
 	th_proc_signal(t.daemon, SIGHUP);
 	msg = expect_reload(fd, before);
@@ -244,7 +241,7 @@ START_TEST(test_reload_notify)
 	ck_assert_msg(a != NULL && strstr(a, "upstream.wait 6\n") != NULL, "%s", a);
 	free(a);
 
-	write_file(t.conf, "upstream = { wait = ;\n");
+	dt_write_file(t.conf, "upstream = { wait = ;\n");
 	before = monotonic_usec();
 	th_proc_signal(t.daemon, SIGHUP);
 	msg = expect_reload(fd, before);
@@ -257,7 +254,7 @@ START_TEST(test_reload_notify)
 	free(a);
 
 	/* the admin's reload says the same, and a good file clears the failure */
-	write_file(t.conf, "upstream = { wait = 7.0; };\n");
+	dt_write_file(t.conf, "upstream = { wait = 7.0; };\n");
 	a = dt_admin(&t, "reload");
 	ck_assert_msg(a != NULL && strncmp(a, "ok", 2) == 0, "%s", a);
 	free(a);
@@ -407,13 +404,8 @@ END_TEST
 static int
 unix_listener(const char *path)
 {
-	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	int fd = bound_socket(path, SOCK_STREAM);
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
 	ck_assert_int_eq(listen(fd, 8), 0);
 	return fd;
 }
