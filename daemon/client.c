@@ -320,7 +320,8 @@ client_check_output(struct client *c)
 	if (c->dead || c->state != CLIENT_READY)
 		return;
 	if (c->half_closed && c->nrequests == 0) {
-		client_drop(c, "connection closed by the other side (after its answers)", true);
+		client_drop(c, client_stopping ? "the proxy is shutting down (after its answers)" :
+		    "connection closed by the other side (after its answers)", true);
 		return;
 	}
 	out = peer_output(c->rpc);

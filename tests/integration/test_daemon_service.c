@@ -324,6 +324,8 @@ START_TEST(test_stop_answers)
 	status = th_proc_wait(t.daemon, 10.0);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
 	ck_assert(th_proc_wait_output(t.daemon, "answering its 1 requests first", 0.1));
+	ck_assert(th_proc_wait_output(t.daemon, "\"blocked\"): disconnected: the proxy is shutting "
+	    "down (after its answers)", 0.1));
 	th_client_close(idle);
 	th_client_close(c);
 	dt_daemon_stop(&t);
