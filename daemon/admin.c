@@ -1,7 +1,7 @@
 /*
  * The admin socket: a Unix socket (file mode 0600) answering one command per
- * connection (status, clients, streams, upstream, config, stats, reload),
- * as text or, with "json" after the command, as JSON.  krpcmuxctl speaks it.
+ * connection (status, clients, streams, upstream, config, stats, metrics,
+ * reload), as text or, with "json" after the command, as JSON.  krpcmuxctl speaks it.
  */
 #include "config.h"
 
@@ -72,6 +72,21 @@ admin_stats(krpc_buf_t *out, bool json)
 	report_end(&r);
 }
 
+/* metrics: Prometheus text exposition (metrics.c); it has no JSON form. */
+static void
+admin_metrics(krpc_buf_t *out, bool json)
+{
+	struct report r;
+
+	if (!json) {
+		metrics_write(out, krpc_time_now() - admin_started);
+		return;
+	}
+	report_begin(&r, out, true);
+	report_str(&r, "error", "metrics has no JSON form: it is Prometheus text");
+	report_end(&r);
+}
+
 /* Opens a JSON list item: '[' before the first, ',' between. */
 static void
 admin_item(krpc_buf_t *out, bool *any)
@@ -96,10 +111,10 @@ admin_client_text(krpc_buf_t *out, const struct client *c, size_t nsubs)
 	char name[80];
 
 	util_printable(name, sizeof name, c->name);
-	krpc_buf_printf(out, "%llu %s \"%s\" %s pid=%ld streams=%zu queued=%zu "
-	    "rpc_output=%zu stream_output=%zu%s\n", (unsigned long long)c->serial,
+	krpc_buf_printf(out, "%llu %s \"%s\" %s pid=%ld streams=%zu calls=%llu values=%llu "
+	    "queued=%zu rpc_output=%zu stream_output=%zu%s\n", (unsigned long long)c->serial,
 	    c->transport == PEER_UNIX ? "unix" : "tcp", name, c->address, (long)c->pid, nsubs,
-	    c->nrequests, peer_output(c->rpc), c->stream != NULL ? peer_output(c->stream) : 0,
+	    (unsigned long long)c->calls, (unsigned long long)c->values, c->nrequests, peer_output(c->rpc), c->stream != NULL ? peer_output(c->stream) : 0,
 	    c->stream != NULL ? "" : " (no stream connection)");
 }
 
@@ -116,6 +131,8 @@ admin_client_json(krpc_buf_t *out, const struct client *c, size_t nsubs)
 	report_str(&r, "address", c->address);
 	report_int(&r, "pid", (int64_t)c->pid);
 	report_uint(&r, "streams", nsubs);
+	report_uint(&r, "calls", c->calls);
+	report_uint(&r, "values", c->values);
 	report_uint(&r, "queued", c->nrequests);
 	report_uint(&r, "rpc_output", peer_output(c->rpc));
 	report_uint(&r, "stream_output", c->stream != NULL ? peer_output(c->stream) : 0);
@@ -163,18 +180,21 @@ admin_streams(krpc_buf_t *out, bool json)
 	for (e = streamtab_first(); e != NULL; e = streamtab_next(e)) {
 		rate = e->up_rate_known ? e->up_rate : -1.0;
 		if (!json) {
-			krpc_buf_printf(out, "%-40s %-6s %-6s upstream=%llu subscribers=%zu rate=%g%s\n",
-			    e->label, kinds[e->kind], states[e->state], (unsigned long long)e->upid,
-			    e->nsubs, rate, e->up_started ? " started" : "");
+			krpc_buf_printf(out, "%-40s %-6s %-6s upstream=%llu subscribers=%zu values=%llu "
+			    "rate=%g%s\n", e->label, kinds[e->kind], states[e->state],
+			    (unsigned long long)e->upid, e->nsubs, (unsigned long long)e->values, rate,
+			    e->up_started ? " started" : "");
 			continue;
 		}
 		admin_item(out, &any);
 		report_begin(&r, out, true);
+		report_uint(&r, "id", e->serial);
 		report_str(&r, "call", e->label);
 		report_str(&r, "kind", kinds[e->kind]);
 		report_str(&r, "state", states[e->state]);
 		report_uint(&r, "upstream_id", e->upid);
 		report_uint(&r, "subscribers", e->nsubs);
+		report_uint(&r, "values", e->values);
 		report_num(&r, "rate", rate);
 		report_str(&r, "started", e->up_started ? "yes" : "no");
 		report_end(&r);

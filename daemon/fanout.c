@@ -41,6 +41,7 @@ fanout_append(struct client *c, struct sub *s, double now)
 	wire_stream_result(&c->fan_out, s->id, e->value.data, e->value.len);
 	s->last_sent = now;
 	stats_inc(values_sent);
+	c->values++;
 	if (!c->fan_dirty) {
 		c->fan_dirty = true;
 		TAILQ_INSERT_TAIL(&fanout_dirty, c, fan_link);

@@ -158,6 +158,7 @@ void		 defer_flush(void);
 	X(session_requests, "requests sent over a client's own session") \
 	X(upstream_sessions, "upstream sessions established")		\
 	X(upstream_failures, "upstream connections lost or refused")	\
+	X(upstream_reconnects, "connection attempts to the server after a failure (with backoff)") \
 	X(upstream_updates, "stream updates received from upstream")	\
 	X(add_stream_calls, "AddStream calls from clients")		\
 	X(add_stream_shared, "AddStream calls served by an existing upstream stream") \
@@ -181,6 +182,25 @@ extern struct stats stats;
 /* Calls fn for each counter, in declaration order. */
 void		 stats_foreach(void (*fn)(const char *name, const char *help, uint64_t value, void *),
 		    void *);
+
+/*
+ * The request latency histogram: seconds from a client's request arriving to
+ * its response being written.  counts[i] holds the observations in
+ * (bounds[i-1], bounds[i]]; counts[STATS_LATENCY_BUCKETS] those above the
+ * last bound.
+ */
+#define STATS_LATENCY_BUCKETS	14
+struct stats_latency {
+	uint64_t	 counts[STATS_LATENCY_BUCKETS + 1];
+	uint64_t	 count;
+	double		 sum;
+};
+
+extern const double stats_latency_bounds[STATS_LATENCY_BUCKETS];
+extern struct stats_latency stats_latency;
+
+/* Records one request's latency in seconds. */
+void		 stats_observe_latency(double seconds);
 
 /* ---- config.c: the option table, the file and the flags ------------- */
 
@@ -404,6 +424,8 @@ struct client {
 	struct session		*session;	/* its own upstream session, once it needs one */
 	struct sub_list		 subs;		/* all its streams and events */
 	struct sub_list		 pending;	/* fanout: values held back */
+	uint64_t		 calls;		/* calls it sent (admin listings, rates) */
+	uint64_t		 values;	/* stream values sent to it */
 	struct event		*fan_timer;	/* fanout: next rate window */
 	krpc_buf_t		 fan_out;	/* fanout: StreamUpdate being built */
 	bool			 fan_dirty;	/* fanout: on the dirty list */
@@ -577,6 +599,8 @@ struct upstream_snapshot {
 };
 
 void		 upstream_snapshot(struct upstream_snapshot *);
+/* The state names a snapshot may give, in order; NULL past the last. */
+const char	*upstream_state_name(size_t);
 
 /* ---- rules.c: what the game ties to the calling client ---------------- */
 
@@ -679,6 +703,7 @@ struct streamtab_wait {
 };
 
 struct entry {
+	uint64_t		 serial;	/* names it in admin listings */
 	enum entry_kind		 kind;
 	enum entry_state	 state;
 	uint8_t			*key;		/* canonical key (SHARED) */
@@ -694,6 +719,7 @@ struct entry {
 	bool			 isolated;	/* OWNED: on the owner's own session */
 
 	krpc_buf_t		 value;		/* last ProcedureResult bytes */
+	uint64_t		 values;	/* values stored (admin listings, rates) */
 	bool			 has_value;
 	bool			 is_error;
 
@@ -842,6 +868,7 @@ struct rreq {
 	TAILQ_ENTRY(rreq)	 link;
 	struct client		*client;	/* NULL once orphaned (client gone) */
 	enum rreq_state		 state;
+	double			 arrived;	/* monotonic seconds: the latency histogram */
 	bool			 simple;	/* forwarded whole, unchanged */
 	bool			 barrier;	/* later requests of the client wait for it */
 	enum upstream_lane	 lane;
@@ -965,6 +992,11 @@ void		 report_json_string(krpc_buf_t *, const char *);
 /* Writes a duration as "3d 4h 5m 6s" (leading zero units left out). */
 void		 report_duration_text(char *, size_t, double seconds);
 
+/* ---- metrics.c: Prometheus text exposition ----------------------------- */
+
+/* Appends every metric in text format 0.0.4; uptime in seconds. */
+void		 metrics_write(krpc_buf_t *, double uptime);
+
 /* ---- admin.c: the admin socket --------------------------------------- */
 
 /*
@@ -979,6 +1011,7 @@ void		 report_duration_text(char *, size_t, double seconds);
 	X(upstream, "the session with the game's kRPC server")		\
 	X(config, "every option with its value in force")		\
 	X(stats, "the counters alone")					\
+	X(metrics, "everything as Prometheus text (no JSON form)")	\
 	X(reload, "read the configuration file again, as SIGHUP does")
 
 /*

@@ -15,6 +15,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/lane.c \
 	daemon/listener.c \
 	daemon/log.c \
+	daemon/metrics.c \
 	daemon/peer.c \
 	daemon/report.c \
 	daemon/router.c \
@@ -101,6 +102,10 @@ tests_integration_test_daemon_service_LDADD = $(INTEG_LDADD)
 # Random traffic through the proxy, from the independent Python client.
 TESTS += tests/integration/test_daemon_fuzz.py
 EXTRA_DIST += tests/integration/test_daemon_fuzz.py
+
+# krpcmuxctl metrics, read by a strict exposition-format parser.
+TESTS += tests/integration/test_daemon_metrics.py
+EXTRA_DIST += tests/integration/test_daemon_metrics.py tests/integration/expofmt.py
 
 # The tests above that play no server themselves, again with kRPC's own
 # TestServer as the game's server (skipped when it is absent).  Each

@@ -18,12 +18,14 @@
 
 static const struct router_events *router_events;	/* the client layer, above */
 
-/* Writes a framed response on the client's RPC connection. */
+/* Writes a request's framed response on the client's RPC connection, timing the request. */
 static void
-router_respond(struct client *c, const void *p, size_t len)
+router_respond(struct client *c, const struct rreq *r, const void *p, size_t len)
 {
-	if (!c->dead)
-		peer_send(c->rpc, p, len);
+	if (c->dead)
+		return;
+	peer_send(c->rpc, p, len);
+	stats_observe_latency(krpc_time_now() - r->arrived);
 }
 
 /* Frees a request. */
@@ -404,7 +406,7 @@ router_simple_cb(void *arg, const uint8_t *resp, size_t len, const char *failure
 	else if (TAILQ_FIRST(&c->requests) == r) {
 		/* The usual case: nothing earlier is pending, so no copy. */
 		router_dequeue(c, r);
-		router_respond(c, resp, len);
+		router_respond(c, r, resp, len);
 		router_free(r);
 	} else {
 		krpc_buf_append(&r->response, resp, len);
@@ -439,7 +441,7 @@ router_flush(struct client *c)
 
 	while ((r = TAILQ_FIRST(&c->requests)) != NULL && r->state == RREQ_DONE) {
 		router_dequeue(c, r);
-		router_respond(c, r->response.data, r->response.len);
+		router_respond(c, r, r->response.data, r->response.len);
 		router_free(r);
 	}
 	router_events->output(c);
@@ -504,9 +506,12 @@ router_make_simple(struct rreq *r, const uint8_t *msg, size_t len, enum upstream
 	r->barrier = lane != UPSTREAM_PRIMARY;
 }
 
-/* A request parsed in full: forwarded whole if it turns out simple, else run call by call. */
+/*
+ * A request parsed in full (*ncalls calls): forwarded whole if it turns out
+ * simple, else run call by call.
+ */
 static struct rreq *
-router_parsed(const uint8_t *msg, size_t len)
+router_parsed(const uint8_t *msg, size_t len, size_t *ncalls)
 {
 	Krpc__Schema__Request *req = (Krpc__Schema__Request *)krpc_lenient_read(
 	    KRPC_LENIENT_REQUEST, msg, len, NULL);
@@ -517,7 +522,7 @@ router_parsed(const uint8_t *msg, size_t len)
 
 	if (req == NULL)
 		return NULL;
-	stats_add(calls, req->n_calls);
+	*ncalls = req->n_calls;
 	r = xcalloc(1, sizeof *r);
 	r->ncalls = req->n_calls;
 	r->calls = xcalloc(r->ncalls, sizeof *r->calls);
@@ -555,12 +560,14 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 	size_t ncalls;
 
 	if (router_scan(msg, len, &ncalls, &lane)) {
-		stats_add(calls, ncalls);
 		r = xcalloc(1, sizeof *r);
 		router_make_simple(r, msg, len, lane);
-	} else if ((r = router_parsed(msg, len)) == NULL)
+	} else if ((r = router_parsed(msg, len, &ncalls)) == NULL)
 		return false;
 	stats_inc(requests);
+	stats_add(calls, ncalls);
+	c->calls += ncalls;
+	r->arrived = krpc_time_now();
 	r->client = c;
 	r->size = len;
 	TAILQ_INSERT_TAIL(&c->requests, r, link);
@@ -637,9 +644,9 @@ router_fail_pending(struct client *c, const char *description)
 	xbuf_check(&error);
 	TAILQ_FOREACH(r, &c->requests, link) {
 		if (r->state == RREQ_DONE)
-			router_respond(c, r->response.data, r->response.len);
+			router_respond(c, r, r->response.data, r->response.len);
 		else
-			router_respond(c, error.data, error.len);
+			router_respond(c, r, error.data, error.len);
 	}
 	krpc_buf_free(&error);
 }

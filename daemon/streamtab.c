@@ -107,8 +107,10 @@ streamtab_init(const struct streamtab_sources *sources)
 static struct entry *
 streamtab_entry_new(enum entry_kind kind, const char *label)
 {
+	static uint64_t serial;
 	struct entry *e = xcalloc(1, sizeof *e);
 
+	e->serial = ++serial;
 	e->kind = kind;
 	e->label = xstrdup(label);
 	TAILQ_INIT(&e->subs);
@@ -507,6 +509,7 @@ streamtab_store(struct entry *e, const uint8_t *p, size_t len, bool is_error)
 	xbuf_check(&e->value);
 	e->has_value = true;
 	e->is_error = is_error;
+	e->values++;
 }
 
 /* A StreamUpdate from upstream: store each value, offer it to the subscribers. */

@@ -276,8 +276,10 @@ upstream_connect(void)
 static void
 upstream_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
-	if (up.state == UPSTREAM_DOWN)
+	if (up.state == UPSTREAM_DOWN) {
+		stats_inc(upstream_reconnects);
 		upstream_connect();
+	}
 }
 
 /* A connect took longer than upstream.connect_timeout. */
@@ -639,6 +641,15 @@ upstream_reconfigure(void)
 			upstream_lane_drop(up.slow[i], "closed by a configuration reload");
 	}
 	schema_set_slow(cfg);
+}
+
+/* The name of state i, in order ("down" first); NULL past the last (metrics list them all). */
+const char *
+upstream_state_name(size_t i)
+{
+	if (i >= sizeof upstream_state_names / sizeof upstream_state_names[0])
+		return NULL;
+	return upstream_state_names[i];
 }
 
 /* What the admin reports of the session now (its strings live until the session changes). */

@@ -1,0 +1,191 @@
+"""krpcmuxctl metrics against a real krpcmuxd, checked by a strict parser.
+
+krpc-sim upstream (or kRPC's TestServer when $KRPC_TEST_SERVER is
+"testserver"), krpcmuxd on temporary Unix sockets, real clients doing calls
+and sharing a stream.  The exposition must pass expofmt.py's strict parser,
+and its values must be what the clients did: clients, streams, subscriptions,
+requests and calls, the latency histogram's count, values fanned out,
+sessions; then the server goes away and the upstream gauges and the
+reconnection counter follow.  Skipped (exit 77) without python3-protobuf.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import krpctest as k
+except ImportError as e:  # no python3-protobuf, or protoc did not run
+    print("skipped: %s" % e)
+    sys.exit(77)
+import expofmt
+
+TOP = os.environ.get("top_builddir", ".")
+SRC = os.environ.get("top_srcdir", ".")
+failures = []
+
+
+def check(cond, what):
+    print("%s: %s" % ("ok" if cond else "FAIL", what))
+    if not cond:
+        failures.append(what)
+
+
+def ctl(adm, *args):
+    """(exit status, standard output) of krpcmuxctl."""
+    p = subprocess.run([os.path.join(TOP, "daemon", "krpcmuxctl"), "--admin-path", adm] +
+                       list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
+    return p.returncode, p.stdout.decode()
+
+
+def metrics(adm):
+    rc, out = ctl(adm, "metrics")
+    if rc != 0:
+        raise RuntimeError("krpcmuxctl metrics exited %d" % rc)
+    return expofmt.parse(out)
+
+
+def counters_in_source():
+    """The counter names of STATS_COUNTERS in daemon/krpcmuxd.h."""
+    text = open(os.path.join(SRC, "daemon", "krpcmuxd.h")).read()
+    block = text[text.index("#define STATS_COUNTERS"):]
+    block = block[:block.index("\n\n")]
+    return re.findall(r"X\((\w+),", block)
+
+
+def v(fams, name, suffix="", **labels):
+    return fams["krpcmux_" + name].value(suffix, **labels)
+
+
+def traffic(rpc, stream):
+    """Clients doing calls and sharing a stream; what they did."""
+    alpha = k.Client(rpc, None, "alpha")
+    for i in range(25):
+        check_value = k.dec_string(alpha.value("TestService", "Int32ToString", k.enc_sint32(i)))
+        if check_value != str(i):
+            failures.append("wrong answer %r" % check_value)
+    three = k.call("TestService", "Int32ToString", k.enc_sint32(7))
+    alpha.request(three, three, three)
+    beta = k.Client(rpc, stream, "beta")
+    gamma = k.Client(rpc, stream, "gamma")
+    counter = k.call("SpaceCenter", "get_UT")  # shared: it rises every update
+    ids = [beta.add_stream(counter), gamma.add_stream(counter)]
+    values = 0
+    for c, sid in zip((beta, gamma), ids):
+        got = 0
+        end = time.monotonic() + 10
+        while got < 3 and time.monotonic() < end:
+            got += sum(1 for r in c.update().results if r.id == sid)
+        values += got
+    return [alpha, beta, gamma], {"requests": 25 + 1 + 2, "calls": 25 + 3 + 2, "values": values}
+
+
+def check_structure(fams):
+    names = set(fams)
+    check(all(n.startswith("krpcmux_") for n in names), "every metric is krpcmux_*")
+    want = {"krpcmux_%s_total" % c for c in counters_in_source()}
+    check(want <= names, "every counter of STATS_COUNTERS is exported: missing %r" % (want - names))
+    check(all(fams[n].type == "counter" for n in want & names), "they are counters")
+    hist = [f for f in fams.values() if f.type == "histogram"]
+    check([f.name for f in hist] == ["krpcmux_request_duration_seconds"], "one histogram")
+
+
+def check_traffic(fams, did):
+    check(v(fams, "clients") == 3, "clients 3")
+    check(v(fams, "streams", kind="shared") == 1, "one shared stream")
+    check(v(fams, "streams", kind="owned") == 0, "no owned stream")
+    check(v(fams, "subscriptions") == 2, "two subscriptions")
+    check(v(fams, "upstream_up") == 1, "upstream up")
+    states = {l["state"]: val for n, l, val in fams["krpcmux_upstream_state"].samples}
+    check(states.get("ready") == 1 and sum(states.values()) == 1, "state ready alone: %r" % states)
+    check(v(fams, "upstream_connected_seconds") > 0, "connected for a while")
+    check(v(fams, "requests_total") == did["requests"],
+          "requests_total %g == %d" % (v(fams, "requests_total"), did["requests"]))
+    check(v(fams, "calls_total") == did["calls"], "calls_total == %d" % did["calls"])
+    check(v(fams, "request_duration_seconds", "_count") == did["requests"],
+          "one latency observation per answered request: %g" % v(fams, "request_duration_seconds", "_count"))
+    check(v(fams, "request_duration_seconds", "_sum") > 0, "latency sum > 0")
+    check(v(fams, "clients_accepted_total") == 3, "clients_accepted_total 3")
+    check(v(fams, "add_stream_calls_total") == 2 and v(fams, "add_stream_shared_total") == 1
+          and v(fams, "add_stream_upstream_total") == 1, "AddStream: 2 calls, 1 shared, 1 upstream")
+    check(v(fams, "values_sent_total") >= did["values"],
+          "values fanned out %g >= %d received" % (v(fams, "values_sent_total"), did["values"]))
+    check(v(fams, "upstream_sessions_total") == 1 and v(fams, "upstream_reconnects_total") == 0,
+          "one session, no reconnection")
+    check(v(fams, "build_info", version=v_version()) == 1, "build_info carries the version")
+
+
+def v_version():
+    rc, out = ctl("/nonexistent", "--version")
+    return out.split()[-1]
+
+
+def check_down(adm):
+    """After the server went away: up 0, a failure, reconnection attempts."""
+    end = time.monotonic() + 15
+    while True:
+        fams = metrics(adm)
+        if (v(fams, "upstream_up") == 0 and v(fams, "upstream_reconnects_total") >= 1) or \
+                time.monotonic() > end:
+            break
+        time.sleep(0.2)
+    check(v(fams, "upstream_up") == 0, "upstream down")
+    check(v(fams, "upstream_failures_total") >= 1, "a failure counted")
+    check(v(fams, "upstream_reconnects_total") >= 1, "reconnection attempts counted")
+    check(v(fams, "clients") == 0, "clients closed with the session")
+    states = {l["state"]: val for n, l, val in fams["krpcmux_upstream_state"].samples}
+    check(states.get("ready") == 0 and sum(states.values()) == 1, "one state, not ready: %r" % states)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="krpcmux-metrics.")
+    sim = k.upstream("test_daemon_metrics")
+    rpc, stream, adm = (os.path.join(tmp, n) for n in ("rpc", "stream", "admin"))
+    daemon = subprocess.Popen(
+        [os.path.join(TOP, "daemon", "krpcmuxd"), "-f", "-c", "/dev/null", "--log-level", "warn",
+         "--upstream-rpc-port", str(sim.rpc), "--upstream-stream-port", str(sim.stream),
+         "--rpc-path", rpc, "--stream-path", stream, "--admin-path", adm],
+        stdout=subprocess.PIPE)
+    clients = []
+    try:
+        line = daemon.stdout.readline().decode()
+        if not line.startswith("krpcmuxd: listening"):
+            raise RuntimeError("krpcmuxd did not start: %r" % line)
+        clients, did = traffic(rpc, stream)
+        fams = metrics(adm)
+        check_structure(fams)
+        check_traffic(fams, did)
+        rc, out = ctl(adm, "metrics", "--json")
+        check(rc == 1 and "no JSON form" in out, "metrics --json is a clear error")
+        for c in clients:
+            c.close()
+        sim.stop()
+        check_down(adm)
+    except (expofmt.ExpoError, RuntimeError, KeyError, OSError) as e:
+        failures.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        for c in clients:
+            c.close()
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            rc = daemon.wait(10)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            rc = daemon.wait()
+        daemon.stdout.close()
+        sim.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    if rc != 0:
+        failures.append("krpcmuxd exited with status %d" % rc)
+    for f in failures:
+        print("FAIL: " + f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
