@@ -41,7 +41,8 @@ daemon_krpcmuxd_LDADD = daemon/libkrpcmuxd.la
 
 # krpcmuxctl: the admin socket's command-line client.
 bin_PROGRAMS += daemon/krpcmuxctl
-daemon_krpcmuxctl_SOURCES = daemon/krpcmuxctl.c
+daemon_krpcmuxctl_SOURCES = daemon/krpcmuxctl.c daemon/krpcmuxctl.h daemon/top.c daemon/ctl.c \
+	daemon/json.c
 daemon_krpcmuxctl_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS)
 daemon_krpcmuxctl_LDADD = daemon/libkrpcmuxd.la
 
@@ -106,6 +107,10 @@ EXTRA_DIST += tests/integration/test_daemon_fuzz.py
 # krpcmuxctl metrics, read by a strict exposition-format parser.
 TESTS += tests/integration/test_daemon_metrics.py
 EXTRA_DIST += tests/integration/test_daemon_metrics.py tests/integration/expofmt.py
+
+# krpcmuxctl top into a pipe and on a pseudo-terminal.
+TESTS += tests/integration/test_daemon_top.py
+EXTRA_DIST += tests/integration/test_daemon_top.py
 
 # The tests above that play no server themselves, again with kRPC's own
 # TestServer as the game's server (skipped when it is absent).  Each
