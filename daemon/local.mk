@@ -162,7 +162,7 @@ tests_unit_test_config_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)
 
 # ---- documentation, sample configuration, systemd units ----------------------
-dist_man_MANS += docs/krpcmuxd.8 docs/krpcmuxd.conf.5
+dist_man_MANS += docs/krpcmuxd.8 docs/krpcmuxd.conf.5 docs/krpcmuxctl.1
 EXTRA_DIST += conf/krpcmuxd.conf systemd/krpcmuxd.service.in systemd/krpcmuxd.socket \
 	systemd/krpcmuxd-stream.socket systemd/user/krpcmuxd.service.in systemd/user/krpcmuxd.socket \
 	systemd/user/krpcmuxd-stream.socket

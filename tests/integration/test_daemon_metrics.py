@@ -91,6 +91,10 @@ def check_structure(fams):
     want = {"krpcmux_%s_total" % c for c in counters_in_source()}
     check(want <= names, "every counter of STATS_COUNTERS is exported: missing %r" % (want - names))
     check(all(fams[n].type == "counter" for n in want & names), "they are counters")
+    page = open(os.path.join(SRC, "docs", "krpcmuxctl.1")).read().replace("\\-", "-")
+    for f in fams.values():
+        if f.type != "counter":
+            check(f.name in page, "%s is documented in krpcmuxctl(1)" % f.name)
     hist = [f for f in fams.values() if f.type == "histogram"]
     check([f.name for f in hist] == ["krpcmux_request_duration_seconds"], "one histogram")
 
