@@ -163,6 +163,11 @@ tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)
 
 # ---- documentation, sample configuration, systemd units ----------------------
 dist_man_MANS += docs/krpcmuxd.8 docs/krpcmuxd.conf.5 docs/krpcmuxctl.1
+
+# Every option, flag and command is documented, every page installed and
+# lint-clean (groff, man, mandoc when present).
+TESTS += tests/docs/test_docs.py
+EXTRA_DIST += tests/docs/test_docs.py
 EXTRA_DIST += conf/krpcmuxd.conf systemd/krpcmuxd.service.in systemd/krpcmuxd.socket \
 	systemd/krpcmuxd-stream.socket systemd/user/krpcmuxd.service.in systemd/user/krpcmuxd.socket \
 	systemd/user/krpcmuxd-stream.socket

@@ -6,7 +6,8 @@ set -eu
 
 PACKAGES="gcc make libc6-dev pkg-config autoconf automake libtool \
 libevent-dev libprotobuf-c-dev protobuf-c-compiler libconfig-dev check \
-protobuf-compiler python3 python3-protobuf socat valgrind procps"
+protobuf-compiler python3 python3-protobuf socat valgrind procps \
+groff-base man-db mandoc"
 
 # kRPC's TestServer (tests and benchmarks use it when it is beside the
 # source tree, ../shared/krpc-testserver, or at $KRPC_TESTSERVER) runs on mono.
