@@ -137,7 +137,7 @@ EXTRA_DIST += tests/integration/test_daemon_real.sh
 
 # Unit tests of the daemon's modules, linked against its convenience library.
 DAEMON_UTESTS = tests/unit/test_streamtab tests/unit/test_config tests/unit/test_batch \
-	tests/unit/test_htab tests/unit/test_log tests/unit/test_report
+	tests/unit/test_htab tests/unit/test_log tests/unit/test_report tests/unit/test_json
 check_PROGRAMS += $(DAEMON_UTESTS)
 TESTS += $(DAEMON_UTESTS)
 DAEMON_UNIT_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/daemon
@@ -157,6 +157,9 @@ tests_unit_test_log_LDADD = $(DAEMON_UNIT_LDADD)
 tests_unit_test_report_SOURCES = tests/unit/test_report.c
 tests_unit_test_report_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_report_LDADD = $(DAEMON_UNIT_LDADD) -lm
+tests_unit_test_json_SOURCES = tests/unit/test_json.c daemon/json.c
+tests_unit_test_json_CFLAGS = $(DAEMON_UNIT_CFLAGS)
+tests_unit_test_json_LDADD = $(DAEMON_UNIT_LDADD)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)
