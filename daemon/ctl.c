@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "krpcmuxctl.h"
+#include "ctl.h"
 
 /* The longest wait for the daemon's answer, in milliseconds. */
 #define CTL_TIMEOUT_MS	10000

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "krpcmuxctl.h"
+#include "ctl.h"
 #include "krpcmuxd.h"
 
 struct json_reader {

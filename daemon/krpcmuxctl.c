@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "krpcmuxctl.h"
+#include "ctl.h"
 #include "krpcmuxd.h"
 
 /* The admin socket's commands and their help, from the list krpcmuxd's admin.c uses. */

@@ -41,7 +41,7 @@ daemon_krpcmuxd_LDADD = daemon/libkrpcmuxd.la
 
 # krpcmuxctl: the admin socket's command-line client.
 bin_PROGRAMS += daemon/krpcmuxctl
-daemon_krpcmuxctl_SOURCES = daemon/krpcmuxctl.c daemon/krpcmuxctl.h daemon/top.c daemon/ctl.c \
+daemon_krpcmuxctl_SOURCES = daemon/krpcmuxctl.c daemon/ctl.h daemon/ctl.c daemon/top.c \
 	daemon/json.c
 daemon_krpcmuxctl_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS)
 daemon_krpcmuxctl_LDADD = daemon/libkrpcmuxd.la

@@ -20,7 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "krpcmuxctl.h"
+#include "ctl.h"
 #include "krpcmuxd.h"
 
 /* One look at the daemon. */

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "krpcmuxctl.h"
+#include "ctl.h"
 #include "krpcmuxd.h"
 #include "unit.h"
 

@@ -1,10 +1,11 @@
 /*
  * krpcmuxctl, the admin socket's command-line client: declarations shared by
- * its files.  krpcmuxctl.c (the command line) calls top.c (the live view),
- * which calls ctl.c (asking the daemon) and json.c (reading its answers).
+ * its files.  krpcmuxctl.c (the command line) calls top.c (the live view)
+ * and ctl.c (asking the daemon); top.c calls ctl.c and json.c (reading the
+ * daemon's JSON answers).  Nothing calls back up.
  */
-#ifndef KRPCMUXCTL_H
-#define KRPCMUXCTL_H
+#ifndef CTL_H
+#define CTL_H
 
 #include <stdbool.h>
 #include <stddef.h>
