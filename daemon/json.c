@@ -149,7 +149,7 @@ json_string(struct json_reader *r, char **out)
 static bool
 json_scalar(struct json_reader *r, char **out)
 {
-	const char *s = r->p;
+	const char *s;
 	char *end;
 
 	json_space(r);

@@ -36,6 +36,7 @@ struct top_sample {
 static struct {
 	bool		 screen;	/* stdout is a terminal: redraw in place */
 	bool		 keys;		/* stdin is a terminal in raw mode */
+	bool		 reading;	/* keys are read (until the terminal hangs up) */
 	struct termios	 saved;
 } top_tty;
 
@@ -271,6 +272,7 @@ top_tty_open(void)
 		raw.c_cc[VMIN] = 0;
 		raw.c_cc[VTIME] = 0;
 		top_tty.keys = tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) == 0;
+		top_tty.reading = top_tty.keys;
 	}
 	fflush(stdout);
 }
@@ -292,13 +294,16 @@ top_wait(double until)
 {
 	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 	double left;
+	ssize_t n;
 	char key;
 
 	while (!top_stop && (left = until - krpc_time_now()) > 0) {
-		if (poll(&pfd, top_tty.keys ? 1 : 0, (int)(left * 1000) + 1) <= 0)
+		if (poll(&pfd, top_tty.reading ? 1 : 0, (int)(left * 1000) + 1) <= 0)
 			continue;
-		if (read(STDIN_FILENO, &key, 1) == 1 && (key == 'q' || key == 'Q'))
+		if ((n = read(STDIN_FILENO, &key, 1)) == 1 && (key == 'q' || key == 'Q'))
 			return false;
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			top_tty.reading = false;	/* hung up: stop polling a dead descriptor */
 	}
 	return !top_stop;
 }
