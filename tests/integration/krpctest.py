@@ -9,6 +9,7 @@ during `make check`).
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -331,6 +332,42 @@ class TestServer:
     def stop(self):
         stop_process(self.proc)
         self.log.close()
+        return self.proc.returncode
+
+
+class Proxy:
+    """krpcmuxd in the foreground on Unix sockets in a new temporary folder, in front of
+    server (a Sim or TestServer), with conf as its configuration file's text:
+    .rpc, .stream, .admin are its socket paths."""
+
+    def __init__(self, server, name, conf=""):
+        self.tmp = tempfile.mkdtemp(prefix="krpcmux-%s." % name)
+        self.rpc, self.stream, self.admin, conf_path = (
+            os.path.join(self.tmp, n) for n in ("rpc", "stream", "admin", "krpcmuxd.conf"))
+        with open(conf_path, "w") as f:
+            f.write(conf)
+        top = os.environ.get("top_builddir", ".")
+        self.proc = subprocess.Popen(
+            [os.path.join(top, "daemon", "krpcmuxd"), "-f", "-c", conf_path, "--log-level",
+             "warn", "--upstream-rpc-port", str(server.rpc), "--upstream-stream-port",
+             str(server.stream), "--rpc-path", self.rpc, "--stream-path", self.stream,
+             "--admin-path", self.admin], stdout=subprocess.PIPE)
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("krpcmuxd: listening"):
+            self.stop()
+            raise RuntimeError("krpcmuxd did not start: %r" % line)
+
+    def stop(self):
+        """SIGTERM, up to 10 s, then SIGKILL; removes the folder; the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
         return self.proc.returncode
 
 

@@ -10,14 +10,9 @@ memory error makes that exit status non-zero).
 Skipped (exit 77) when google.protobuf or the generated krpc_pb2 is missing.
 """
 
-import os
 import random
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 
 try:
@@ -86,26 +81,18 @@ def stream_rpcs(direct):
 
 
 def main():
-    top = os.environ.get("top_builddir", ".")
-    tmp = tempfile.mkdtemp(prefix="krpcmux-fuzz.")
     sim = k.upstream("test_daemon_fuzz")
     print("server: %s" % ("kRPC's TestServer" if isinstance(sim, k.TestServer) else "krpc-sim"))
-    rpc, stream, adm = (os.path.join(tmp, n) for n in ("rpc", "stream", "admin"))
     # Fuzz clients close with calls still pending (some never end): the
     # stop fails them after a second instead of limits.stop_timeout's ten.
-    conf = os.path.join(tmp, "krpcmuxd.conf")
-    with open(conf, "w") as f:
-        f.write("limits = { stop_timeout = 1.0; };\n")
-    daemon = subprocess.Popen(
-        [os.path.join(top, "daemon", "krpcmuxd"), "-f", "-c", conf, "--log-level", "warn",
-         "--upstream-rpc-port", str(sim.rpc), "--upstream-stream-port", str(sim.stream),
-         "--rpc-path", rpc, "--stream-path", stream, "--admin-path", adm],
-        stdout=subprocess.PIPE)
+    try:
+        proxy = k.Proxy(sim, "fuzz", conf="limits = { stop_timeout = 1.0; };\n")
+    except RuntimeError:
+        sim.stop()
+        raise
+    rpc, stream, adm = proxy.rpc, proxy.stream, proxy.admin
     failures = []
     try:
-        line = daemon.stdout.readline().decode()
-        if not line.startswith("krpcmuxd: listening"):
-            raise RuntimeError("krpcmuxd did not start: %r" % line)
         rng = random.Random(20261127)
         good = k.Client(rpc, stream, "good")
         end = time.monotonic() + SECONDS
@@ -146,15 +133,8 @@ def main():
             failures.append("%d streams left upstream" % stream_rpcs(direct))
         direct.close()
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        try:
-            rc = daemon.wait(10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            rc = daemon.wait()
-        daemon.stdout.close()
+        rc = proxy.stop()
         sim.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     if rc != 0:
         failures.append("krpcmuxd exited with status %d" % rc)
     for f in failures:

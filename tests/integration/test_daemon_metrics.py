@@ -11,11 +11,8 @@ reconnection counter follow.  Skipped (exit 77) without python3-protobuf.
 
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 try:
@@ -147,43 +144,32 @@ def check_down(adm):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="krpcmux-metrics.")
     sim = k.upstream("test_daemon_metrics")
-    rpc, stream, adm = (os.path.join(tmp, n) for n in ("rpc", "stream", "admin"))
-    daemon = subprocess.Popen(
-        [os.path.join(TOP, "daemon", "krpcmuxd"), "-f", "-c", "/dev/null", "--log-level", "warn",
-         "--upstream-rpc-port", str(sim.rpc), "--upstream-stream-port", str(sim.stream),
-         "--rpc-path", rpc, "--stream-path", stream, "--admin-path", adm],
-        stdout=subprocess.PIPE)
     clients = []
     try:
-        line = daemon.stdout.readline().decode()
-        if not line.startswith("krpcmuxd: listening"):
-            raise RuntimeError("krpcmuxd did not start: %r" % line)
-        clients, did = traffic(rpc, stream)
-        fams = metrics(adm)
+        proxy = k.Proxy(sim, "metrics")
+    except RuntimeError as e:
+        sim.stop()
+        print("FAIL: %s" % e)
+        return 1
+    try:
+        clients, did = traffic(proxy.rpc, proxy.stream)
+        fams = metrics(proxy.admin)
         check_structure(fams)
         check_traffic(fams, did)
-        rc, out = ctl(adm, "metrics", "--json")
+        rc, out = ctl(proxy.admin, "metrics", "--json")
         check(rc == 1 and "no JSON form" in out, "metrics --json is a clear error")
         for c in clients:
             c.close()
         sim.stop()
-        check_down(adm)
+        check_down(proxy.admin)
     except (expofmt.ExpoError, RuntimeError, KeyError, OSError) as e:
         failures.append("%s: %s" % (type(e).__name__, e))
     finally:
         for c in clients:
             c.close()
-        daemon.send_signal(signal.SIGTERM)
-        try:
-            rc = daemon.wait(10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            rc = daemon.wait()
-        daemon.stdout.close()
+        rc = proxy.stop()
         sim.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     if rc != 0:
         failures.append("krpcmuxd exited with status %d" % rc)
     for f in failures:

@@ -15,11 +15,8 @@ import os
 import pty
 import re
 import select
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import termios
 import threading
 import time
@@ -148,27 +145,24 @@ def check_usage(adm):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="krpcmux-top.")
     sim = k.upstream("test_daemon_top")
-    rpc, stream, adm = (os.path.join(tmp, n) for n in ("rpc", "stream", "admin"))
-    daemon = subprocess.Popen(
-        [os.path.join(TOP, "daemon", "krpcmuxd"), "-f", "-c", "/dev/null", "--log-level", "warn",
-         "--upstream-rpc-port", str(sim.rpc), "--upstream-stream-port", str(sim.stream),
-         "--rpc-path", rpc, "--stream-path", stream, "--admin-path", adm],
-        stdout=subprocess.PIPE)
+    try:
+        proxy = k.Proxy(sim, "top")
+    except RuntimeError as e:
+        sim.stop()
+        print("FAIL: %s" % e)
+        return 1
     stop = threading.Event()
-    worker = threading.Thread(target=busy, args=(rpc, stop))
+    worker = threading.Thread(target=busy, args=(proxy.rpc, stop))
     subs = []
     try:
-        line = daemon.stdout.readline().decode()
-        if not line.startswith("krpcmuxd: listening"):
-            raise RuntimeError("krpcmuxd did not start: %r" % line)
         worker.start()
         for name in ("beta", "gamma"):
-            c = k.Client(rpc, stream, name)
+            c = k.Client(proxy.rpc, proxy.stream, name)
             c.add_stream(k.call("SpaceCenter", "get_UT"))
             subs.append(c)
         time.sleep(0.5)  # alpha has connected and called
+        adm = proxy.admin
         rc, out, err = ctl("--admin-path", adm, "top", "--once")
         check(rc == 0, "top --once exits 0 (%d, %r)" % (rc, err))
         check(out.count("krpcmuxd ") == 1, "--once: one frame")
@@ -185,15 +179,8 @@ def main():
             worker.join(10)
         for c in subs:
             c.close()
-        daemon.send_signal(signal.SIGTERM)
-        try:
-            rc = daemon.wait(10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            rc = daemon.wait()
-        daemon.stdout.close()
+        rc = proxy.stop()
         sim.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     if rc != 0:
         failures.append("krpcmuxd exited with status %d" % rc)
     for f in failures:
