@@ -371,6 +371,16 @@ class Proxy:
         return self.proc.returncode
 
 
+def verdict(failures, proxy_status):
+    """A test's exit status: 1 after printing each failure (krpcmuxd's exit status not 0 is
+    one: under the sanitizers, a leak or a memory error), else 0."""
+    if proxy_status != 0:
+        failures.append("krpcmuxd exited with status %d" % proxy_status)
+    for f in failures:
+        print("FAIL: " + f)
+    return 1 if failures else 0
+
+
 def upstream(what):
     """The server $KRPC_TEST_SERVER names for the test what: krpc-sim (unset or "krpc-sim")
     or kRPC's TestServer ("testserver"; exits 77 with a message when it is absent)."""

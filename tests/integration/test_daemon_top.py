@@ -181,11 +181,7 @@ def main():
             c.close()
         rc = proxy.stop()
         sim.stop()
-    if rc != 0:
-        failures.append("krpcmuxd exited with status %d" % rc)
-    for f in failures:
-        print("FAIL: " + f)
-    return 1 if failures else 0
+    return k.verdict(failures, rc)
 
 
 if __name__ == "__main__":
