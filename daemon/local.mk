@@ -45,6 +45,12 @@ daemon_krpcmuxctl_SOURCES = daemon/krpcmuxctl.c daemon/ctl.h daemon/ctl.c daemon
 	daemon/json.c
 daemon_krpcmuxctl_CFLAGS = $(daemon_libkrpcmuxd_la_CFLAGS)
 daemon_krpcmuxctl_LDADD = daemon/libkrpcmuxd.la
+dist_man_MANS += docs/krpcmuxctl.1
+
+# Every option, flag and command of krpcmuxd and krpcmuxctl is documented,
+# every page installed and lint-clean (groff, man, mandoc when present).
+TESTS += tests/docs/test_docs.py
+EXTRA_DIST += tests/docs/test_docs.py
 
 # ---- tests ------------------------------------------------------------------
 # Integration tests: real krpc-sim and krpcmuxd processes, several programs so
@@ -165,12 +171,7 @@ tests_unit_test_config_CFLAGS = $(DAEMON_UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(DAEMON_UNIT_LDADD)
 
 # ---- documentation, sample configuration, systemd units ----------------------
-dist_man_MANS += docs/krpcmuxd.8 docs/krpcmuxd.conf.5 docs/krpcmuxctl.1
-
-# Every option, flag and command is documented, every page installed and
-# lint-clean (groff, man, mandoc when present).
-TESTS += tests/docs/test_docs.py
-EXTRA_DIST += tests/docs/test_docs.py
+dist_man_MANS += docs/krpcmuxd.8 docs/krpcmuxd.conf.5
 EXTRA_DIST += conf/krpcmuxd.conf systemd/krpcmuxd.service.in systemd/krpcmuxd.socket \
 	systemd/krpcmuxd-stream.socket systemd/user/krpcmuxd.service.in systemd/user/krpcmuxd.socket \
 	systemd/user/krpcmuxd-stream.socket

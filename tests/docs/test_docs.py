@@ -8,7 +8,8 @@ every option is in krpcmuxd.conf(5) and in conf/krpcmuxd.conf (inside its
 group), every flag of krpcmuxd in krpcmuxd(8) (and a table flag in the
 sample too), every krpcmuxctl command as a paragraph of krpcmuxctl(1) and
 every admin command in krpcmuxd(8), every krpcmuxctl option in
-krpcmuxctl(1); every page in docs/ is installed (dist_man_MANS); and every
+krpcmuxctl(1); every page in docs/ is installed (dist_man_MANS); a page
+naming the system service's admin socket names the unit's; and every
 page is clean for groff -ww, man --warnings and, when installed,
 mandoc -Tlint.
 """
@@ -128,6 +129,18 @@ def check_ctl(commands, admin, flags, man1, man8):
             check(flag_in("-" + short, man1), "krpcmuxctl -%s is not in krpcmuxctl(1)" % short)
 
 
+def check_service_admin_path(pages):
+    """The system service's admin socket, as the pages name it, is the unit's --admin-path."""
+    m = re.search(r"--admin-path (\S+)", read("systemd/krpcmuxd.service.in"))
+    check(m is not None, "no --admin-path in systemd/krpcmuxd.service.in")
+    if m is None:
+        return
+    for page in pages:
+        for path in set(re.findall(r"/run/[\w.-]+/admin\b", unroff(read(page)))):
+            check(path == m.group(1), "%s names %s; the system service's admin socket is %s"
+                  % (page, path, m.group(1)))
+
+
 def check_installed(pages):
     mk = "".join(read(p) for p in ["Makefile.am"] + sorted(
         os.path.relpath(f, SRC) for f in glob.glob(os.path.join(SRC, "**", "*.mk"), recursive=True)))
@@ -188,6 +201,7 @@ def main():
     check_ctl(admin + local, admin, ctl_flags, man1, man8)
     pages = sorted(os.path.relpath(p, SRC) for p in glob.glob(os.path.join(SRC, "docs", "*.[1-8]")))
     check_installed(pages)
+    check_service_admin_path(pages)
     check_lint(pages)
     return 1 if failures else 0
 
