@@ -350,6 +350,7 @@ main_shutdown(void)
 	listener_close_all();
 	admin_close();
 	client_close_all();
+	stall_stop();
 	upstream_stop();
 	m.stop_timer = event_new(ev_base, -1, EV_PERSIST, main_stop_cb, NULL);
 	if (m.stop_timer == NULL)
@@ -418,6 +419,7 @@ main_cleanup(void)
 	listener_close_all();
 	admin_close();
 	client_close_all();
+	stall_stop();
 	upstream_stop();
 	streamtab_reset();
 	schema_reset();
@@ -470,6 +472,7 @@ main(int argc, char **argv)
 	session_init(&main_session_events);
 	intercept_init(&main_intercept_events);
 	upstream_init(&main_upstream_events);
+	stall_start();
 	if (!listener_open_all(cfg, why, sizeof why) || !admin_open(cfg, &main_admin_actions, why, sizeof why)) {
 		log_error(NULL, "%s", why);
 		listener_close_all();
