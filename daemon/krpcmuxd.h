@@ -51,6 +51,7 @@ double		 util_random_unit(void);
 /* Copies text without control bytes (they become '?'), cut to fit: client names in logs. */
 void		 util_printable(char *, size_t, const char *);
 /* A timeval for a delay in seconds. */
+#define UTIL_DELAY_MAX	(365.0 * 86400)	/* a timer's longest delay: a year */
 struct timeval	 util_timeval(double);
 /* $XDG_RUNTIME_DIR/dir/name or /tmp/dir-USER/name; NULL with why on failure. */
 char		*util_runtime_path(const char *dir, const char *name, char *why, size_t whylen);
