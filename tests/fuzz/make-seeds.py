@@ -5,7 +5,9 @@ Each seed is a short script in the target's own input language (see the
 operations in fuzz_client.c, fuzz_router.c, fuzz_fanout.c and the request
 builder in fuzzd.c) that walks a path worth starting from: handshakes
 that succeed, streams shared and updated, answers in kind and out of it.
-The fuzzer mutates from there.  Run from tests/fuzz: ./make-seeds.py
+The fuzzer mutates from there.  Inputs the fuzzer found bugs with are
+committed beside them as they were found (router/empty-call).  Run from
+tests/fuzz: ./make-seeds.py
 """
 
 import os
