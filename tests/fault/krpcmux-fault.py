@@ -157,7 +157,7 @@ class Tally:
     """What a case's clients saw."""
 
     def __init__(self):
-        self.ok = self.errors = self.lost = self.wrong = self.closed = 0
+        self.ok = self.errors = self.lost = self.wrong = self.closed = self.after_error = 0
         self.texts = {}
         self.lock = threading.Lock()
 
@@ -173,17 +173,18 @@ def int_call(i):
 
 
 def check_result(t, resp, i):
-    """Counts one Response to Int32ToString(i)."""
+    """Counts one Response to Int32ToString(i); True if it was an error."""
     if resp.HasField("error"):
         t.error(resp.error.description)
-    elif len(resp.results) != 1:
-        t.wrong += 1
-    elif resp.results[0].HasField("error"):
+    elif len(resp.results) == 1 and resp.results[0].HasField("error"):
         t.error(resp.results[0].error.description)
-    elif k.dec_string(resp.results[0].value) != str(i):
+    elif len(resp.results) != 1 or k.dec_string(resp.results[0].value) != str(i):
         t.wrong += 1
+        return False
     else:
         t.ok += 1
+        return False
+    return True
 
 
 def call_once(c, t, i, timeout=STALL * 4):
@@ -201,10 +202,11 @@ def call_once(c, t, i, timeout=STALL * 4):
         return False
     except (EOFError, OSError):
         t.closed += 1       # the daemon closed with this request unanswered
+        t.after_error += getattr(c, "had_error", False)
         return False
     resp = pb.Response()
     resp.ParseFromString(body)
-    check_result(t, resp, i)
+    c.had_error = check_result(t, resp, i)
     return True
 
 
@@ -543,9 +545,10 @@ def run_case(env, topo, name, fn, arg):
         fds1, rss1 = d.fds(), d.rss()
     failed = crashed or t.lost or t.wrong or fds1 > fds0 or rss1 - rss0 > 64 * 1024
     print("%-4s %-8s %-9s fds %d->%d  RSS %d->%d KiB  crashed %s  ok %d  errors %d  "
-          "closed-unanswered %d  lost %d  wrong %d  (%.1f s)  %s" % (
+          "closed-unanswered %d (%d after an error)  lost %d  wrong %d  (%.1f s)  %s" % (
               "FAIL" if failed else "ok", topo, name, fds0, fds1, rss0, rss1,
-              "yes" if crashed else "no", t.ok, t.errors, t.closed, t.lost, t.wrong, took, what))
+              "yes" if crashed else "no", t.ok, t.errors, t.closed, t.after_error, t.lost,
+              t.wrong, took, what))
     for text, n in sorted(t.texts.items(), key=lambda x: -x[1])[:4]:
         print("        %6d x %s" % (n, text))
     sys.stdout.flush()
