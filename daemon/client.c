@@ -14,11 +14,8 @@
 
 #include "krpcmuxd.h"
 
-#define CLIENT_HANDSHAKE_TIMEOUT	3.0
-/* Connections over a limit kept long enough to be told so (more are closed at once). */
+/* Connections refused (denied, over a limit) kept long enough to be told so; more are closed. */
 #define CLIENT_REFUSING_MAX		16
-/* Requests a client may have queued before the proxy stops reading it. */
-#define CLIENT_QUEUE_MAX		1024
 
 /* A stream connection before its handshake binds it to a client. */
 struct shake {
@@ -28,6 +25,7 @@ struct shake {
 	char			*address;	/* TCP: the peer's IP */
 	uid_t			 uid;		/* Unix: SO_PEERCRED (has_cred) */
 	bool			 has_cred;
+	char			*refusal;	/* denied: answered with this instead */
 	TAILQ_ENTRY(shake)	 link;
 };
 
@@ -36,6 +34,7 @@ static TAILQ_HEAD(, shake)	 shakes = TAILQ_HEAD_INITIALIZER(shakes);
 static struct htab		*clients_by_id;
 static uint64_t			 client_serial;
 static size_t			 client_n, shake_n, client_ready_n;
+static size_t			 client_refusing_n;	/* clients and shakes being refused */
 static size_t			 client_fd_cap = SIZE_MAX;	/* clients the descriptor limit holds */
 static bool			 client_stopping;	/* client_drain_all() ran: nobody is read again */
 
@@ -128,6 +127,7 @@ client_free(void *ptr)
 	free(c->name);
 	free(c->address);
 	free(c->prefix);
+	free(c->refusal);
 	free(c);
 }
 
@@ -146,6 +146,9 @@ client_drop(struct client *c, const char *reason, bool flush)
 		log_debug(c->prefix, "closed during the handshake: %s", reason);
 	if (was_ready)
 		htab_del_value(clients_by_id, c->id, sizeof c->id, c);
+	if (c->refusal != NULL)
+		client_refusing_n--;
+	limits_user_leave(c);
 	client_set_state(c, CLIENT_CLOSING);
 	router_client_gone(c);
 	streamtab_client_gone(c);
@@ -181,11 +184,23 @@ client_welcome(struct client *c)
 	peer_set_timer(c->rpc, 0);
 	client_set_state(c, CLIENT_READY);
 	peer_set_state(c->rpc, PEER_READY);
+	peer_set_message_timeout(c->rpc, cfg->limits_message_timeout);
 	client_respond(c->rpc, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__OK, NULL, c->id);
 	peer_discard(c->rpc, false);
 	stats_inc(clients_accepted);
 	log_info(c->prefix, "connected");
 	streamtab_refresh_local();
+}
+
+/* The server's words for a handshake that never came, with the configured wait. */
+static const char *
+client_timeout_text(char *buf, size_t len)
+{
+	double t = cfg->limits_handshake_timeout;
+
+	snprintf(buf, len, "Connection request message not received after waiting %g second%s", t,
+	    t == 1 ? "" : "s");
+	return buf;
 }
 
 /* Refuses a handshake with a status and message, then closes. */
@@ -222,7 +237,6 @@ client_handshake(struct client *c, const uint8_t *msg, size_t len)
 	client_set_prefix(c);
 	peer_drop_input(c->rpc);	/* what followed the request is discarded */
 	if (c->refusal != NULL) {
-		stats_inc(clients_refused);
 		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, c->refusal);
 		return;
 	}
@@ -247,7 +261,9 @@ client_rpc_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 	struct client *c = arg;
 
 	if (msg == NULL) {
-		if (peer_bad_frame(p))
+		if (peer_timed_out(p))
+			stats_inc(message_timeouts);
+		else if (peer_bad_frame(p))
 			stats_inc(clients_dropped);
 		client_lost(c, peer_reason(p));
 		return;
@@ -287,8 +303,9 @@ client_rpc_timeout(struct peer *p, void *arg)
 	char msg[512];
 
 	if (c->state == CLIENT_HANDSHAKE) {
+		stats_inc(handshake_timeouts);
 		client_refuse(c, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT,
-		    krpc_handshake_timeout);
+		    client_timeout_text(msg, sizeof msg));
 		return;
 	}
 	if (c->state == CLIENT_WAITING) {
@@ -307,6 +324,23 @@ client_rpc_drained(struct peer *p, void *arg)
 }
 
 /*
+ * The client has limits.client_requests requests unanswered: its reading
+ * stops until answers go out (nothing is refused: its further requests wait
+ * in its socket, as they would at a server busy with them).  Said once per
+ * client, counted each time.
+ */
+static void
+client_throttled(struct client *c)
+{
+	stats_inc(clients_throttled);
+	if (c->throttle_logged)
+		return;
+	c->throttle_logged = true;
+	log_info(c->prefix, "%zu requests unanswered (limits.client_requests): reading no more "
+	    "from it until answers go out", c->nrequests);
+}
+
+/*
  * Stops reading a client whose output or request queue (count or bytes) is
  * too long, and resumes once they are short again.  A drain callback is asked for only
  * while the output is above the low mark, so it never fires at once.
@@ -315,7 +349,7 @@ void
 client_check_output(struct client *c)
 {
 	size_t out, low = (size_t)cfg->limits_output_low;
-	bool over;
+	bool over, full;
 
 	if (c->dead || c->state != CLIENT_READY)
 		return;
@@ -325,11 +359,14 @@ client_check_output(struct client *c)
 		return;
 	}
 	out = peer_output(c->rpc);
-	over = out > (size_t)cfg->limits_output_high || c->nrequests >= CLIENT_QUEUE_MAX ||
+	full = c->nrequests >= (size_t)cfg->limits_client_requests;
+	over = out > (size_t)cfg->limits_output_high || full ||
 	    c->request_bytes > (size_t)cfg->limits_output_high;
 	if (over && !c->paused) {
 		log_debug(c->prefix, "backlog (%zu bytes out, %zu requests of %zu bytes in): "
 		    "pausing input", out, c->nrequests, c->request_bytes);
+		if (full)
+			client_throttled(c);
 		c->paused = true;
 		peer_pause(c->rpc, true);
 	} else if (!over && c->paused && out <= low && !client_stopping) {
@@ -371,6 +408,7 @@ client_shake_free(void *ptr)
 
 	free(s->prefix);
 	free(s->address);
+	free(s->refusal);
 	free(s);
 }
 
@@ -380,6 +418,8 @@ client_shake_end(struct shake *s, bool close_peer, bool flush)
 {
 	TAILQ_REMOVE(&shakes, s, link);
 	shake_n--;
+	if (s->refusal != NULL)
+		client_refusing_n--;
 	if (close_peer)
 		peer_close(s->peer, flush);
 	defer_free(client_shake_free, s);
@@ -444,6 +484,11 @@ client_shake_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 		client_shake_end(s, true, false);
 		return;
 	}
+	if (s->refusal != NULL) {
+		client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, s->refusal, NULL);
+		client_shake_end(s, true, true);
+		return;
+	}
 	if ((req = client_read_request(msg, len, &refusal)) == NULL)
 		status = KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__MALFORMED_MESSAGE;
 	else if (req->type != KRPC__SCHEMA__CONNECTION_REQUEST__TYPE__STREAM) {
@@ -484,11 +529,13 @@ static void
 client_shake_timeout(struct peer *p, void *arg)
 {
 	struct shake *s = arg;
+	char text[128];
 
 	stats_inc(handshakes_failed);
+	stats_inc(handshake_timeouts);
 	log_info(s->prefix, "stream handshake timed out");
-	client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT, krpc_handshake_timeout,
-	    NULL);
+	client_respond(p, KRPC__SCHEMA__CONNECTION_RESPONSE__STATUS__TIMEOUT,
+	    s->refusal != NULL ? s->refusal : client_timeout_text(text, sizeof text), NULL);
 	client_shake_end(s, true, true);
 }
 
@@ -538,15 +585,39 @@ client_set_fd_cap(size_t n)
 	client_fd_cap = n;
 }
 
+/* Log lines about denied peers, who can connect as often as they like. */
+static struct log_rate	 client_log_denied;
+
+/* Whether a peer may connect (access.c): NULL if so, else the refusal (malloc'd), counted. */
+static char *
+client_denied(int fd, enum peer_transport transport, const char *address)
+{
+	char text[512];
+	const char *why = access_check(cfg->access, fd, transport, address, text, sizeof text);
+
+	if (why == NULL)
+		return NULL;
+	stats_inc(clients_denied);
+	log_rated(&client_log_denied, 1.0, LOG_LEVEL_WARN, NULL, "%s",
+	    why + strlen("krpcmuxd: "));
+	return xstrdup(why);
+}
+
 /* Accepts a stream connection: its handshake names the client. */
 static void
 client_accept_stream(int fd, enum peer_transport transport, const char *address)
 {
 	struct shake *s;
+	char *denied = NULL;
 
-	if (shake_n >= (size_t)cfg->limits_max_clients) {
-		log_warn(NULL, "too many pending stream connections: refusing one");
-		stats_inc(clients_refused);
+	if (shake_n >= (size_t)cfg->limits_max_clients ||
+	    ((denied = client_denied(fd, transport, address)) != NULL &&
+	    client_refusing_n >= CLIENT_REFUSING_MAX)) {
+		if (denied == NULL) {
+			log_warn(NULL, "too many pending stream connections: refusing one");
+			stats_inc(clients_refused);
+		}
+		free(denied);
 		close(fd);
 		return;
 	}
@@ -554,12 +625,36 @@ client_accept_stream(int fd, enum peer_transport transport, const char *address)
 	s->transport = transport;
 	s->address = xstrdup(address);
 	s->has_cred = client_peer_uid(fd, transport, &s->uid, NULL);
+	if ((s->refusal = denied) != NULL)
+		client_refusing_n++;
 	xasprintf(&s->prefix, "stream connection %llu (%s)", (unsigned long long)++client_serial,
 	    transport == PEER_UNIX ? "unix" : address);
 	s->peer = peer_new(fd, transport, s->prefix, 4096, &client_shake_ops, s);
-	peer_set_timer(s->peer, CLIENT_HANDSHAKE_TIMEOUT);
+	peer_set_timer(s->peer, cfg->limits_handshake_timeout);
 	TAILQ_INSERT_TAIL(&shakes, s, link);
 	shake_n++;
+}
+
+/*
+ * Why a new RPC connection is refused, if it is (malloc'd): denied by the
+ * access lists, over limits.max_clients (or what the descriptors hold), or
+ * over limits.clients_per_user.  The client is counted against its user
+ * either way (limits_user_leave() at its teardown).
+ */
+static char *
+client_refusal(struct client *c, int fd)
+{
+	char *denied = client_denied(fd, c->transport, c->address);
+	bool user_ok = limits_user_join(c);
+
+	if (denied != NULL)
+		return denied;
+	if (client_n > client_limit()) {
+		stats_inc(clients_refused);
+		log_warn(NULL, "%s", client_limit_text() + strlen("krpcmuxd: "));
+		return xstrdup(client_limit_text());
+	}
+	return user_ok ? NULL : limits_user_refusal(c);
 }
 
 /* Takes an accepted socket. */
@@ -567,7 +662,7 @@ void
 client_accept(int fd, enum listen_kind kind, enum peer_transport transport, const char *address)
 {
 	struct client *c;
-	const char *refusal = NULL;
+	char *refusal;
 
 	if (clients_by_id == NULL)
 		clients_by_id = htab_new();
@@ -575,20 +670,10 @@ client_accept(int fd, enum listen_kind kind, enum peer_transport transport, cons
 		client_accept_stream(fd, transport, address);
 		return;
 	}
-	if (client_n >= client_limit()) {
-		if (client_n >= client_limit() + CLIENT_REFUSING_MAX) {
-			stats_inc(clients_refused);
-			close(fd);
-			return;
-		}
-		refusal = client_limit_text();
-		log_warn(NULL, "%s", refusal + strlen("krpcmuxd: "));
-	}
 	c = xcalloc(1, sizeof *c);
 	c->serial = ++client_serial;
 	c->transport = transport;
 	c->address = xstrdup(address);
-	c->refusal = refusal;
 	c->has_cred = client_peer_uid(fd, transport, &c->uid, &c->pid);
 	TAILQ_INIT(&c->requests);
 	TAILQ_INIT(&c->subs);
@@ -596,9 +681,17 @@ client_accept(int fd, enum listen_kind kind, enum peer_transport transport, cons
 	c->rpc = peer_new(fd, transport, "client", (size_t)cfg->limits_max_message_size,
 	    &client_rpc_ops, c);
 	client_set_prefix(c);
-	peer_set_timer(c->rpc, CLIENT_HANDSHAKE_TIMEOUT);
 	TAILQ_INSERT_TAIL(&clients, c, link);
 	client_n++;
+	if ((refusal = client_refusal(c, fd)) != NULL && client_refusing_n >= CLIENT_REFUSING_MAX) {
+		/* So many refusals under way that this one is not even told. */
+		free(refusal);
+		client_drop(c, "refused at once: too many refusals under way", false);
+		return;
+	}
+	if ((c->refusal = refusal) != NULL)
+		client_refusing_n++;
+	peer_set_timer(c->rpc, cfg->limits_handshake_timeout);
 	log_debug(c->prefix, "accepted");
 }
 

@@ -56,6 +56,10 @@ const struct config_option config_options[] = {
 	  OFF(upstream_retry_min), "First reconnection delay in seconds (doubles after each failure)." },
 	{ "upstream.retry_max", NULL, CONFIG_DOUBLE, "30", 0.01, 86400, true,
 	  OFF(upstream_retry_max), "Longest reconnection delay in seconds." },
+	{ "upstream.stall_timeout", NULL, CONFIG_DOUBLE, "20", 0, 3600, true,
+	  OFF(upstream_stall_timeout),
+	  "Seconds the server may send nothing while requests wait for it before it is treated as "
+	  "lost (0: never); a probe tells a long yielding call from a stopped server." },
 	{ "upstream.slow_lanes", NULL, CONFIG_INT, "2", 0, 16, true,
 	  OFF(upstream_slow_lanes),
 	  "Extra upstream RPC connections for yielding calls (0: all on the primary)." },
@@ -93,6 +97,39 @@ const struct config_option config_options[] = {
 	{ "limits.stop_timeout", NULL, CONFIG_DOUBLE, "10", 0, 3600, true,
 	  OFF(limits_stop_timeout),
 	  "Seconds a graceful stop waits for the calls in flight before failing them." },
+	{ "limits.handshake_timeout", NULL, CONFIG_DOUBLE, "3", 0.1, 3600, true,
+	  OFF(limits_handshake_timeout),
+	  "Seconds a new connection has to send its ConnectionRequest (the server's own is 3)." },
+	{ "limits.message_timeout", NULL, CONFIG_DOUBLE, "10", 0, 3600, true,
+	  OFF(limits_message_timeout),
+	  "Seconds a client may leave a message half sent, nothing more arriving, before it is "
+	  "dropped (0: never)." },
+	{ "limits.client_streams", NULL, CONFIG_INT, "1024", 1, 1000000, true,
+	  OFF(limits_client_streams),
+	  "Most streams and events one client may hold; a call adding another gets an error." },
+	{ "limits.client_calls", NULL, CONFIG_INT, "4096", 1, 1000000, true,
+	  OFF(limits_client_calls),
+	  "Most calls of one client's requests running at once; a request with more calls than "
+	  "this is refused with an error." },
+	{ "limits.client_requests", NULL, CONFIG_INT, "1024", 1, 1000000, true,
+	  OFF(limits_client_requests),
+	  "Requests one client may have sent and not had answered; at this many the proxy reads "
+	  "no more from it until answers go out." },
+	{ "limits.clients_per_user", NULL, CONFIG_INT, "1024", 1, 1000000, true,
+	  OFF(limits_clients_per_user),
+	  "Most clients connected at once from one user (Unix sockets) or one address (TCP); "
+	  "more are refused." },
+	{ "access.users", NULL, CONFIG_LIST, "", 0, 0, true,
+	  OFF(access_users),
+	  "Users (names or uids) whose clients may connect over the Unix sockets, besides the "
+	  "proxy's own user and root, who always may; \"*\": every user." },
+	{ "access.groups", NULL, CONFIG_LIST, "", 0, 0, true,
+	  OFF(access_groups),
+	  "Groups (names or gids) whose members may connect over the Unix sockets." },
+	{ "access.addresses", NULL, CONFIG_LIST, "127.0.0.0/8,::1", 0, 0, true,
+	  OFF(access_addresses),
+	  "Client addresses or networks (\"192.168.1.0/24\") allowed over TCP; \"*\": every "
+	  "address." },
 	{ "log.level", "log-level", CONFIG_LEVEL, "info", 0, 0, true,
 	  OFF(log_level), "Most verbose level logged: error, warn, info or debug." },
 	{ "log.syslog", NULL, CONFIG_BOOL, "false", 0, 0, true,
@@ -314,7 +351,8 @@ config_set_list(struct config *c, const struct config_option *o, config_setting_
 	for (i = 0; i < n; i++) {
 		if ((item = config_setting_get_string_elem(s, i)) == NULL || strchr(item, ',') != NULL) {
 			krpc_buf_free(&list);
-			snprintf(why, whylen, "%s: item %d is not a procedure name", o->path, i + 1);
+			snprintf(why, whylen, "%s: item %d is not a string without commas", o->path,
+			    i + 1);
 			return false;
 		}
 		if (i > 0)
@@ -539,7 +577,8 @@ config_load(const char *file, bool missing_ok, const struct config_flag *flags, 
 			goto fail;
 		}
 	}
-	if (!config_computed(c, why, whylen) || !config_validate(c, why, whylen))
+	if (!config_computed(c, why, whylen) || !config_validate(c, why, whylen) ||
+	    (c->access = access_parse(c, why, whylen)) == NULL)
 		goto fail;
 	return c;
 fail:
@@ -561,6 +600,7 @@ config_free(struct config *c)
 		else if (o->type == CONFIG_LIST)
 			config_list_free(*FIELD(c, o, char **));
 	}
+	access_free(c->access);
 	free(c);
 }
 

@@ -353,6 +353,8 @@ intercept_add_local(struct rreq *r, struct rcall *rc, const struct schema_proc *
 		}
 	}
 	if (e == NULL) {
+		if (!limits_streams_ok(r->client, 1, &rc->result))
+			return;
 		snprintf(label, sizeof label, "%s.%s", sp->service, sp->name);
 		e = streamtab_local(r->client, sp->kind, label);
 	}
@@ -433,13 +435,18 @@ intercept_add_stream(struct rreq *r, struct rcall *rc)
 		intercept_add_local(r, rc, local, v != 0);
 		return STEP_DONE;
 	}
+	e = isolated ? NULL : streamtab_lookup(key.data, key.len);
+	if ((e == NULL || streamtab_client_sub(r->client, e) == NULL) &&
+	    !limits_streams_ok(r->client, 1, &rc->result)) {
+		krpc_buf_free(&key);
+		return STEP_DONE;
+	}
 	if (isolated) {
 		/* Its value depends on the caller: the client's own stream, on its own session. */
 		krpc_buf_free(&key);
 		rc->own = rc->own_add = true;
 		return intercept_forward_original(rc);
 	}
-	e = streamtab_lookup(key.data, key.len);
 	if (e == NULL && upstream_ready())
 		e = streamtab_add(key.data, key.len, label, call->value.data, call->value.len);
 	krpc_buf_free(&key);

@@ -51,6 +51,7 @@ double		 util_random_unit(void);
 /* Copies text without control bytes (they become '?'), cut to fit: client names in logs. */
 void		 util_printable(char *, size_t, const char *);
 /* A timeval for a delay in seconds. */
+#define UTIL_DELAY_MAX	(365.0 * 86400)	/* a timer's longest delay: a year */
 struct timeval	 util_timeval(double);
 /* $XDG_RUNTIME_DIR/dir/name or /tmp/dir-USER/name; NULL with why on failure. */
 char		*util_runtime_path(const char *dir, const char *name, char *why, size_t whylen);
@@ -120,6 +121,13 @@ void		 log_msg(enum log_level, const char *prefix, const char *fmt, ...)
 void		 log_vmsg(enum log_level, const char *prefix, const char *fmt, va_list)
 		    __attribute__((format(printf, 3, 0)));
 void		 log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* A line that a peer can cause at will: at most one per interval, the others counted. */
+struct log_rate {
+	double		 last;		/* when a line was last written */
+	unsigned long	 held;		/* lines held back since */
+};
+void		 log_rated(struct log_rate *, double interval, enum log_level, const char *prefix,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #define log_error(p, ...)	log_msg(LOG_LEVEL_ERROR, p, __VA_ARGS__)
 #define log_warn(p, ...)	log_msg(LOG_LEVEL_WARN, p, __VA_ARGS__)
@@ -166,7 +174,16 @@ void		 defer_flush(void);
 	X(updates_sent, "stream updates sent to clients")		\
 	X(values_sent, "stream values sent to clients")			\
 	X(values_conflated, "values held back for a slow or rate-limited client") \
-	X(late_responses, "upstream responses discarded (client gone)")
+	X(late_responses, "upstream responses discarded (client gone)") \
+	X(clients_denied, "connections refused by access.users, access.groups or access.addresses") \
+	X(clients_over_user_limit, "connections refused over limits.clients_per_user") \
+	X(handshake_timeouts, "connections that sent no whole ConnectionRequest within limits.handshake_timeout") \
+	X(message_timeouts, "clients dropped for leaving a message half sent for limits.message_timeout") \
+	X(streams_over_limit, "calls refused for adding a stream or event over limits.client_streams") \
+	X(requests_over_call_limit, "requests refused for holding more calls than limits.client_calls") \
+	X(clients_throttled, "times a client's reading stopped at limits.client_requests unanswered requests") \
+	X(upstream_probes, "probes (KRPC.GetStatus) sent to a silent server while requests waited") \
+	X(upstream_stalls, "upstream sessions ended because the server sent nothing for upstream.stall_timeout")
 
 struct stats {
 #define STATS_FIELD(name, help) uint64_t name;
@@ -215,6 +232,7 @@ struct config {
 	double		 upstream_connect_timeout;
 	double		 upstream_retry_min;
 	double		 upstream_retry_max;
+	double		 upstream_stall_timeout;
 	int		 upstream_slow_lanes;
 	int		 upstream_batch_calls;
 	char		**upstream_slow_procedures;	/* NULL-terminated */
@@ -230,6 +248,16 @@ struct config {
 	int		 limits_output_high;
 	int		 limits_output_low;
 	double		 limits_stop_timeout;
+	double		 limits_handshake_timeout;
+	double		 limits_message_timeout;
+	int		 limits_client_streams;
+	int		 limits_client_calls;
+	int		 limits_client_requests;
+	int		 limits_clients_per_user;
+	char		**access_users;		/* NULL-terminated */
+	char		**access_groups;
+	char		**access_addresses;
+	struct access	*access;		/* the lists resolved (access.c) */
 	int		 log_level;		/* enum log_level */
 	bool		 log_syslog;
 	char		*admin_path;
@@ -348,6 +376,8 @@ void		 peer_pause(struct peer *, bool);
 void		 peer_discard(struct peer *, bool);
 /* From a dispatch callback: drops the input that followed the message. */
 void		 peer_drop_input(struct peer *);
+/* Drops the peer if a message stays half sent, nothing more arriving, for seconds (0: never). */
+void		 peer_set_message_timeout(struct peer *, double seconds);
 /* Arms (seconds > 0) or disarms (0) the single timer. */
 void		 peer_set_timer(struct peer *, double seconds);
 /* Closes now, or once the output is written (bounded wait) when flush is true. */
@@ -356,6 +386,8 @@ void		 peer_close(struct peer *, bool flush);
 const char	*peer_reason(const struct peer *);
 /* True if the peer went away because it sent a malformed or oversize frame. */
 bool		 peer_bad_frame(const struct peer *);
+/* True if it went away because a message stayed half sent for the message timeout. */
+bool		 peer_timed_out(const struct peer *);
 int		 peer_fd(const struct peer *);
 /* Peers not yet freed. */
 size_t		 peer_count(void);
@@ -386,6 +418,18 @@ void		 listener_identify(const char *path, dev_t *, ino_t *);
 void		 listener_unlink(const char *path, dev_t, ino_t);
 int		 listener_unix_socket(const char *path, int mode, char *why, size_t whylen);
 
+/* ---- access.c: who may connect ---------------------------------------- */
+
+/* Resolves a configuration's access lists (names to ids); NULL with why. */
+struct access	*access_parse(const struct config *, char *why, size_t whylen);
+void		 access_free(struct access *);
+/*
+ * Whether a peer may connect (Unix: its user and groups; TCP: its address):
+ * NULL if it may, else the handshake refusal saying why, written into buf.
+ */
+const char	*access_check(const struct access *, int fd, enum peer_transport,
+		    const char *address, char *buf, size_t len);
+
 /* ---- client.c: downstream clients ------------------------------------ */
 
 enum client_state {
@@ -411,7 +455,7 @@ struct client {
 	uid_t			 uid;		/* Unix peers: SO_PEERCRED (has_cred) */
 	bool			 has_cred;
 	uint8_t			 public_id[16];	/* what get_Clients shows other clients */
-	const char		*refusal;	/* answered to its handshake instead (over a limit) */
+	char			*refusal;	/* answered to its handshake instead (denied, over a limit) */
 	bool			 half_closed;	/* it shut its writing: close once answered */
 	char			*prefix;	/* log prefix */
 	struct event		*wait_timer;	/* CLIENT_WAITING deadline */
@@ -420,9 +464,11 @@ struct client {
 	size_t			 nrequests;
 	size_t			 request_bytes;	/* their sizes: read, not yet answered */
 	bool			 paused;	/* reading stopped: output over the high mark */
+	bool			 throttle_logged; /* its limits.client_requests pause was logged */
 
 	struct session		*session;	/* its own upstream session, once it needs one */
 	struct sub_list		 subs;		/* all its streams and events */
+	size_t			 nsubs;		/* limits.client_streams */
 	struct sub_list		 pending;	/* fanout: values held back */
 	uint64_t		 calls;		/* calls it sent (admin listings, rates) */
 	uint64_t		 values;	/* stream values sent to it */
@@ -463,6 +509,21 @@ void		 client_fail_all(const char *desc);
 void		 client_check_output(struct client *);
 /* How many clients the descriptor limit holds (SIZE_MAX: no bound). */
 void		 client_set_fd_cap(size_t);
+
+/* ---- limits.c: what one client or one user may hold ------------------- */
+
+/*
+ * Counts a new client against its user (Unix) or address (TCP) until
+ * limits_user_leave(): false if that makes more than limits.clients_per_user.
+ */
+bool		 limits_user_join(const struct client *);
+void		 limits_user_leave(const struct client *);
+/* The handshake refusal for a client over limits.clients_per_user (malloc'd; counted, logged). */
+char		*limits_user_refusal(const struct client *);
+/* True if the client may hold adding more streams; else result is the call's error. */
+bool		 limits_streams_ok(const struct client *, size_t adding, krpc_buf_t *result);
+/* NULL if a request of ncalls may run, else its request-level error (into buf). */
+const char	*limits_calls_refusal(const struct client *, size_t ncalls, char *buf, size_t len);
 
 /* ---- schema.c: the cached GetServices -------------------------------- */
 
@@ -601,6 +662,16 @@ struct upstream_snapshot {
 void		 upstream_snapshot(struct upstream_snapshot *);
 /* The state names a snapshot may give, in order; NULL past the last. */
 const char	*upstream_state_name(size_t);
+/* Asks a silent server something cheap on an idle connection (the stall watch). */
+void		 upstream_probe(void);
+/* The server sent nothing for silent seconds while waiting requests waited: the session is lost. */
+void		 upstream_stalled(double silent, size_t waiting);
+
+/* ---- stall.c: a server that stops answering ------------------------------ */
+
+/* Starts watching the upstream for silence while requests wait (upstream.stall_timeout). */
+void		 stall_start(void);
+void		 stall_stop(void);
 
 /* ---- rules.c: what the game ties to the calling client ---------------- */
 
@@ -669,6 +740,10 @@ bool		 lane_response(struct lane *, const uint8_t *, size_t);
 void		 lane_fail(struct lane *, const char *desc);
 /* Moves the requests not yet written to another lane, in order. */
 void		 lane_requeue(struct lane *from, struct lane *to);
+/* The server sent something on one of its connections (lane_response() says so itself). */
+void		 lane_heard(void);
+/* Requests in flight on every lane; *silent: seconds since the server last sent anything. */
+size_t		 lane_waiting(double *silent);
 
 /* ---- streamtab.c: the shared stream table ---------------------------- */
 
@@ -875,6 +950,7 @@ struct rreq {
 	uint8_t			*raw;		/* simple: the request bytes until sent */
 	size_t			 rawlen;
 	size_t			 size;		/* the request's size (client's request_bytes) */
+	size_t			 weight;	/* its calls, against limits.client_calls */
 	Krpc__Schema__Request	*req;		/* stepped: the parsed request */
 	struct rcall		*calls;
 	size_t			 ncalls;

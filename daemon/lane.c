@@ -47,6 +47,25 @@ struct lane {
 	size_t			 nwrites;	/* Requests written and not answered */
 };
 
+/*
+ * What the stall watch reads (stall.c): the requests in flight on every
+ * lane, and when the server last sent anything on any connection.
+ */
+static struct {
+	size_t	 inflight;
+	double	 heard;		/* monotonic seconds */
+} lane_all;
+
+/* Counts requests written (n > 0) or answered or failed (n < 0). */
+static void
+lane_count(struct lane *l, long n)
+{
+	if (lane_all.inflight == 0 && n > 0)
+		lane_all.heard = krpc_time_now();	/* the silence counts from the first wait */
+	l->ninflight = (size_t)((long)l->ninflight + n);
+	lane_all.inflight = (size_t)((long)lane_all.inflight + n);
+}
+
 /* True if requests may be joined on this lane. */
 static bool
 lane_batching(const struct lane *l)
@@ -72,7 +91,7 @@ lane_write(struct lane *l, struct upcall *u, const void *req, size_t len)
 	peer_send(l->peer, req, len);
 	u->nparts = 1;
 	TAILQ_INSERT_TAIL(&l->inflight, u, link);
-	l->ninflight++;
+	lane_count(l, 1);
 	l->nwrites++;
 }
 
@@ -97,7 +116,7 @@ lane_write_batch(struct lane *l)
 		TAILQ_REMOVE(&l->queue, u, link);
 		l->nqueue--;
 		TAILQ_INSERT_TAIL(&l->inflight, u, link);
-		l->ninflight++;
+		lane_count(l, 1);
 		if (first->alone)
 			break;
 		u = TAILQ_FIRST(&l->queue);
@@ -217,7 +236,7 @@ lane_take(struct lane *l, struct upcall **parts, size_t n)
 	for (i = 0; i < n; i++) {
 		parts[i] = TAILQ_FIRST(&l->inflight);
 		TAILQ_REMOVE(&l->inflight, parts[i], link);
-		l->ninflight--;
+		lane_count(l, -1);
 	}
 	l->nwrites--;
 }
@@ -321,6 +340,7 @@ lane_response(struct lane *l, const uint8_t *msg, size_t len)
 	struct wire_slice slice[n + 1];
 	bool retried = false;
 
+	lane_heard();
 	if (u == NULL || l->ninflight < n)
 		return false;
 	lane_take(l, parts, n);
@@ -350,7 +370,7 @@ lane_fail(struct lane *l, const char *desc)
 	while ((u = TAILQ_FIRST(&l->inflight)) != NULL || (u = TAILQ_FIRST(&l->queue)) != NULL) {
 		if (u == TAILQ_FIRST(&l->inflight)) {
 			TAILQ_REMOVE(&l->inflight, u, link);
-			l->ninflight--;
+			lane_count(l, -1);
 		} else {
 			TAILQ_REMOVE(&l->queue, u, link);
 			l->nqueue--;
@@ -382,4 +402,23 @@ lane_requeue(struct lane *from, struct lane *to)
 			to->nqueue++;
 		}
 	}
+}
+
+/* The server sent something, on any of its connections: the stall watch's sign of life. */
+void
+lane_heard(void)
+{
+	lane_all.heard = krpc_time_now();
+}
+
+/*
+ * Requests in flight on every lane (the primary, the slow lanes, clients'
+ * own sessions), and in *silent the seconds since the server last sent
+ * anything while some were.
+ */
+size_t
+lane_waiting(double *silent)
+{
+	*silent = lane_all.inflight > 0 ? krpc_time_now() - lane_all.heard : 0;
+	return lane_all.inflight;
 }

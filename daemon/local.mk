@@ -4,6 +4,7 @@
 noinst_LTLIBRARIES += daemon/libkrpcmuxd.la
 daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/krpcmuxd.h \
+	daemon/access.c \
 	daemon/admin.c \
 	daemon/batch.c \
 	daemon/client.c \
@@ -13,6 +14,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/htab.c \
 	daemon/intercept.c \
 	daemon/lane.c \
+	daemon/limits.c \
 	daemon/listener.c \
 	daemon/log.c \
 	daemon/metrics.c \
@@ -24,6 +26,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/schema.c \
 	daemon/service.c \
 	daemon/session.c \
+	daemon/stall.c \
 	daemon/stats.c \
 	daemon/streamtab.c \
 	daemon/systemd.c \
@@ -67,7 +70,9 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_peers \
 	tests/integration/test_daemon_robust \
 	tests/integration/test_daemon_ops \
-	tests/integration/test_daemon_service
+	tests/integration/test_daemon_service \
+	tests/integration/test_daemon_limits \
+	tests/integration/test_daemon_stall
 check_PROGRAMS += $(DAEMON_ITESTS)
 TESTS += $(DAEMON_ITESTS)
 DAEMONTEST_SOURCES = tests/integration/daemontest.c tests/integration/daemontest.h
@@ -105,6 +110,12 @@ tests_integration_test_daemon_ops_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_service_SOURCES = tests/integration/test_daemon_service.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_service_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_service_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_limits_SOURCES = tests/integration/test_daemon_limits.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_limits_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_limits_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_stall_SOURCES = tests/integration/test_daemon_stall.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_stall_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_stall_LDADD = $(INTEG_LDADD)
 
 # Random traffic through the proxy, from the independent Python client.
 TESTS += tests/integration/test_daemon_fuzz.py
@@ -131,7 +142,8 @@ DAEMON_REAL_TESTS = \
 	tests/integration/testserver/test_daemon_ops.real \
 	tests/integration/testserver/test_daemon_identity.real \
 	tests/integration/testserver/test_daemon_peers.real \
-	tests/integration/testserver/test_daemon_fuzz.real
+	tests/integration/testserver/test_daemon_fuzz.real \
+	tests/integration/testserver/test_daemon_stall.real
 TEST_EXTENSIONS += .real
 REAL_LOG_COMPILER = $(SHELL) $(srcdir)/tests/integration/test_daemon_real.sh
 TESTS += $(DAEMON_REAL_TESTS)

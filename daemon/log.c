@@ -137,6 +137,35 @@ log_msg(enum log_level level, const char *prefix, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Writes one line unless the rate wrote one within interval seconds; the
+ * lines held back are counted, and the next line written says how many.
+ * For what a peer can make happen as often as it likes (refusals).
+ */
+void
+log_rated(struct log_rate *rate, double interval, enum log_level level, const char *prefix,
+    const char *fmt, ...)
+{
+	double now = krpc_time_now();
+	char text[1024];
+	va_list ap;
+
+	if (rate->last > 0 && now - rate->last < interval) {
+		rate->held++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (rate->held > 0)
+		log_msg(level, prefix, "%s (and %lu more like it in the last %.0f s)", text,
+		    rate->held, now - rate->last);
+	else
+		log_msg(level, prefix, "%s", text);
+	rate->last = now;
+	rate->held = 0;
+}
+
 /* Logs an error and aborts. */
 void
 log_fatal(const char *fmt, ...)

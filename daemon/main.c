@@ -394,6 +394,7 @@ main_shutdown(void)
 	admin_close();
 	client_drain_all();
 	service_stopping();
+	stall_stop();
 	m.stop_timer = event_new(ev_base, -1, EV_PERSIST, main_stop_cb, NULL);
 	if (m.stop_timer == NULL)
 		log_fatal("cannot create the shutdown timer");
@@ -465,6 +466,7 @@ main_cleanup(void)
 	listener_close_all();
 	admin_close();
 	client_close_all();
+	stall_stop();
 	upstream_stop();
 	streamtab_reset();
 	schema_reset();
@@ -519,6 +521,7 @@ main(int argc, char **argv)
 	session_init(&main_session_events);
 	intercept_init(&main_intercept_events);
 	upstream_init(&main_upstream_events);
+	stall_start();
 	if (!listener_open_all(cfg, why, sizeof why) || !admin_open(cfg, &main_admin_actions, why, sizeof why)) {
 		log_error(NULL, "%s", why);
 		listener_close_all();

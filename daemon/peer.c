@@ -39,6 +39,10 @@ struct peer {
 	void			*arg;
 	struct event		*timer;
 	struct event		*kick;		/* re-reads buffered input after a resume */
+	struct event		*idle;		/* a message left half sent (message_timeout) */
+	double			 message_timeout; /* seconds; 0: none */
+	double			 partial_since;	/* when the half message last grew */
+	bool			 idle_armed;
 	bool			 paused;
 	bool			 discard;
 	bool			 drop;		/* drop what is buffered after this message */
@@ -47,6 +51,7 @@ struct peer {
 	bool			 gone;		/* dispatch(NULL) delivered */
 	bool			 read_eof;	/* ops->eof delivered: reads no more */
 	bool			 bad_frame;	/* gone because of a malformed or oversize frame */
+	bool			 timed_out;	/* gone because a message stayed half sent */
 	char			 reason[256];
 };
 
@@ -79,6 +84,8 @@ peer_free(void *ptr)
 		event_free(p->timer);
 	if (p->kick != NULL)
 		event_free(p->kick);
+	if (p->idle != NULL)
+		event_free(p->idle);
 	free(p->name);
 	TAILQ_REMOVE(&peer_all, p, link);
 	free(p);
@@ -97,6 +104,8 @@ peer_finish(struct peer *p)
 	bufferevent_setcb(p->bev, NULL, NULL, NULL, NULL);
 	evtimer_del(p->timer);
 	event_del(p->kick);
+	if (p->idle != NULL)
+		evtimer_del(p->idle);
 	defer_free(peer_free, p);
 }
 
@@ -179,6 +188,58 @@ peer_process(struct peer *p)
 }
 
 /*
+ * Watches what the input holds after dispatching: a message begun and not
+ * finished starts (or, having grown, restarts) the message timeout; none
+ * stops it.  Only a ready peer that is read is watched: a paused peer's
+ * input waits for the proxy, not for the other side.
+ */
+static void
+peer_watch_partial(struct peer *p, bool grew)
+{
+	struct timeval tv;
+	bool partial = evbuffer_get_length(p->in) > 0 && !p->paused && !p->discard &&
+	    p->state == PEER_READY && !p->gone;
+
+	if (p->message_timeout <= 0)
+		return;
+	if (!partial) {
+		if (p->idle_armed)
+			evtimer_del(p->idle);
+		p->idle_armed = false;
+		return;
+	}
+	if (grew || !p->idle_armed)
+		p->partial_since = krpc_time_now();
+	if (!p->idle_armed) {
+		tv = util_timeval(p->message_timeout);
+		evtimer_add(p->idle, &tv);
+		p->idle_armed = true;
+	}
+}
+
+/* The message timeout fired: gone if the half message did not grow meanwhile, else re-armed. */
+static void
+peer_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer *p = arg;
+	double left = p->partial_since + p->message_timeout - krpc_time_now();
+	struct timeval tv;
+
+	p->idle_armed = false;
+	if (evbuffer_get_length(p->in) == 0 || p->paused || p->state != PEER_READY)
+		return;
+	if (left > 0.001) {
+		tv = util_timeval(left);
+		evtimer_add(p->idle, &tv);
+		p->idle_armed = true;
+		return;
+	}
+	p->timed_out = true;
+	peer_report_gone(p, "sent %zu bytes of a message and nothing more for %g s",
+	    evbuffer_get_length(p->in), p->message_timeout);
+}
+
+/*
  * The socket is readable: one read() straight into the input buffer, then
  * every whole message is dispatched.  Reading here rather than through the
  * bufferevent saves the ioctl(FIONREAD) libevent makes before each read: one
@@ -201,6 +262,7 @@ peer_read_ready(evutil_socket_t fd, short what, void *arg)
 		v.iov_len = (size_t)n;
 		evbuffer_commit_space(in, &v, 1);
 		peer_process(p);
+		peer_watch_partial(p, true);
 	} else if (n == 0 && p->ops->eof != NULL && p->state != PEER_HANDSHAKE) {
 		p->read_eof = true;
 		peer_reading(p, false);
@@ -298,6 +360,7 @@ static void
 peer_kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	peer_process(arg);
+	peer_watch_partial(arg, false);
 }
 
 /* Allocates a peer around a bufferevent. */
@@ -566,6 +629,22 @@ peer_drop_input(struct peer *p)
 	p->drop = true;
 }
 
+/*
+ * Drops the peer if it leaves a message half sent, nothing more arriving,
+ * for seconds (0: never); watched while it is ready and read.
+ */
+void
+peer_set_message_timeout(struct peer *p, double seconds)
+{
+	p->message_timeout = seconds;
+	if (seconds > 0 && p->idle == NULL && (p->idle = evtimer_new(ev_base, peer_idle_cb, p)) == NULL)
+		log_fatal("cannot create a peer timer");
+	if (p->idle != NULL && p->idle_armed && seconds <= 0) {
+		evtimer_del(p->idle);
+		p->idle_armed = false;
+	}
+}
+
 /* Arms or disarms the timer. */
 void
 peer_set_timer(struct peer *p, double seconds)
@@ -612,6 +691,13 @@ bool
 peer_bad_frame(const struct peer *p)
 {
 	return p->bad_frame;
+}
+
+/* True if the peer went away because a message stayed half sent (peer_set_message_timeout()). */
+bool
+peer_timed_out(const struct peer *p)
+{
+	return p->timed_out;
 }
 
 /* The socket. */

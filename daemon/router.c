@@ -304,12 +304,18 @@ router_send_batch(struct rreq *r)
 	krpc_buf_t req = KRPC_BUF_INIT, call = KRPC_BUF_INIT;
 	struct rcall *first = &r->calls[r->next];
 	enum upstream_lane lane = router_lane(r, first);
-	size_t end = r->next + 1, i;
+	size_t end = r->next + 1, i, owned;
 
 	if (router_forwardable(r, first)) {
+		owned = first->kind == CALL_OWNED;
 		while (end < r->ncalls && router_forwardable(r, &r->calls[end]) &&
-		    router_lane(r, &r->calls[end]) == lane)
+		    router_lane(r, &r->calls[end]) == lane) {
+			/* each call that adds a stream or event must fit limits.client_streams */
+			if (r->calls[end].kind == CALL_OWNED && r->client != NULL &&
+			    r->client->nsubs + ++owned > (size_t)cfg->limits_client_streams)
+				break;
 			end++;
+		}
 	}
 	for (i = r->next; i < end; i++) {
 		r->calls[i].own = lane == UPSTREAM_OWN;	/* its STREAM or EVENT lives there */
@@ -342,6 +348,11 @@ router_run(struct rreq *r)
 
 	while (r->state != RREQ_DONE && r->next < r->ncalls) {
 		rc = &r->calls[r->next];
+		if (rc->kind == CALL_OWNED && rc->fwd.len == 0 && r->client != NULL &&
+		    !limits_streams_ok(r->client, 1, &rc->result)) {
+			r->next++;	/* the call's error is its result */
+			continue;
+		}
 		if (router_forwardable(r, rc)) {
 			router_send_batch(r);
 			return;
@@ -450,14 +461,16 @@ router_flush(struct client *c)
 /*
  * True if another request of the client may start: the session is up (one
  * ending fails what is queued with its own words), fewer than
- * ROUTER_INFLIGHT_MAX run, and the responses it has not read stay under the
+ * ROUTER_INFLIGHT_MAX run, their calls with its own (calls) stay within
+ * limits.client_calls, and the responses it has not read stay under the
  * high watermark.  So a client pipelining big answers it never reads costs
  * at most the watermark plus ROUTER_INFLIGHT_MAX responses.
  */
 static bool
-router_may_start(const struct client *c, unsigned running)
+router_may_start(const struct client *c, unsigned running, size_t calls)
 {
 	return upstream_ready() && running < ROUTER_INFLIGHT_MAX &&
+	    (running == 0 || calls <= (size_t)cfg->limits_client_calls) &&
 	    peer_output(c->rpc) <= (size_t)cfg->limits_output_high;
 }
 
@@ -471,6 +484,7 @@ router_pump(struct client *c)
 {
 	struct rreq *r;
 	unsigned running = 0;
+	size_t calls = 0;
 
 	if (c == NULL || c->dead)
 		return;
@@ -478,7 +492,8 @@ router_pump(struct client *c)
 		if (r->state == RREQ_DONE)
 			continue;
 		if (r->state == RREQ_QUEUED) {
-			if ((r->barrier && running > 0) || !router_may_start(c, running))
+			if ((r->barrier && running > 0) ||
+			    !router_may_start(c, running, calls + r->weight))
 				break;
 			router_start(r);
 			if (r->state == RREQ_DONE)
@@ -487,6 +502,7 @@ router_pump(struct client *c)
 		if (r->barrier)
 			break;
 		running++;
+		calls += r->weight;
 	}
 	router_flush(c);
 }
@@ -525,6 +541,7 @@ router_parsed(const uint8_t *msg, size_t len, size_t *ncalls)
 	*ncalls = req->n_calls;
 	r = xcalloc(1, sizeof *r);
 	r->ncalls = req->n_calls;
+	r->weight = req->n_calls;
 	r->calls = xcalloc(r->ncalls, sizeof *r->calls);
 	simple = r->ncalls > 0;
 	for (i = 0; i < r->ncalls; i++) {
@@ -558,10 +575,12 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 	enum upstream_lane lane;
 	struct rreq *r;
 	size_t ncalls;
+	char refusal[256];
 
 	if (router_scan(msg, len, &ncalls, &lane)) {
 		r = xcalloc(1, sizeof *r);
 		router_make_simple(r, msg, len, lane);
+		r->weight = ncalls;
 	} else if ((r = router_parsed(msg, len, &ncalls)) == NULL)
 		return false;
 	stats_inc(requests);
@@ -570,6 +589,8 @@ router_request(struct client *c, const uint8_t *msg, size_t len)
 	r->arrived = krpc_time_now();
 	r->client = c;
 	r->size = len;
+	if (limits_calls_refusal(c, r->weight, refusal, sizeof refusal) != NULL)
+		rreq_fail(r, refusal);	/* answered in its turn, never run */
 	TAILQ_INSERT_TAIL(&c->requests, r, link);
 	c->nrequests++;
 	c->request_bytes += len;

@@ -84,6 +84,8 @@ rreq_pack_call(const Krpc__Schema__ProcedureCall *pc, krpc_buf_t *b)
 {
 	size_t len = krpc__schema__procedure_call__get_packed_size(pc);
 
+	if (len == 0)
+		return;		/* an empty call (b's data may be NULL: no pointer arithmetic) */
 	if (!krpc_buf_reserve(b, b->len + len))
 		log_fatal("out of memory packing a call");
 	b->len += krpc__schema__procedure_call__pack(pc, b->data + b->len);

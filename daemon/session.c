@@ -134,6 +134,7 @@ session_rpc_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg)
 		return;
 	}
 	if (s->state == SESSION_RPC) {
+		lane_heard();
 		if (!upstream_hello_reply(msg, len, s->id, why, sizeof why)) {
 			session_fail(s, why);
 			return;
@@ -169,6 +170,7 @@ session_stream_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *ar
 		lane_ready(s->lane);
 		return;
 	}
+	lane_heard();
 	log_debug(s->client->prefix, "stream update of %zu bytes on its own connection", len);
 	if (s->state == SESSION_READY)
 		session_events->update(msg, len);	/* stream ids are unique in the server */

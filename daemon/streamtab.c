@@ -200,6 +200,7 @@ streamtab_reset(void)
 		while ((s = TAILQ_FIRST(&e->subs)) != NULL) {
 			fanout_forget(s);
 			TAILQ_REMOVE(&s->client->subs, s, client_link);
+			s->client->nsubs--;
 			TAILQ_REMOVE(&e->subs, s, entry_link);
 			free(s);
 		}
@@ -415,6 +416,7 @@ streamtab_subscribe(struct client *c, struct entry *e)
 	s->entry = e;
 	s->started = e->kind == ENTRY_OWNED;	/* the server starts and paces events */
 	TAILQ_INSERT_TAIL(&c->subs, s, client_link);
+	c->nsubs++;
 	TAILQ_INSERT_TAIL(&e->subs, s, entry_link);
 	e->nsubs++;
 	e->nunlimited++;		/* a new subscription takes every update */
@@ -474,6 +476,7 @@ streamtab_unsubscribe(struct sub *s)
 	fanout_forget(s);
 	htab_del_value(streamtab_by_id, &s->id, sizeof s->id, s);
 	TAILQ_REMOVE(&s->client->subs, s, client_link);
+	s->client->nsubs--;
 	TAILQ_REMOVE(&e->subs, s, entry_link);
 	e->nsubs--;
 	e->nunlimited -= s->rate == 0;

@@ -43,12 +43,13 @@ enum upstream_failure {
 	UPF_REFUSED,		/* a handshake answered something other than OK */
 	UPF_PROTOCOL,		/* unexpected or malformed messages */
 	UPF_SERVICES,		/* GetServices failed */
+	UPF_STALLED,		/* it sent nothing for upstream.stall_timeout while requests waited */
 	UPF_STOPPED,		/* the proxy is shutting down */
 };
 
 static const char *const upstream_failure_names[] = {
 	"none", "connect failed", "connect timed out", "connection lost", "handshake refused",
-	"protocol error", "GetServices failed", "proxy stopping",
+	"protocol error", "GetServices failed", "stopped answering", "proxy stopping",
 };
 
 static struct {
@@ -68,6 +69,7 @@ static struct {
 	double			 since;
 	char			 version[32];	/* GetStatus().version of this session */
 	struct lane_caps	 caps;		/* what the server can take (its version) */
+	bool			 probing;	/* a stall probe is in flight */
 	const struct upstream_events *events;	/* the layers above, told of the session */
 } up;
 
@@ -451,6 +453,7 @@ upstream_stream_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *a
 		upstream_stream_ready();
 		return;
 	}
+	lane_heard();
 	if (up.state == UPSTREAM_READY || up.state == UPSTREAM_SERVICES)
 		up.events->update(msg, len);
 }
@@ -475,6 +478,7 @@ upstream_lane_dispatch(struct peer *p, const uint8_t *msg, size_t len, void *arg
 		return;
 	}
 	if (!lane_is_ready(l)) {
+		lane_heard();
 		if (!upstream_hello_reply(msg, len, NULL, why, sizeof why)) {
 			upstream_lane_drop(l, why);
 			return;
@@ -563,6 +567,61 @@ upstream_call1(enum upstream_lane which, const void *call, size_t len, upstream_
 	u = upstream_call(which, req.data, req.len, cb, arg);
 	krpc_buf_free(&req);
 	return u;
+}
+
+/* A stall probe came back (or failed with the session). */
+static void
+upstream_probe_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
+{
+	up.probing = false;
+}
+
+/*
+ * The server has been silent while requests wait: asks it something cheap
+ * (KRPC.GetStatus) on a connection with nothing in flight, whose answer
+ * tells a long yielding call (the server answers others meanwhile) from a
+ * stopped server (stall.c).  A connection busy with a call would queue the
+ * probe behind it, so: the primary if idle, else an idle slow lane, else a
+ * new slow lane if one may open (its handshake's answer counts too).
+ */
+void
+upstream_probe(void)
+{
+	krpc_buf_t call = KRPC_BUF_INIT, req = KRPC_BUF_INIT;
+	struct lane *l = NULL;
+	int i;
+
+	if (up.state != UPSTREAM_READY || up.probing)
+		return;
+	if (lane_in_flight(up.primary) == 0)
+		l = up.primary;
+	for (i = 0; l == NULL && i < up.nslow; i++) {
+		if (lane_is_ready(up.slow[i]) && lane_load(up.slow[i]) == 0)
+			l = up.slow[i];
+	}
+	if (l == NULL && up.nslow < cfg->upstream_slow_lanes && up.nslow < UPSTREAM_LANES_MAX &&
+	    krpc_time_now() >= up.lanes_disabled_until)
+		l = upstream_lane_open();
+	if (l == NULL)
+		return;		/* every connection is busy: only the silence can tell */
+	up.probing = true;
+	stats_inc(upstream_probes);
+	log_debug("upstream", "server silent with requests waiting: probing it");
+	wire_call(&call, "KRPC", "GetStatus", NULL, 0);
+	krpc_msg_request_add(&req, call.data, call.len);
+	xbuf_check(&req);
+	lane_submit(l, req.data, req.len, upstream_probe_cb, NULL);
+	krpc_buf_free(&call);
+	krpc_buf_free(&req);
+}
+
+/* The server sent nothing for silent seconds while waiting requests went unanswered: lost. */
+void
+upstream_stalled(double silent, size_t waiting)
+{
+	stats_inc(upstream_stalls);
+	upstream_fail(UPF_STALLED, "the server stopped answering: nothing for %.0f s with %zu "
+	    "request%s waiting", silent, waiting, waiting == 1 ? "" : "s");
 }
 
 /* Prepares the session state; events tell the layers above what happens to it. */

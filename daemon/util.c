@@ -66,14 +66,20 @@ util_random_unit(void)
 	return (double)(v >> 11) / 9007199254740992.0;
 }
 
-/* A timeval for a delay in seconds. */
+/*
+ * A timeval for a delay in seconds, at most UTIL_DELAY_MAX: a longer one (a
+ * stream rate of 1e-24 Hz asks for 1e24 s) would overflow time_t, and the
+ * timer would fire at once, again and again.
+ */
 struct timeval
 util_timeval(double seconds)
 {
 	struct timeval tv;
 
-	if (seconds < 0)
-		seconds = 0;
+	if (!(seconds > 0))
+		seconds = 0;	/* NaN too */
+	if (seconds > UTIL_DELAY_MAX)
+		seconds = UTIL_DELAY_MAX;
 	tv.tv_sec = (time_t)seconds;
 	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
 	return tv;

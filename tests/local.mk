@@ -34,28 +34,6 @@ tests_integration_libharness_la_LIBADD = lib/libkrpcwire.la
 INTEG_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PROTOBUF_C_CFLAGS) -I$(top_srcdir)/tests/integration
 INTEG_LDADD = tests/integration/libharness.la lib/libkrpcwire.la $(CHECK_LIBS) $(PROTOBUF_C_LIBS)
 
-# Fuzzing: the codec target runs over pseudo-random inputs in `make check`;
-# `make fuzz` builds it for libFuzzer with clang (FUZZ_SECONDS, default 60).
-check_PROGRAMS += tests/fuzz/fuzz_codec_check
-TESTS += tests/fuzz/fuzz_codec_check
-tests_fuzz_fuzz_codec_check_SOURCES = tests/fuzz/fuzz_codec.c tests/fuzz/fuzz_main.c
-tests_fuzz_fuzz_codec_check_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
-tests_fuzz_fuzz_codec_check_LDADD = lib/libkrpcwire.la $(PROTOBUF_C_LIBS)
-
-FUZZ_CC = clang
-FUZZ_SECONDS = 60
-FUZZ_WIRE_FILES = $(lib_libkrpcwire_la_SOURCES:%.h=) proto/krpc.pb-c.c
-fuzz: proto/krpc.pb-c.h
-	$(MKDIR_P) tests/fuzz/corpus
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(AM_CPPFLAGS) -I. \
-	    $(PROTOBUF_C_CFLAGS) -o tests/fuzz/fuzz_codec \
-	    $(srcdir)/tests/fuzz/fuzz_codec.c \
-	    $(addprefix $(srcdir)/,$(filter lib/%,$(FUZZ_WIRE_FILES))) \
-	    proto/krpc.pb-c.c $(PROTOBUF_C_LIBS)
-	tests/fuzz/fuzz_codec -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus
-.PHONY: fuzz
-CLEANFILES += tests/fuzz/fuzz_codec
-
 # libkrpcmux's integration tests run a second time through krpcmuxd.
 TESTS += tests/integration/test_client_proxy.sh
 EXTRA_DIST += tests/integration/test_client_proxy.sh tests/integration/testserver.sh \

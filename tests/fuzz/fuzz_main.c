@@ -1,12 +1,18 @@
 /*
  * A libFuzzer-free driver for the fuzz targets, so `make check` exercises
- * them: runs the target over the files named on the command line, then over
- * pseudo-random inputs (FUZZ_ITERATIONS, default 200000) built to look like
- * kRPC bytes often enough to reach deep code.
+ * them: runs the target over its committed seed corpus (FUZZ_CORPUS, a
+ * directory) and the files named on the command line, then over
+ * pseudo-random inputs ($FUZZ_ITERATIONS, default FUZZ_DEFAULT_ITERATIONS)
+ * built to look like kRPC bytes often enough to reach deep code.
  */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#ifndef FUZZ_DEFAULT_ITERATIONS
+#define FUZZ_DEFAULT_ITERATIONS	200000
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -39,16 +45,44 @@ fuzz_file(const char *path)
 	return 0;
 }
 
+/* Runs the target over every file of a directory; the count of files. */
+static long
+fuzz_dir(const char *dir, int *failed)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	long n = 0;
+
+	if (d == NULL) {
+		perror(dir);
+		*failed = 1;
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		*failed |= fuzz_file(path);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const uint8_t common[] = { 0x0a, 0x12, 0x1a, 0x08, 0x10, 0x18, 0x00, 0x01, 0x80, 0xff };
 	uint8_t buf[512];
 	const char *env = getenv("FUZZ_ITERATIONS");
-	long i, iterations = env ? atol(env) : 200000;
+	long i, seeds = 0, iterations = env ? atol(env) : FUZZ_DEFAULT_ITERATIONS;
 	size_t len, j;
 	int failed = 0;
 
+#ifdef FUZZ_CORPUS
+	seeds = fuzz_dir(FUZZ_CORPUS, &failed);
+#endif
 	for (i = 1; i < argc; i++)
 		failed |= fuzz_file(argv[i]);
 	for (i = 0; i < iterations; i++) {
@@ -61,6 +95,6 @@ main(int argc, char **argv)
 		}
 		LLVMFuzzerTestOneInput(buf, len);
 	}
-	printf("fuzz: %ld inputs, no crash\n", iterations);
+	printf("fuzz: %ld seed files and %ld generated inputs, no crash\n", seeds, iterations);
 	return failed;
 }

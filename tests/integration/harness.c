@@ -422,7 +422,7 @@ th_conn_t *
 th_connect_unix(const char *path)
 {
 	struct sockaddr_un sun;
-	int fd;
+	int fd, err;
 
 	th_init();
 	if (strlen(path) >= sizeof sun.sun_path)
@@ -433,8 +433,10 @@ th_connect_unix(const char *path)
 	sun.sun_family = AF_UNIX;
 	strcpy(sun.sun_path, path);
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		fprintf(stderr, "harness: connect %s: %s\n", path, strerror(errno));
+		err = errno;
+		fprintf(stderr, "harness: connect %s: %s\n", path, strerror(err));
 		close(fd);
+		errno = err;	/* the caller may say why */
 		return NULL;
 	}
 	return th_conn_new(fd);

@@ -70,6 +70,7 @@ typedef struct th_conn th_conn_t;
 th_conn_t	*th_connect_tcp(int port);
 /* The same from a given local address (e.g. "127.0.0.2"). */
 th_conn_t	*th_connect_tcp_from(const char *source, int port);
+/* NULL with errno set if the connection failed. */
 th_conn_t	*th_connect_unix(const char *path);
 void		 th_conn_close(th_conn_t *);
 int		 th_conn_fd(const th_conn_t *);

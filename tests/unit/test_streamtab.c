@@ -575,6 +575,28 @@ START_TEST(test_throttle)
 }
 END_TEST
 
+/*
+ * A rate so low that its window opens only in 1e24 s: the value is held, and
+ * the event loop stays idle (the timer's delay overflowed time_t and fired
+ * at once, over and over: one pass of the loop never ended).
+ */
+START_TEST(test_tiny_rate)
+{
+	struct fake *a = fake_new("a");
+	struct sub *sa = add_live("tiny", 9, a);
+	const char *v1[] = { "v1" };
+	uint64_t ids[4], up = 9;
+	char vals[4][64];
+
+	streamtab_set_rate(sa, 1e-24f);
+	streamtab_start(sa);
+	upstream_update(1, &up, v1);	/* held: its window is far away */
+	spin(0.2);
+	ck_assert_int_eq(next_update(a, 0.3, ids, vals, 4), 0);
+	fake_free(a);
+}
+END_TEST
+
 /* A client that does not read: its queue stops at the high watermark; it gets the newest values later. */
 START_TEST(test_conflation)
 {
@@ -657,6 +679,7 @@ streamtab_suite(void)
 	tcase_add_test(tc, test_add_error);
 	tcase_add_test(tc, test_merge_and_revival);
 	tcase_add_test(tc, test_throttle);
+	tcase_add_test(tc, test_tiny_rate);
 	tcase_add_test(tc, test_conflation);
 	tcase_add_test(tc, test_owned_and_local);
 	suite_add_tcase(s, tc);
