@@ -508,6 +508,10 @@ bool		 schema_nested_ok(const Krpc__Schema__ProcedureCall *, char *why, size_t w
 		    bool *isolated);
 const struct schema_proc *schema_find_n(const char *service, size_t slen, const char *procedure,
 		    size_t plen);
+/* The argument at a position (the last one wins), or NULL. */
+const Krpc__Schema__Argument *schema_arg(const Krpc__Schema__ProcedureCall *, uint32_t position);
+/* Reads a UINT64 or BOOL argument (an object id, a flag); false if absent, null or malformed. */
+bool		 schema_arg_varint(const Krpc__Schema__Argument *, uint64_t *);
 /* Appends the canonical dedup key of a call (defaults normalised). */
 void		 schema_call_key(krpc_buf_t *, const Krpc__Schema__ProcedureCall *);
 size_t		 schema_count(void);

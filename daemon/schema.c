@@ -276,6 +276,27 @@ schema_call_key(krpc_buf_t *b, const Krpc__Schema__ProcedureCall *c)
 	krpc_msg_call_key(b, &named, schema_key_arg, (void *)sp);
 }
 
+/* The argument at a position (the last one wins), or NULL. */
+const Krpc__Schema__Argument *
+schema_arg(const Krpc__Schema__ProcedureCall *pc, uint32_t position)
+{
+	const Krpc__Schema__Argument *a = NULL;
+	size_t i;
+
+	for (i = 0; i < pc->n_arguments; i++) {
+		if (pc->arguments[i]->position == position)
+			a = pc->arguments[i];
+	}
+	return a;
+}
+
+/* Reads a UINT64 or BOOL argument. */
+bool
+schema_arg_varint(const Krpc__Schema__Argument *a, uint64_t *v)
+{
+	return a != NULL && !a->is_null && krpc_varint_get(a->value.data, a->value.len, v) > 0;
+}
+
 /* Marks the procedures of the slow-lane list, and those tied to their caller. */
 void
 schema_set_slow(const struct config *c)
