@@ -247,10 +247,61 @@ intercept_tick(struct rreq *r, struct rcall *rc)
 	return intercept_forward_original(rc);
 }
 
+/* The client's objects are gone upstream (or that failed): its Clear(clientOnly) is answered. */
+static void
+intercept_clear_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
+{
+	struct rreq *r = arg;
+
+	r->upstream = false;
+	if (r->client != NULL) {
+		if (failure != NULL)
+			rreq_fail(r, failure);
+		/* else: a void result, as the game's Clear gives, whatever was gone already */
+	}
+	intercept_events->resume(r);
+}
+
+/*
+ * A call with a ledger rule the proxy decides first: Clear(clientOnly =
+ * true) removes the caller's objects only (through the shared connection,
+ * the game would remove every client's), and a Remove of another client's
+ * object is refused as the game refuses it.
+ */
+static enum step
+intercept_ledger_call(struct rreq *r, struct rcall *rc)
+{
+	const struct rule *rule = rc->proc->rule;
+	const char *refusal;
+
+	if (rule->kind == RULE_CLEAR && ledger_client_only(rc->pc)) {
+		switch (ledger_clear(r->client, rule, intercept_clear_cb, r)) {
+		case LEDGER_NONE:
+			return STEP_DONE;	/* nothing of its own: a void result */
+		case LEDGER_DOWN:
+			rreq_fail_down(r);
+			return STEP_FAILED;
+		case LEDGER_SENT:
+			r->upstream = true;
+			r->steps++;
+			return STEP_WAIT;
+		}
+	}
+	if ((refusal = ledger_refusal(r->client, rule, rc->pc)) != NULL) {
+		stats_inc(ledger_refused);
+		wire_result_error(&rc->result, "KRPC", "ArgumentException", refusal);
+		xbuf_check(&rc->result);
+		return STEP_DONE;
+	}
+	return intercept_forward_original(rc);
+}
+
 /* A call the proxy answers or rewrites. */
 enum step
 intercept_local(struct rreq *r, struct rcall *rc)
 {
+	if (rc->proc->rule != NULL)
+		return intercept_ledger_call(r, rc);
 	switch (rc->proc->kind) {
 	case SCHEMA_CLIENT_ID:
 	case SCHEMA_CLIENT_NAME:

@@ -13,6 +13,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/htab.c \
 	daemon/intercept.c \
 	daemon/lane.c \
+	daemon/ledger.c \
 	daemon/listener.c \
 	daemon/log.c \
 	daemon/metrics.c \
@@ -61,6 +62,7 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_streams \
 	tests/integration/test_daemon_upstream \
 	tests/integration/test_daemon_mock \
+	tests/integration/test_daemon_ledger \
 	tests/integration/test_daemon_proxy \
 	tests/integration/test_daemon_batch \
 	tests/integration/test_daemon_identity \
@@ -84,6 +86,9 @@ MOCKTEST_SOURCES = tests/integration/mocktest.c tests/integration/mocktest.h $(D
 tests_integration_test_daemon_mock_SOURCES = tests/integration/test_daemon_mock.c $(MOCKTEST_SOURCES)
 tests_integration_test_daemon_mock_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_mock_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_ledger_SOURCES = tests/integration/test_daemon_ledger.c $(MOCKTEST_SOURCES)
+tests_integration_test_daemon_ledger_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_ledger_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_proxy_SOURCES = tests/integration/test_daemon_proxy.c $(MOCKTEST_SOURCES)
 tests_integration_test_daemon_proxy_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_proxy_LDADD = $(INTEG_LDADD)
