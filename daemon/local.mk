@@ -66,6 +66,7 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_proxy \
 	tests/integration/test_daemon_batch \
 	tests/integration/test_daemon_identity \
+	tests/integration/test_daemon_own \
 	tests/integration/test_daemon_peers \
 	tests/integration/test_daemon_robust \
 	tests/integration/test_daemon_ops \
@@ -98,6 +99,9 @@ tests_integration_test_daemon_batch_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_identity_SOURCES = tests/integration/test_daemon_identity.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_identity_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_identity_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_own_SOURCES = tests/integration/test_daemon_own.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_own_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_own_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_peers_SOURCES = tests/integration/test_daemon_peers.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_peers_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_peers_LDADD = $(INTEG_LDADD)
