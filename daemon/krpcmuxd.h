@@ -644,8 +644,6 @@ struct rule {
 
 /* The rule for a procedure, or NULL. */
 const struct rule *rules_find(const char *service, const char *procedure);
-/* The rules in table order (NULL after the last). */
-const struct rule *rules_at(size_t);
 /* True if the proxy decides the call before sending it (Clear, refusing Removes). */
 bool		 rules_decide(const struct rule *);
 /* True if the procedure's calls run on the calling client's own session. */
@@ -680,7 +678,7 @@ enum ledger_sent ledger_clear(struct client *, const struct rule *, upstream_cb,
 void		 ledger_client_gone(struct client *);
 /* The upstream session ended: the game released everything with it. */
 void		 ledger_reset(void);
-/* Things the client holds (admin). */
+/* Things the client holds that the ledger gives back when it leaves (its inputs count as one). */
 size_t		 ledger_count(const struct client *);
 
 /* ---- session.c: a client's own upstream session -------------------------- */

@@ -126,13 +126,6 @@ rules_find(const char *service, const char *procedure)
 	return NULL;
 }
 
-/* The rules in table order, for listings (NULL after the last). */
-const struct rule *
-rules_at(size_t i)
-{
-	return i < sizeof rules_table / sizeof rules_table[0] - 1 ? &rules_table[i] : NULL;
-}
-
 /*
  * True if the proxy decides a call of the rule before it goes upstream:
  * Clear(clientOnly = true) is the caller's objects only, and a Remove with

@@ -131,6 +131,23 @@ expect_releases(struct mock *m, const struct release *want, size_t n)
 	ck_assert(mock_quiet(m->rpc, 0.3));
 }
 
+/* The holds= of the named client's line in the admin clients listing (-1: no such line). */
+static int
+holds(struct dt *t, const char *name)
+{
+	char *out = dt_admin(t, "clients"), want[64], *line, *p;
+	int n = -1;
+
+	ck_assert_ptr_nonnull(out);
+	snprintf(want, sizeof want, " \"%s\" ", name);
+	for (line = strtok(out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		if (strstr(line, want) != NULL && (p = strstr(line, " holds=")) != NULL)
+			n = atoi(p + strlen(" holds="));
+	}
+	free(out);
+	return n;
+}
+
 /* A leaving client's highlight, override and objects go back; another's override stays its own. */
 START_TEST(test_ledger_parts)
 {
@@ -157,6 +174,8 @@ START_TEST(test_ledger_parts)
 	take(&m, a, "ResourceTransfer_static_Start", krpc_value_object(5), NULL, 46);
 	/* b commands a's override: the game makes it b's */
 	take(&m, b, "RCS_set_RotationOverride", krpc_value_object(7), vec(1), 0);
+	ck_assert_int_eq(holds(&m.t, "a"), 3);		/* the force, the highlight, the orbit */
+	ck_assert_int_eq(holds(&m.t, "b"), 1);		/* the override */
 
 	th_client_close(a);
 	expect_releases(&m, a_left, 3);
