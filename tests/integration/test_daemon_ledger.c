@@ -61,18 +61,6 @@ take(struct mock *m, th_client_t *c, const char *procedure, krpc_value_t *a0, kr
 	answered(c);
 }
 
-/* A tuple of three doubles. */
-static krpc_value_t *
-vec(double x)
-{
-	krpc_value_t *t = krpc_value_collection(KRPC_TYPE_TUPLE);
-
-	krpc_value_append(t, krpc_value_double(x));
-	krpc_value_append(t, krpc_value_double(0));
-	krpc_value_append(t, krpc_value_double(0));
-	return t;
-}
-
 /* A releasing call the proxy must send: procedure(obj[, false]). */
 struct release {
 	const char	*procedure;
@@ -173,7 +161,7 @@ START_TEST(test_ledger_parts)
 	/* no ResourceTransfer_Remove on this server: a transfer is not noted */
 	take(&m, a, "ResourceTransfer_static_Start", krpc_value_object(5), NULL, 46);
 	/* b commands a's override: the game makes it b's */
-	take(&m, b, "RCS_set_RotationOverride", krpc_value_object(7), vec(1), 0);
+	take(&m, b, "RCS_set_RotationOverride", krpc_value_object(7), th_vec3(1, 0, 0), 0);
 	ck_assert_int_eq(holds(&m.t, "a"), 3);		/* the force, the highlight, the orbit */
 	ck_assert_int_eq(holds(&m.t, "b"), 1);		/* the override */
 

@@ -113,24 +113,12 @@ call_refused(th_client_t *c, char *out, size_t len, const char *svc, const char 
 	free(err);
 }
 
-/* The point (x, 0, 0). */
-static krpc_value_t *
-point(double x)
-{
-	krpc_value_t *t = krpc_value_collection(KRPC_TYPE_TUPLE);
-
-	krpc_value_append(t, krpc_value_double(x));
-	krpc_value_append(t, krpc_value_double(0));
-	krpc_value_append(t, krpc_value_double(0));
-	return t;
-}
-
 /* A line from the origin to (x, 0, 0) in the vessel's surface frame. */
 static uint64_t
 line(th_client_t *c, const struct world *w, double x)
 {
-	return call(c, "class(Drawing.Line)", "Drawing", "AddLine", 3, point(0), point(x),
-	    krpc_value_object(w->surface));
+	return call(c, "class(Drawing.Line)", "Drawing", "AddLine", 3, th_vec3(0, 0, 0),
+	    th_vec3(x, 0, 0), krpc_value_object(w->surface));
 }
 
 /* The active vessel's auto-pilot as the script itself asks for it. */

@@ -67,18 +67,6 @@ wait_float(th_client_t *c, const char *proc, uint64_t obj, float want)
 	return false;
 }
 
-/* The vertex (x, 0, 0) as a tuple. */
-static krpc_value_t *
-v3(double x)
-{
-	krpc_value_t *t = krpc_value_collection(KRPC_TYPE_TUPLE);
-
-	krpc_value_append(t, krpc_value_double(x));
-	krpc_value_append(t, krpc_value_double(0));
-	krpc_value_append(t, krpc_value_double(0));
-	return t;
-}
-
 /* True if the object is gone: its Visible getter fails with ObjectDestroyedException. */
 static bool
 destroyed(th_client_t *c, const char *svc, const char *getter, uint64_t obj)
@@ -114,8 +102,8 @@ add_line(th_client_t *c, double x)
 {
 	uint64_t frame = vessel_part(c, FRAME, "Vessel_get_SurfaceReferenceFrame");
 
-	return svt_call_obj(c, "class(Drawing.Line)", "Drawing", "AddLine", 3, v3(0), v3(x),
-	    krpc_value_object(frame));
+	return svt_call_obj(c, "class(Drawing.Line)", "Drawing", "AddLine", 3, th_vec3(0, 0, 0),
+	    th_vec3(x, 0, 0), krpc_value_object(frame));
 }
 
 START_TEST(test_autopilot_last_engager)
@@ -227,15 +215,15 @@ START_TEST(test_drawing_owners)
 	struct svt_err e;
 	double x;
 
-	krpc_value_append(verts, v3(1));
-	krpc_value_append(verts, v3(2));
+	krpc_value_append(verts, th_vec3(1, 0, 0));
+	krpc_value_append(verts, th_vec3(2, 0, 0));
 	poly = svt_call_obj(b, "class(Drawing.Polygon)", "Drawing", "AddPolygon", 2, verts,
 	    krpc_value_object(frame));
-	rot = v3(0);
+	rot = th_vec3(0, 0, 0);
 	krpc_value_append(rot, krpc_value_double(1));
 	text = svt_call_obj(b, "class(Drawing.Text)", "Drawing", "AddText", 4,
-	    krpc_value_string("hello"), krpc_value_object(frame), v3(0), rot);
-	dir = svt_call_obj(b, "class(Drawing.Line)", "Drawing", "AddDirection", 3, v3(1),
+	    krpc_value_string("hello"), krpc_value_object(frame), th_vec3(0, 0, 0), rot);
+	dir = svt_call_obj(b, "class(Drawing.Line)", "Drawing", "AddDirection", 3, th_vec3(1, 0, 0),
 	    krpc_value_object(frame), krpc_value_float(5));
 	svt_expect_str(obs, "hello", "Drawing", "Text_get_Content", 1, krpc_value_object(text));
 	v = svt_call_ok(obs, V3, "Drawing", "Line_get_End", 1, krpc_value_object(dir));
