@@ -112,9 +112,11 @@ admin_client_text(krpc_buf_t *out, const struct client *c, size_t nsubs)
 
 	util_printable(name, sizeof name, c->name);
 	krpc_buf_printf(out, "%llu %s \"%s\" %s pid=%ld streams=%zu calls=%llu values=%llu "
-	    "queued=%zu rpc_output=%zu stream_output=%zu%s\n", (unsigned long long)c->serial,
-	    c->transport == PEER_UNIX ? "unix" : "tcp", name, c->address, (long)c->pid, nsubs,
-	    (unsigned long long)c->calls, (unsigned long long)c->values, c->nrequests, peer_output(c->rpc), c->stream != NULL ? peer_output(c->stream) : 0,
+	    "queued=%zu holds=%zu rpc_output=%zu stream_output=%zu%s\n",
+	    (unsigned long long)c->serial, c->transport == PEER_UNIX ? "unix" : "tcp", name,
+	    c->address, (long)c->pid, nsubs, (unsigned long long)c->calls,
+	    (unsigned long long)c->values, c->nrequests, ledger_count(c), peer_output(c->rpc),
+	    c->stream != NULL ? peer_output(c->stream) : 0,
 	    c->stream != NULL ? "" : " (no stream connection)");
 }
 
@@ -134,6 +136,7 @@ admin_client_json(krpc_buf_t *out, const struct client *c, size_t nsubs)
 	report_uint(&r, "calls", c->calls);
 	report_uint(&r, "values", c->values);
 	report_uint(&r, "queued", c->nrequests);
+	report_uint(&r, "holds", ledger_count(c));
 	report_uint(&r, "rpc_output", peer_output(c->rpc));
 	report_uint(&r, "stream_output", c->stream != NULL ? peer_output(c->stream) : 0);
 	report_str(&r, "stream_connection", c->stream != NULL ? "yes" : "no");

@@ -151,6 +151,7 @@ client_drop(struct client *c, const char *reason, bool flush)
 	limits_user_leave(c);
 	client_set_state(c, CLIENT_CLOSING);
 	router_client_gone(c);
+	ledger_client_gone(c);		/* after its requests: theirs were sent first */
 	streamtab_client_gone(c);
 	fanout_client_gone(c);
 	session_client_gone(c);

@@ -69,7 +69,8 @@ const struct config_option config_options[] = {
 	{ "upstream.isolate", NULL, CONFIG_LIST, "", 0, 0, true,
 	  OFF(upstream_isolate),
 	  "Services (\"UI\") or procedures (\"Service.Procedure\") whose calls run on each "
-	  "client's own upstream connection, so the game itself owns what they create per client." },
+	  "client's own upstream connection, so the game itself owns what they create per client "
+	  "(instead of the proxy's ledger)." },
 	{ "upstream.slow_procedures", NULL, CONFIG_LIST, CONFIG_SLOW_DEFAULT, 0, 0, true,
 	  OFF(upstream_slow_procedures), "Procedures (Service.Procedure) sent over a slow lane." },
 	{ "listen.rpc_path", "rpc-path", CONFIG_STRING, NULL, 0, 0, false,

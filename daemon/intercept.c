@@ -22,27 +22,6 @@ static const struct intercept_events *intercept_events;	/* the router, above */
 static struct client	*intercept_holder;	/* the client holding the tick */
 static double		 intercept_hold_since;
 
-/* The argument at a position (the last one wins), or NULL. */
-static const Krpc__Schema__Argument *
-intercept_arg(const Krpc__Schema__ProcedureCall *pc, uint32_t position)
-{
-	const Krpc__Schema__Argument *a = NULL;
-	size_t i;
-
-	for (i = 0; i < pc->n_arguments; i++) {
-		if (pc->arguments[i]->position == position)
-			a = pc->arguments[i];
-	}
-	return a;
-}
-
-/* Reads a UINT64 or BOOL argument. */
-static bool
-intercept_arg_varint(const Krpc__Schema__Argument *a, uint64_t *v)
-{
-	return a != NULL && !a->is_null && krpc_varint_get(a->value.data, a->value.len, v) > 0;
-}
-
 /* Reads a FLOAT argument. */
 static bool
 intercept_arg_float(const Krpc__Schema__Argument *a, float *v)
@@ -217,9 +196,9 @@ intercept_stream_op(struct rreq *r, struct rcall *rc)
 		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", intercept_no_stream);
 		return STEP_DONE;
 	}
-	if (kind == SCHEMA_SET_RATE && !intercept_arg_float(rate = intercept_arg(rc->pc, 1), &hz))
+	if (kind == SCHEMA_SET_RATE && !intercept_arg_float(rate = schema_arg(rc->pc, 1), &hz))
 		return intercept_forward_original(rc);
-	if (!intercept_arg_varint(intercept_arg(rc->pc, 0), &id))
+	if (!schema_arg_varint(schema_arg(rc->pc, 0), &id))
 		return intercept_forward_original(rc);
 	s = streamtab_find(c, id);
 	if (s != NULL && s->entry->state == ENTRY_FAILED && kind != SCHEMA_REMOVE_STREAM &&
@@ -268,10 +247,61 @@ intercept_tick(struct rreq *r, struct rcall *rc)
 	return intercept_forward_original(rc);
 }
 
+/* The client's objects are gone upstream (or that failed): its Clear(clientOnly) is answered. */
+static void
+intercept_clear_cb(void *arg, const uint8_t *resp, size_t len, const char *failure)
+{
+	struct rreq *r = arg;
+
+	r->upstream = false;
+	if (r->client != NULL) {
+		if (failure != NULL)
+			rreq_fail(r, failure);
+		/* else: a void result, as the game's Clear gives, whatever was gone already */
+	}
+	intercept_events->resume(r);
+}
+
+/*
+ * A call with a ledger rule the proxy decides first: Clear(clientOnly =
+ * true) removes the caller's objects only (through the shared connection,
+ * the game would remove every client's), and a Remove of another client's
+ * object is refused as the game refuses it.
+ */
+static enum step
+intercept_ledger_call(struct rreq *r, struct rcall *rc)
+{
+	const struct rule *rule = rc->proc->rule;
+	const char *refusal;
+
+	if (rule->kind == RULE_CLEAR && ledger_client_only(rc->pc)) {
+		switch (ledger_clear(r->client, rule, intercept_clear_cb, r)) {
+		case LEDGER_NONE:
+			return STEP_DONE;	/* nothing of its own: a void result */
+		case LEDGER_DOWN:
+			rreq_fail_down(r);
+			return STEP_FAILED;
+		case LEDGER_SENT:
+			r->upstream = true;
+			r->steps++;
+			return STEP_WAIT;
+		}
+	}
+	if ((refusal = ledger_refusal(r->client, rule, rc->pc)) != NULL) {
+		stats_inc(ledger_refused);
+		wire_result_error(&rc->result, "KRPC", "ArgumentException", refusal);
+		xbuf_check(&rc->result);
+		return STEP_DONE;
+	}
+	return intercept_forward_original(rc);
+}
+
 /* A call the proxy answers or rewrites. */
 enum step
 intercept_local(struct rreq *r, struct rcall *rc)
 {
+	if (rc->proc->rule != NULL)
+		return intercept_ledger_call(r, rc);
 	switch (rc->proc->kind) {
 	case SCHEMA_CLIENT_ID:
 	case SCHEMA_CLIENT_NAME:
@@ -416,7 +446,7 @@ intercept_add_wait(struct rreq *r, struct entry *e, bool start)
 enum step
 intercept_add_stream(struct rreq *r, struct rcall *rc)
 {
-	const Krpc__Schema__Argument *call = intercept_arg(rc->pc, 0), *start = intercept_arg(rc->pc, 1);
+	const Krpc__Schema__Argument *call = schema_arg(rc->pc, 0), *start = schema_arg(rc->pc, 1);
 	const struct schema_proc *local;
 	krpc_buf_t key = KRPC_BUF_INIT;
 	struct entry *e;
@@ -428,7 +458,7 @@ intercept_add_stream(struct rreq *r, struct rcall *rc)
 		wire_result_error(&rc->result, "KRPC", "InvalidOperationException", intercept_no_stream);
 		return STEP_DONE;
 	}
-	if (call == NULL || call->is_null || (start != NULL && !intercept_arg_varint(start, &v)))
+	if (call == NULL || call->is_null || (start != NULL && !schema_arg_varint(start, &v)))
 		return intercept_forward_original(rc);	/* the server words the error */
 	stats_inc(add_stream_calls);
 	if ((local = intercept_stream_key(call, &key, label, sizeof label, &isolated)) != NULL) {

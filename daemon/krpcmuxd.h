@@ -20,6 +20,7 @@
 
 struct client;
 struct entry;
+struct ledger;
 struct peer;
 struct rreq;
 struct sub;
@@ -164,6 +165,9 @@ void		 defer_flush(void);
 	X(streams_refused, "stream connections refused: a second one, or from another peer than the client") \
 	X(sessions_opened, "clients' own upstream sessions opened (calls tied to the caller)") \
 	X(session_requests, "requests sent over a client's own session") \
+	X(ledger_taken, "things clients took that the game gives back to a leaving client (ledger)") \
+	X(ledger_released, "calls sent to give back what clients that left or cleared had taken") \
+	X(ledger_refused, "Removes of another client's object refused as the game would") \
 	X(upstream_sessions, "upstream sessions established")		\
 	X(upstream_failures, "upstream connections lost or refused")	\
 	X(upstream_reconnects, "connection attempts to the server after a failure (with backoff)") \
@@ -467,6 +471,7 @@ struct client {
 	bool			 throttle_logged; /* its limits.client_requests pause was logged */
 
 	struct session		*session;	/* its own upstream session, once it needs one */
+	struct ledger		*ledger;	/* what it took for the game to give back */
 	struct sub_list		 subs;		/* all its streams and events */
 	size_t			 nsubs;		/* limits.client_streams */
 	struct sub_list		 pending;	/* fanout: values held back */
@@ -549,6 +554,7 @@ struct schema_proc {
 	bool				 returns_event;	/* EVENT rather than STREAM */
 	bool				 slow;		/* known to yield: slow lane */
 	bool				 isolated;	/* tied to its caller: the client's own session */
+	const struct rule		*rule;		/* the ledger's rule (shared connection only) */
 	bool				 takes_call;	/* has a PROCEDURE_CALL parameter */
 };
 
@@ -569,6 +575,10 @@ bool		 schema_nested_ok(const Krpc__Schema__ProcedureCall *, char *why, size_t w
 		    bool *isolated);
 const struct schema_proc *schema_find_n(const char *service, size_t slen, const char *procedure,
 		    size_t plen);
+/* The argument at a position (the last one wins), or NULL. */
+const Krpc__Schema__Argument *schema_arg(const Krpc__Schema__ProcedureCall *, uint32_t position);
+/* Reads a UINT64 or BOOL argument (an object id, a flag); false if absent, null or malformed. */
+bool		 schema_arg_varint(const Krpc__Schema__Argument *, uint64_t *);
 /* Appends the canonical dedup key of a call (defaults normalised). */
 void		 schema_call_key(krpc_buf_t *, const Krpc__Schema__ProcedureCall *);
 size_t		 schema_count(void);
@@ -675,20 +685,72 @@ void		 stall_stop(void);
 
 /* ---- rules.c: what the game ties to the calling client ---------------- */
 
+/*
+ * What a call of the procedure takes for its caller, and so what the ledger
+ * does with it.  "obj" is the call's argument 0 (the instance), "result"
+ * the object it returns; release and text are the rule's fields.
+ */
 enum rule_kind {
-	RULE_CALLER,		/* its value or effect depends on the caller */
+	RULE_CALLER,		/* its value or effect depends on the caller: own session */
+	RULE_CREATES,		/* result is the caller's; release(result) removes it */
+	RULE_REMOVES,		/* removes obj; with text, another client's obj is refused */
+	RULE_CLEAR,		/* Clear(clientOnly): the caller's objects of the service, or all */
+	RULE_AUTOPILOT,		/* result is obj's auto-pilot; release(obj) its surface frame */
+	RULE_ENGAGE,		/* obj is the caller's until another engages or it disengages */
+	RULE_DISENGAGE,		/* obj is nobody's */
+	RULE_INPUT,		/* a control input: the setter with 0 once no input setter is left */
+	RULE_THROTTLE,		/* counts the caller among the input setters; never cleared */
+	RULE_OVERRIDE,		/* setter(obj, bool): true makes obj's override the caller's */
+	RULE_RETAG,		/* commands obj's override (release: its setter): now the caller's */
+	RULE_MARK,		/* setter(obj, bool): true marks obj for the caller (several may) */
 };
 
 struct rule {
 	const char	*service;
 	const char	*procedure;
 	enum rule_kind	 kind;
+	const char	*release;	/* the procedure that gives it back (see the kinds) */
+	const char	*text;		/* RULE_REMOVES: the game's refusal of another's object */
 };
 
 /* The rule for a procedure, or NULL. */
 const struct rule *rules_find(const char *service, const char *procedure);
+/* True if the proxy decides the call before sending it (Clear, refusing Removes). */
+bool		 rules_decide(const struct rule *);
 /* True if the procedure's calls run on the calling client's own session. */
 bool		 rules_isolated(const struct config *, const char *service, const char *procedure);
+
+/* ---- ledger.c: what each client took, given back when it leaves ------ */
+
+/*
+ * A client's result of a call with a ledger rule (ProcedureResult bytes;
+ * an error records nothing).  client NULL: the caller left before the
+ * answer came, and what it took is given back at once.
+ */
+void		 ledger_result(struct client *, const struct rule *,
+		    const Krpc__Schema__ProcedureCall *, const uint8_t *, size_t);
+/* The refusal text if the call (a Remove) names another client's object, else NULL. */
+const char	*ledger_refusal(const struct client *, const struct rule *,
+		    const Krpc__Schema__ProcedureCall *);
+/* True if a Clear call asks for the caller's objects only. */
+bool		 ledger_client_only(const Krpc__Schema__ProcedureCall *);
+/*
+ * Clear(clientOnly = true): removes the client's objects of the rule's
+ * service upstream; cb runs once they are gone.  LEDGER_NONE: it had none
+ * (cb never runs); LEDGER_DOWN: the upstream is not connected.
+ */
+enum ledger_sent {
+	LEDGER_SENT,
+	LEDGER_NONE,
+	LEDGER_DOWN,
+};
+enum ledger_sent ledger_clear(struct client *, const struct rule *, upstream_cb, void *);
+/* The client left: what it held is given back upstream, in the game's order. */
+void		 ledger_client_gone(struct client *);
+/* The upstream session ended: the game released everything with it. */
+void		 ledger_reset(void);
+/* Things the client holds that the ledger gives back when it leaves (its inputs count as one). */
+size_t		 ledger_count(const struct client *);
 
 /* ---- session.c: a client's own upstream session -------------------------- */
 
@@ -905,6 +967,7 @@ enum call_kind {
 	CALL_FORWARD,		/* sent upstream unchanged */
 	CALL_SLOW,		/* sent upstream unchanged over a slow lane */
 	CALL_OWN,		/* sent upstream unchanged over the client's own session */
+	CALL_NOTED,		/* sent upstream unchanged; the ledger notes its result */
 	CALL_OWNED,		/* sent upstream; its STREAM or EVENT result is mapped */
 	CALL_LOCAL,		/* answered, or rewritten and sent, when reached */
 	CALL_ADD_STREAM,	/* shared through the stream table */

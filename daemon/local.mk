@@ -14,6 +14,7 @@ daemon_libkrpcmuxd_la_SOURCES = \
 	daemon/htab.c \
 	daemon/intercept.c \
 	daemon/lane.c \
+	daemon/ledger.c \
 	daemon/limits.c \
 	daemon/listener.c \
 	daemon/log.c \
@@ -64,9 +65,11 @@ DAEMON_ITESTS = \
 	tests/integration/test_daemon_streams \
 	tests/integration/test_daemon_upstream \
 	tests/integration/test_daemon_mock \
+	tests/integration/test_daemon_ledger \
 	tests/integration/test_daemon_proxy \
 	tests/integration/test_daemon_batch \
 	tests/integration/test_daemon_identity \
+	tests/integration/test_daemon_own \
 	tests/integration/test_daemon_peers \
 	tests/integration/test_daemon_robust \
 	tests/integration/test_daemon_ops \
@@ -89,6 +92,9 @@ MOCKTEST_SOURCES = tests/integration/mocktest.c tests/integration/mocktest.h $(D
 tests_integration_test_daemon_mock_SOURCES = tests/integration/test_daemon_mock.c $(MOCKTEST_SOURCES)
 tests_integration_test_daemon_mock_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_mock_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_ledger_SOURCES = tests/integration/test_daemon_ledger.c $(MOCKTEST_SOURCES)
+tests_integration_test_daemon_ledger_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_ledger_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_proxy_SOURCES = tests/integration/test_daemon_proxy.c $(MOCKTEST_SOURCES)
 tests_integration_test_daemon_proxy_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_proxy_LDADD = $(INTEG_LDADD)
@@ -98,6 +104,9 @@ tests_integration_test_daemon_batch_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_identity_SOURCES = tests/integration/test_daemon_identity.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_identity_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_identity_LDADD = $(INTEG_LDADD)
+tests_integration_test_daemon_own_SOURCES = tests/integration/test_daemon_own.c $(DAEMONTEST_SOURCES)
+tests_integration_test_daemon_own_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_daemon_own_LDADD = $(INTEG_LDADD)
 tests_integration_test_daemon_peers_SOURCES = tests/integration/test_daemon_peers.c $(DAEMONTEST_SOURCES)
 tests_integration_test_daemon_peers_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_daemon_peers_LDADD = $(INTEG_LDADD)

@@ -313,10 +313,14 @@ main_upstream_ready(void)
 	service_update();
 }
 
-/* The upstream session is gone: clients are told, the stream table forgets its ids. */
+/*
+ * The upstream session is gone: the ledger forgets what the game released
+ * with it, clients are told, the stream table forgets its ids.
+ */
 static void
 main_upstream_lost(const char *reason)
 {
+	ledger_reset();
 	client_upstream_lost(reason);
 	streamtab_reset();
 	service_update();

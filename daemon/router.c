@@ -69,7 +69,11 @@ router_kind(const struct schema_proc *sp)
 		return CALL_FORWARD;	/* unknown: the server words the error */
 	switch (sp->kind) {
 	case SCHEMA_PLAIN:
-		return sp->isolated ? CALL_OWN : sp->slow ? CALL_SLOW : CALL_FORWARD;
+		if (sp->isolated)
+			return CALL_OWN;
+		if (sp->rule != NULL)	/* the ledger notes it, or decides it first */
+			return rules_decide(sp->rule) ? CALL_LOCAL : CALL_NOTED;
+		return sp->slow ? CALL_SLOW : CALL_FORWARD;
 	case SCHEMA_OWNED:
 		return CALL_OWNED;
 	case SCHEMA_ADD_STREAM:
@@ -243,13 +247,20 @@ router_forwardable(const struct rreq *r, const struct rcall *rc)
 		return false;
 	if (rc->kind == CALL_OWNED)
 		return r->client != NULL && r->client->stream != NULL;
-	return rc->kind == CALL_FORWARD || rc->kind == CALL_SLOW || rc->kind == CALL_OWN;
+	return rc->kind == CALL_FORWARD || rc->kind == CALL_SLOW || rc->kind == CALL_OWN ||
+	    rc->kind == CALL_NOTED;
 }
 
-/* Stores one upstream result of a batch (intercepted calls get theirs mapped). */
+/*
+ * Stores one upstream result of a batch (intercepted calls get theirs
+ * mapped), and tells the ledger what a call with an ownership rule did,
+ * even for a client that has gone (it gives that back at once).
+ */
 static void
 router_batch_result(struct rreq *r, struct rcall *rc, const struct wire_slice *res)
 {
+	if (rc->proc != NULL && rc->proc->rule != NULL && !rc->own)
+		ledger_result(r->client, rc->proc->rule, rc->pc, res->data, res->len);
 	krpc_buf_reset(&rc->result);
 	if ((rc->kind == CALL_OWNED && rc->fwd.len == 0) || rc->own_add)
 		intercept_owned_result(r, rc, res->data, res->len);
@@ -377,12 +388,20 @@ router_run(struct rreq *r)
 		router_complete(r);
 }
 
-/* A call the request was parked on has its result, or failed the request: carry on. */
+/*
+ * A call the request was parked on has its result, or failed the request:
+ * carry on.  An orphan (its client left while it waited upstream) is freed.
+ */
 void
 router_resume(struct rreq *r)
 {
 	struct client *c = r->client;
 
+	if (c == NULL) {
+		stats_inc(late_responses);
+		router_free(r);
+		return;
+	}
 	if (r->state != RREQ_DONE) {
 		r->next++;
 		router_run(r);

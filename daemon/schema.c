@@ -89,6 +89,39 @@ schema_takes_call(const Krpc__Schema__Procedure *p)
 	return false;
 }
 
+/*
+ * The ledger's rule for a procedure, or NULL: none, the procedure runs on
+ * its caller's own session (the game tracks it there), or the server lacks
+ * the procedure that would give it back.
+ */
+static const struct rule *
+schema_rule(const struct schema_proc *sp)
+{
+	const struct rule *r = rules_find(sp->service, sp->name);
+
+	if (r == NULL || r->kind == RULE_CALLER || sp->isolated || sp->kind != SCHEMA_PLAIN)
+		return NULL;
+	if (r->release != NULL && schema_find(sp->service, r->release) == NULL)
+		return NULL;
+	return r;
+}
+
+/* Marks what the configuration and the rules say of every procedure. */
+static void
+schema_mark(const struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < schema_nall; i++) {
+		schema_all[i].slow = c != NULL && config_is_slow(c, schema_all[i].service,
+		    schema_all[i].name);
+		schema_all[i].isolated = c != NULL && schema_all[i].kind == SCHEMA_PLAIN &&
+		    rules_isolated(c, schema_all[i].service, schema_all[i].name);
+	}
+	for (i = 0; i < schema_nall; i++)
+		schema_all[i].rule = schema_rule(&schema_all[i]);
+}
+
 /* Indexes every procedure of the loaded services. */
 static void
 schema_index(void)
@@ -110,14 +143,12 @@ schema_index(void)
 			sp->name = s->procedures[j]->name;
 			sp->desc = s->procedures[j];
 			sp->kind = schema_classify(s->name, sp->desc, &sp->returns_event);
-			sp->slow = cfg != NULL && config_is_slow(cfg, sp->service, sp->name);
-			sp->isolated = cfg != NULL && sp->kind == SCHEMA_PLAIN &&
-			    rules_isolated(cfg, sp->service, sp->name);
 			sp->takes_call = schema_takes_call(sp->desc);
 			snprintf(key, sizeof key, "%s.%s", s->name, sp->name);
 			htab_put(schema_procs, key, strlen(key), sp);
 		}
 	}
+	schema_mark(cfg);
 }
 
 /* Loads a Services message. */
@@ -276,17 +307,32 @@ schema_call_key(krpc_buf_t *b, const Krpc__Schema__ProcedureCall *c)
 	krpc_msg_call_key(b, &named, schema_key_arg, (void *)sp);
 }
 
-/* Marks the procedures of the slow-lane list, and those tied to their caller. */
+/* The argument at a position (the last one wins), or NULL. */
+const Krpc__Schema__Argument *
+schema_arg(const Krpc__Schema__ProcedureCall *pc, uint32_t position)
+{
+	const Krpc__Schema__Argument *a = NULL;
+	size_t i;
+
+	for (i = 0; i < pc->n_arguments; i++) {
+		if (pc->arguments[i]->position == position)
+			a = pc->arguments[i];
+	}
+	return a;
+}
+
+/* Reads a UINT64 or BOOL argument. */
+bool
+schema_arg_varint(const Krpc__Schema__Argument *a, uint64_t *v)
+{
+	return a != NULL && !a->is_null && krpc_varint_get(a->value.data, a->value.len, v) > 0;
+}
+
+/* Marks the procedures of the slow-lane list, those tied to their caller, and the ledger's. */
 void
 schema_set_slow(const struct config *c)
 {
-	size_t i;
-
-	for (i = 0; i < schema_nall; i++) {
-		schema_all[i].slow = config_is_slow(c, schema_all[i].service, schema_all[i].name);
-		schema_all[i].isolated = schema_all[i].kind == SCHEMA_PLAIN &&
-		    rules_isolated(c, schema_all[i].service, schema_all[i].name);
-	}
+	schema_mark(c);
 }
 
 /* Deepest nesting of calls in calls the proxy follows; deeper is refused. */

@@ -821,6 +821,18 @@ th_call_error(th_client_t *c, char **service, char **name, const char *svc,
 	return desc;
 }
 
+/* The tuple (x, y, z) of doubles. */
+krpc_value_t *
+th_vec3(double x, double y, double z)
+{
+	krpc_value_t *t = krpc_value_collection(KRPC_TYPE_TUPLE);
+
+	krpc_value_append(t, krpc_value_double(x));
+	krpc_value_append(t, krpc_value_double(y));
+	krpc_value_append(t, krpc_value_double(z));
+	return t;
+}
+
 krpc_value_t *
 th_proc_call(const char *service, const char *procedure, size_t nargs, ...)
 {

@@ -138,6 +138,8 @@ krpc_value_t	*th_call_value(th_client_t *, const char *type, const char *service
 char		*th_call_error(th_client_t *, char **service, char **name, const char *svc,
 		    const char *procedure, size_t nargs, ...);
 
+/* The tuple (x, y, z) of doubles: a vector or a position. */
+krpc_value_t	*th_vec3(double x, double y, double z);
 /* A PROCEDURE_CALL value for the call (for AddStream, Expression.Call). */
 krpc_value_t	*th_proc_call(const char *service, const char *procedure, size_t nargs, ...);
 

@@ -240,25 +240,47 @@ mock_services(void)
 		proc("OnTimer", KRPC_TYPE_EVENT, 1, param("ms", KRPC_TYPE_UINT32, NULL, 0)),
 		proc("StreamOf", KRPC_TYPE_STREAM, 1, param("x", KRPC_TYPE_SINT32, NULL, 0)),
 	};
-	Krpc__Schema__Service s[2], *ss[2] = { &s[0], &s[1] };
+	/* What the ledger's part rules need (ResourceTransfer has no Remove here). */
+	Krpc__Schema__Procedure *sc[] = {
+		proc("Part_AddForce", KRPC_TYPE_CLASS, 4, param("this", KRPC_TYPE_CLASS, NULL, 0),
+		    param("force", KRPC_TYPE_TUPLE, NULL, 0), param("position", KRPC_TYPE_TUPLE, NULL, 0),
+		    param("referenceFrame", KRPC_TYPE_CLASS, NULL, 0)),
+		proc("Part_set_Highlighted", 0, 2, param("this", KRPC_TYPE_CLASS, NULL, 0),
+		    param("value", KRPC_TYPE_BOOL, NULL, 0)),
+		proc("Force_Remove", 0, 1, param("this", KRPC_TYPE_CLASS, NULL, 0)),
+		proc("RCS_set_InputOverride", 0, 2, param("this", KRPC_TYPE_CLASS, NULL, 0),
+		    param("value", KRPC_TYPE_BOOL, NULL, 0)),
+		proc("RCS_set_RotationOverride", 0, 2, param("this", KRPC_TYPE_CLASS, NULL, 0),
+		    param("value", KRPC_TYPE_TUPLE, NULL, 0)),
+		proc("Orbit_static_CreateFromPositionAndVelocity", KRPC_TYPE_CLASS, 1,
+		    param("body", KRPC_TYPE_CLASS, NULL, 0)),
+		proc("Orbit_Remove", 0, 1, param("this", KRPC_TYPE_CLASS, NULL, 0)),
+		proc("ResourceTransfer_static_Start", KRPC_TYPE_CLASS, 1,
+		    param("fromPart", KRPC_TYPE_CLASS, NULL, 0)),
+	};
+	Krpc__Schema__Service s[3], *ss[3] = { &s[0], &s[1], &s[2] };
 	Krpc__Schema__Services all = KRPC__SCHEMA__SERVICES__INIT;
 	krpc_buf_t b = KRPC_BUF_INIT;
 	size_t i, j, len;
 
 	krpc__schema__service__init(&s[0]);
 	krpc__schema__service__init(&s[1]);
+	krpc__schema__service__init(&s[2]);
 	s[0].name = "KRPC";
 	s[0].procedures = krpc;
 	s[0].n_procedures = sizeof krpc / sizeof krpc[0];
 	s[1].name = "TestService";
 	s[1].procedures = test;
 	s[1].n_procedures = sizeof test / sizeof test[0];
+	s[2].name = "SpaceCenter";
+	s[2].procedures = sc;
+	s[2].n_procedures = sizeof sc / sizeof sc[0];
 	all.services = ss;
-	all.n_services = 2;
+	all.n_services = 3;
 	len = krpc__schema__services__get_packed_size(&all);
 	krpc_buf_reserve(&b, len);
 	b.len = krpc__schema__services__pack(&all, b.data);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		for (j = 0; j < s[i].n_procedures; j++) {
 			Krpc__Schema__Procedure *p = s[i].procedures[j];
 			size_t k;

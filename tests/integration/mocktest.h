@@ -32,6 +32,11 @@ struct mock {
  *   y = "foo", obj: TestClass? = null) 2, BlockingProcedure(n) 3 (in the
  *   proxy's default slow list), OnTimer(ms) -> EVENT 4, StreamOf(x) ->
  *   STREAM 5.
+ * SpaceCenter: Part_AddForce(this, force, position, referenceFrame) -> CLASS,
+ *   Part_set_Highlighted(this, value), Force_Remove(this),
+ *   RCS_set_InputOverride(this, value), RCS_set_RotationOverride(this, value),
+ *   Orbit_static_CreateFromPositionAndVelocity(body) -> CLASS, Orbit_Remove(this),
+ *   ResourceTransfer_static_Start(fromPart) -> CLASS (no ResourceTransfer_Remove).
  */
 #define MOCK_TS_ID		9999
 #define MOCK_OPTIONAL_ID	2

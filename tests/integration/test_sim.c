@@ -541,7 +541,8 @@ find_proc(const Krpc__Schema__Service *s, const char *name)
 
 START_TEST(test_get_services)
 {
-	static const char *const names[] = { "KRPC", "SpaceCenter", "TestService", "Benchmark" };
+	static const char *const names[] = { "KRPC", "SpaceCenter", "TestService", "Benchmark",
+	    "Drawing", "UI" };
 	th_client_t *c = client("services", false);
 	krpc_value_t *v = th_call_value(c, "services", "KRPC", "GetServices", 0);
 	const Krpc__Schema__Procedure *p;
@@ -554,8 +555,8 @@ START_TEST(test_get_services)
 	data = krpc_value_data(v, &len);
 	all = krpc__schema__services__unpack(NULL, len, data);
 	ck_assert_ptr_nonnull(all);
-	ck_assert_uint_eq(all->n_services, 4);
-	for (i = 0; i < 4; i++)
+	ck_assert_uint_eq(all->n_services, 6);
+	for (i = 0; i < 6; i++)
 		ck_assert_str_eq(all->services[i]->name, names[i]);
 	k = all->services[0];
 	t = all->services[2];

@@ -101,7 +101,8 @@ def test_services(sim):
     services = pb.Services()
     services.ParseFromString(c.value("KRPC", "GetServices"))
     names = [s.name for s in services.services]
-    check(names == ["KRPC", "SpaceCenter", "TestService", "Benchmark"], "service names")
+    check(names == ["KRPC", "SpaceCenter", "TestService", "Benchmark", "Drawing", "UI"],
+          "service names")
     krpc = services.services[0]
     check(len(krpc.procedures) == 69, "KRPC has 69 procedures")
     procs = {p.name: p for p in krpc.procedures}

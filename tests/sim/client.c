@@ -125,6 +125,7 @@ client_conn_lost(sim_client_t *c, conn_t *conn)
 		rpc_req_free(c->pending);	/* the request is dropped; side effects stay */
 		c->pending = NULL;
 		svc_test_state_client_gone(c->server, c->id);
+		services_client_gone(c->server, c);	/* what the game releases */
 	}
 	if (conn == c->stream) {
 		c->stream = NULL;

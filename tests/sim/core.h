@@ -174,6 +174,8 @@ const struct sim_service *services_by_name(const char *);
 const struct sim_service *services_by_id(uint32_t);
 size_t		 services_count(void);
 const struct sim_service *services_at(size_t);
+/* A client's RPC connection closed: every service's client_gone hook. */
+void		 services_client_gone(sim_server_t *, sim_client_t *);
 const struct svc_proc *services_proc(const struct sim_service *, const char *name);
 const struct svc_proc *services_proc_by_id(const struct sim_service *, uint32_t id);
 /* A type from its text, with STRUCT fields filled in; NULL if invalid. */

@@ -62,12 +62,13 @@ tests_integration_test_sim_fuzz_LDADD = $(INTEG_LDADD)
 SIM_SERVICES_SOURCES = \
 	tests/sim/dotnet.c tests/sim/dotnet.h \
 	tests/sim/svc_benchmark.c \
-	tests/sim/svc_spacecenter.c \
+	tests/sim/svc_spacecenter.c tests/sim/svc_spacecenter.h tests/sim/svc_sc_pilot.c \
+	tests/sim/svc_owned.c tests/sim/svc_owned.h tests/sim/svc_drawing.c tests/sim/svc_ui.c \
 	tests/sim/svc_test.c tests/sim/svc_test.h tests/sim/svc_test_state.c
 
 # Their integration tests, through a real krpc-sim.
 SIM_SERVICES_TESTS = tests/integration/test_sim_services tests/integration/test_sim_surface \
-	tests/integration/test_sim_spacecenter
+	tests/integration/test_sim_spacecenter tests/integration/test_sim_ownership
 check_PROGRAMS += $(SIM_SERVICES_TESTS)
 TESTS += $(SIM_SERVICES_TESTS)
 SVCTEST_SOURCES = tests/integration/svctest.c tests/integration/svctest.h
@@ -83,3 +84,7 @@ tests_integration_test_sim_spacecenter_SOURCES = tests/integration/test_sim_spac
 	$(SVCTEST_SOURCES)
 tests_integration_test_sim_spacecenter_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_sim_spacecenter_LDADD = $(INTEG_LDADD)
+tests_integration_test_sim_ownership_SOURCES = tests/integration/test_sim_ownership.c \
+	$(SVCTEST_SOURCES)
+tests_integration_test_sim_ownership_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_ownership_LDADD = $(INTEG_LDADD)

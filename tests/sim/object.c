@@ -146,3 +146,13 @@ sim_object_get(sim_server_t *s, uint64_t id, const char *service, const char *cl
 		return NULL;
 	return o->data;
 }
+
+/* Destroys object id: later uses fail with ObjectDestroyedException. */
+void
+sim_object_remove(sim_server_t *s, uint64_t id)
+{
+	struct object *o = object_at(server_objects(s), id);
+
+	if (o != NULL)
+		o->removed = true;
+}

@@ -20,6 +20,8 @@ static const struct sim_service *const services_list[] = {
 	&sim_service_spacecenter,
 	&sim_service_test,
 	&sim_service_benchmark,
+	&sim_service_drawing,		/* krpc-sim's own: not on kRPC's TestServer */
+	&sim_service_ui,
 };
 #define SERVICES_N (sizeof services_list / sizeof services_list[0])
 
@@ -357,6 +359,18 @@ const struct sim_service *
 services_at(size_t i)
 {
 	return i < SERVICES_N ? services_list[i] : NULL;
+}
+
+/* A client's RPC connection closed: each service releases what it held for it. */
+void
+services_client_gone(sim_server_t *s, sim_client_t *c)
+{
+	size_t i;
+
+	for (i = 0; i < SERVICES_N; i++) {
+		if (services_list[i]->client_gone != NULL)
+			services_list[i]->client_gone(s, c);
+	}
 }
 
 /* The service called name, or NULL. */

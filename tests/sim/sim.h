@@ -134,11 +134,20 @@ struct sim_service {
 	void				(*init)(sim_server_t *);
 	void				(*tick)(sim_server_t *);	/* each update, before the RPC phase */
 	void				(*fini)(sim_server_t *);
+	/*
+	 * Optional: a client's RPC connection closed.  What the service holds
+	 * for that client (kRPC's client-owned state: drawings, UI objects,
+	 * the auto-pilot it engaged, control inputs) is released, as the game
+	 * does when a client disconnects.
+	 */
+	void				(*client_gone)(sim_server_t *, sim_client_t *);
 };
 
 /* The services; the core lists them in this order. */
 extern const struct sim_service sim_service_krpc;		/* svc_krpc.c */
 extern const struct sim_service sim_service_spacecenter;	/* svc_spacecenter.c */
+extern const struct sim_service sim_service_drawing;		/* svc_drawing.c */
+extern const struct sim_service sim_service_ui;		/* svc_ui.c */
 extern const struct sim_service sim_service_test;		/* svc_test.c */
 extern const struct sim_service sim_service_benchmark;		/* svc_benchmark.c */
 
@@ -218,6 +227,13 @@ uint64_t	 sim_object_find(sim_server_t *, const char *service, const char *cls,
 uint64_t	 sim_object_add(sim_server_t *, const char *service, const char *cls, void *data);
 /* The data of object id if it is of that class, else NULL. */
 void		*sim_object_get(sim_server_t *, uint64_t id, const char *service, const char *cls);
+/*
+ * Destroys object id (the game object behind it is gone): passing it to a
+ * procedure afterwards fails with KRPC.ObjectDestroyedException, and
+ * sim_object_find() and sim_object_get() no longer see it.  Its data stays
+ * the service's to free.
+ */
+void		 sim_object_remove(sim_server_t *, uint64_t id);
 
 /* ---- Events from procedures (TestService.OnTimer) ------------------- */
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "svc_spacecenter.h"
 
 /*
  * Flight model (for krpc-sim --help and krpc-sim(1)):
@@ -46,21 +46,6 @@
 #define SVC_SC_SUBSTEP	0.02		/* longest physics step while warping, s */
 #define SVC_SC_WARP_MIN	10.0
 #define SVC_SC_WARP_MAX	100000.0
-
-/* Reference frames of the subset. */
-enum svc_sc_frame {
-	SVC_SC_FRAME_SURFACE,	/* the vessel's surface frame (Flight's default) */
-	SVC_SC_FRAME_VESSEL,	/* the vessel's own frame */
-	SVC_SC_FRAME_BODY,		/* Kerbin's rotating frame */
-	SVC_SC_NFRAMES,
-};
-
-/* An object of the subset: the data the object store holds. */
-struct svc_sc_obj {
-	const char		*cls;
-	enum svc_sc_frame	 frame;		/* ReferenceFrame and Flight */
-	uint64_t		 id;		/* its id once stored */
-};
 
 /* The fixed set of objects (static storage: nothing to free). */
 static struct svc_sc_obj svc_sc_vessel = { .cls = "Vessel" };
@@ -182,7 +167,7 @@ svc_sc_id(sim_server_t *srv, struct svc_sc_obj *o)
 }
 
 /* Returns one of the fixed objects. */
-static sim_rc_t
+sim_rc_t
 svc_sc_ret_obj(sim_call_t *c, struct svc_sc_obj *o)
 {
 	uint64_t id = svc_sc_id(sim_call_server(c), o);
@@ -195,12 +180,19 @@ svc_sc_ret_obj(sim_call_t *c, struct svc_sc_obj *o)
 }
 
 /* The frame of a ReferenceFrame argument; null means the surface frame. */
-static enum svc_sc_frame
+enum svc_sc_frame
 svc_sc_arg_frame(sim_call_t *c, size_t i)
 {
 	const struct svc_sc_obj *f = sim_arg_data(c, i);
 
 	return f != NULL ? f->frame : SVC_SC_FRAME_SURFACE;
+}
+
+/* The ReferenceFrame object of a frame. */
+struct svc_sc_obj *
+svc_sc_frame_obj(enum svc_sc_frame f)
+{
+	return &svc_sc_frames[f];
 }
 
 /* The frame of the Flight instance (argument 0). */
@@ -309,12 +301,13 @@ svc_sc_get_throttle(sim_call_t *c)
 	return SIM_DONE;
 }
 
-/* Control_set_Throttle: clamped to 0..1. */
+/* Control_set_Throttle: clamped to 0..1; its caller counts as a client that set inputs. */
 static sim_rc_t
 svc_sc_set_throttle(sim_call_t *c)
 {
 	float t = sim_arg_float(c, 1);
 
+	svc_sc_pilot_took_inputs(c);
 	svc_sc.throttle = t > 1 ? 1 : t >= 0 ? t : 0;
 	return SIM_DONE;
 }
@@ -461,6 +454,7 @@ svc_sc_init(sim_server_t *srv)
 	svc_sc.name = strdup("Kerbal X");
 	svc_sc.namelen = svc_sc.name != NULL ? strlen(svc_sc.name) : 0;
 	svc_sc.fuel = SVC_SC_FUEL;
+	svc_sc_pilot_reset();
 }
 
 /* Frees the vessel name. */
@@ -469,6 +463,7 @@ svc_sc_fini(sim_server_t *srv)
 {
 	free(svc_sc.name);
 	memset(&svc_sc, 0, sizeof(svc_sc));
+	svc_sc_pilot_reset();
 }
 
 /* ---- Tables ----------------------------------------------------------- */
@@ -478,6 +473,23 @@ svc_sc_fini(sim_server_t *srv)
 #define THIS(t)		{ "this", (t), 0, NULL }
 #define P(n, t)		{ (n), (t), 0, NULL }
 #define F		SIM_FLIGHT
+
+#define AP		"class(SpaceCenter.AutoPilot)"
+#define AP_FLOAT(n, f, text)						\
+	{ .name = "AutoPilot_get_" n, .fn = svc_sc_pilot_get_##f, .ret = "float", .flags = F, \
+	  .doc = text, .params = { THIS(AP) } },				\
+	{ .name = "AutoPilot_set_" n, .fn = svc_sc_pilot_set_##f, .flags = F, \
+	  .doc = text, .params = { THIS(AP), P("value", "float") } }
+#define AP_ERROR(n, f, text)						\
+	{ .name = "AutoPilot_get_" n, .fn = svc_sc_pilot_##f, .ret = "float", .flags = F, \
+	  .doc = text, .params = { THIS(AP) } }
+#define CONTROL_INPUT(wire, c_name, what)				\
+	{ .name = "Control_get_" #wire, .fn = svc_sc_pilot_get_##c_name, .ret = "float", \
+	  .flags = F, .doc = "The " what ", from -1 to 1.",		\
+	  .params = { THIS("class(SpaceCenter.Control)") } },		\
+	{ .name = "Control_set_" #wire, .fn = svc_sc_pilot_set_##c_name, .flags = F, \
+	  .doc = "The " what ", from -1 to 1.",				\
+	  .params = { THIS("class(SpaceCenter.Control)"), P("value", "float") } },
 
 static const struct sim_proc svc_sc_procs[] = {
 	{ .name = "WarpTo", .fn = svc_sc_warp_to, .flags = F,
@@ -491,6 +503,31 @@ static const struct sim_proc svc_sc_procs[] = {
 	  .doc = "The vessel under control.", .params = { P("value", VESSEL) } },
 	{ .name = "get_UT", .fn = svc_sc_get_ut, .ret = "double", .flags = F,
 	  .doc = "Universal time, in seconds." },
+	{ .name = "AutoPilot_Engage", .fn = svc_sc_pilot_engage, .flags = F,
+	  .doc = "Engages the auto-pilot.  The client that engaged it last owns it: when\n"
+	      "that client disconnects, the auto-pilot is reset and disengaged.",
+	  .params = { THIS(AP) } },
+	{ .name = "AutoPilot_Disengage", .fn = svc_sc_pilot_disengage, .flags = F,
+	  .doc = "Disengages the auto-pilot.", .params = { THIS(AP) } },
+	{ .name = "AutoPilot_TargetPitchAndHeading", .fn = svc_sc_pilot_pitch_and_heading,
+	  .flags = F, .doc = "Sets the target pitch and heading, in degrees.",
+	  .params = { THIS(AP), P("pitch", "float"), P("heading", "float") } },
+	AP_ERROR("Error", error, "Degrees between where the vessel points and the target\n"
+	    "direction; 0 while the auto-pilot is disengaged."),
+	AP_ERROR("PitchError", pitch_error, "Degrees between the vessel's pitch and the target\n"
+	    "pitch; 0 while the auto-pilot is disengaged."),
+	AP_ERROR("HeadingError", heading_error, "Degrees between the vessel's heading and the\n"
+	    "target heading; 0 while the auto-pilot is disengaged."),
+	AP_ERROR("RollError", roll_error, "Degrees between the vessel's roll and the target\n"
+	    "roll; 0 while the auto-pilot is disengaged or has no target roll."),
+	{ .name = "AutoPilot_get_ReferenceFrame", .fn = svc_sc_pilot_get_frame, .ret = FRAME,
+	  .flags = F, .doc = "The frame the target direction is in.", .params = { THIS(AP) } },
+	{ .name = "AutoPilot_set_ReferenceFrame", .fn = svc_sc_pilot_set_frame, .flags = F,
+	  .doc = "The frame the target direction is in; not one that turns with the vessel.",
+	  .params = { THIS(AP), P("value", FRAME) } },
+	AP_FLOAT("TargetPitch", target_pitch, "The target pitch, in degrees from -90 to 90."),
+	AP_FLOAT("TargetHeading", target_heading, "The target heading, in degrees from 0 to 360."),
+	AP_FLOAT("TargetRoll", target_roll, "The target roll, in degrees; NaN when there is none."),
 	{ .name = "CelestialBody_get_Name", .fn = svc_sc_body_name, .ret = "string", .flags = F,
 	  .doc = "What the body is called.", .params = { THIS("class(SpaceCenter.CelestialBody)") } },
 	{ .name = "CelestialBody_get_ReferenceFrame", .fn = svc_sc_body_frame, .ret = FRAME,
@@ -512,6 +549,7 @@ static const struct sim_proc svc_sc_procs[] = {
 	{ .name = "Control_set_Throttle", .fn = svc_sc_set_throttle, .flags = F,
 	  .doc = "Throttle setting, from 0 to 1.",
 	  .params = { THIS("class(SpaceCenter.Control)"), P("value", "float") } },
+	SVC_SC_INPUTS(CONTROL_INPUT)
 	{ .name = "Flight_get_MeanAltitude", .fn = svc_sc_mean_altitude, .ret = "double", .flags = F,
 	  .doc = "Height above sea level, in meters.",
 	  .params = { THIS("class(SpaceCenter.Flight)") } },
@@ -534,6 +572,8 @@ static const struct sim_proc svc_sc_procs[] = {
 	  .ret = "tuple(double, double, double)", .flags = F,
 	  .doc = "Where the vessel's center of mass is, in the given reference frame.",
 	  .params = { THIS(VESSEL), P("referenceFrame", FRAME) } },
+	{ .name = "Vessel_get_AutoPilot", .fn = svc_sc_pilot_get, .ret = AP, .flags = F,
+	  .doc = "The vessel's auto-pilot.", .params = { THIS(VESSEL) } },
 	{ .name = "Vessel_get_Control", .fn = svc_sc_vessel_control,
 	  .ret = "class(SpaceCenter.Control)", .flags = F,
 	  .doc = "The vessel's control inputs (throttle, staging, action groups).",
@@ -552,6 +592,8 @@ static const struct sim_proc svc_sc_procs[] = {
 };
 
 static const struct sim_class svc_sc_classes[] = {
+	{ .name = "AutoPilot", .dotnet = "KRPC.SpaceCenter.Services.AutoPilot",
+	  .doc = "A vessel's auto-pilot." },
 	{ .name = "CelestialBody", .dotnet = "KRPC.SpaceCenter.Services.CelestialBody",
 	  .doc = "A planet or moon." },
 	{ .name = "Control", .dotnet = "KRPC.SpaceCenter.Services.Control",
@@ -578,4 +620,5 @@ const struct sim_service sim_service_spacecenter = {
 	.init = svc_sc_init,
 	.tick = svc_sc_tick,
 	.fini = svc_sc_fini,
+	.client_gone = svc_sc_pilot_client_gone,
 };
