@@ -6,6 +6,8 @@
 A step is [@CLIENT] [VAR =] ACTION.  Actions:
 
     Service.Procedure(ARGS)         one Request with one call; the Response is recorded
+                                    (E.X and T.X stand for KRPC.Expression_static_X and
+                                    KRPC.Type_static_X)
     [CALL, CALL, ...]               one Request with several calls
     command(ARGS)                   see conformance.py (updates, quiet, rpc, stream, raw...)
 
@@ -15,7 +17,8 @@ true, false, null (sent as is_null), _ (left out), [lists], {dicts: 1},
 (tuples,), set(1, 2), b"bytes", x"hex" (raw bytes as the value, not
 encoded), as(TYPE, VALUE) (encoded with a scalar type), obj(ID) (an object id),
 a nested call (for procedure_call parameters; #ID.#ID(...) calls by
-service and procedure id), $VAR (a result bound earlier),
+service and procedure id; where an object is expected, a call made first
+and its result passed), $VAR (a result bound earlier),
 and N=VALUE (the argument at position N).
 """
 
@@ -33,6 +36,9 @@ TOKEN = re.compile(r"""
   | (?P<name>[A-Za-z_]\w*)
   | (?P<punct>[()\[\]{},;:.=_])
 """, re.VERBOSE)
+
+# E.Add(...) is KRPC.Expression_static_Add(...), T.Int() is KRPC.Type_static_Int().
+ALIASES = {"E": "Expression_static_", "T": "Type_static_"}
 
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", '"': '"', "\\": "\\"}
 
@@ -141,6 +147,8 @@ class Parser:
         self.take(".")
         proc = self.take()[1]
         self.take("(")
+        if service in ALIASES:
+            service, proc = "KRPC", ALIASES[service] + proc
         return CallLit(service, proc, self.list_of(")", self.argument))
 
     def word(self, w):

@@ -238,8 +238,20 @@ class Session:
         if len(r.results) != len(calls):
             lines.append("%d results for %d calls" % (len(r.results), len(calls)))
         for call, res in zip(calls, r.results):
-            lines.append(self.clients_filter(call, res) or self.ctx.result_text(call, res))
+            lines.append(self.clients_filter(call, res) or self.benchmark_filter(call, res) or
+                         self.ctx.result_text(call, res))
         return "\n".join(lines)
+
+    def benchmark_filter(self, call, res):
+        """Benchmark.Call: its keys and iterations (the rest are timings and byte counts)."""
+        if (call.service, call.procedure) != ("Benchmark", "Call") or res.HasField("error"):
+            return None
+        d = pb.Dictionary()
+        d.ParseFromString(res.value)
+        keys = [kvalue.text(pb.Type(code=T.STRING), e.key, self.ctx) for e in d.entries]
+        its = [kvalue.text(pb.Type(code=T.DOUBLE), e.value, self.ctx) for e in d.entries
+               if e.key == b"\x0aiterations"]
+        return "= benchmark keys %s iterations %s" % (", ".join(keys), ", ".join(its))
 
     def clients_filter(self, call, res):
         """KRPC.get_Clients: only this case's clients, by their names in the case."""
@@ -361,11 +373,41 @@ class Session:
             conn.close()
         return self.lines
 
+    def materialize(self, c, lit, ty):
+        """lit with the calls where objects are expected made first, as their results."""
+        if isinstance(lit, CallLit) and ty is not None and ty.code == T.CLASS:
+            self.send(c, [self.materialize_args(c, lit)])
+            self.recv(c, "_nested")
+            if not isinstance(self.ctx.vars.get("_nested"), ObjRef):
+                raise RuntimeError("a nested call gave no object")
+            return self.ctx.vars.pop("_nested")
+        if ty is None or isinstance(lit, (kvalue.Raw, Null, kvalue.Typed)):
+            return lit
+        if ty.code in (T.LIST, T.SET) and isinstance(lit, list):
+            return type(lit)(self.materialize(c, x, ty.types[0]) for x in lit)
+        if ty.code == T.DICTIONARY and isinstance(lit, dict):
+            return {k: self.materialize(c, v, ty.types[1]) for k, v in lit.items()}
+        return lit
+
+    def materialize_args(self, c, call):
+        call = self.ctx.resolve(call)
+        proc = self.ctx.proc(call)
+        if proc is None:
+            return call
+        args, pos = [], 0
+        for key, lit in call.args:
+            pos = key if isinstance(key, int) else pos
+            ty = proc.parameters[pos].type if pos < len(proc.parameters) else None
+            args.append((key, self.materialize(c, lit, ty)))
+            pos += 1
+        return CallLit(call.service, call.procedure, args)
+
     def step(self, st):
         cname = st.client or "a"
         if st.kind in ("call", "batch"):
             c = self.ready(cname)
-            self.send(c, [st.payload] if st.kind == "call" else st.payload)
+            calls = [st.payload] if st.kind == "call" else st.payload
+            self.send(c, [self.materialize_args(c, x) for x in calls])
             self.recv(c, st.var)
             return
         fn = getattr(self, "cmd_" + st.kind, None)
@@ -445,6 +487,29 @@ class Session:
 
     def cmd_serial(self, cname):
         """Marks a case that reads server-wide state: it runs alone (conformance.py)."""
+
+    def cmd_event(self, cname, expr, ms=300):
+        """AddEvent(expr), started: whether it fires within ms (other streams ignored)."""
+        c = self.ready(cname)
+        self.send(c, [self.materialize_args(c, CallLit("KRPC", "AddEvent", [(None, expr)]))])
+        self.recv(c, "_event")
+        ev = self.ctx.vars.pop("_event", None)
+        if not isinstance(ev, StreamRef):
+            return
+        self.send(c, [CallLit("KRPC", "StartStream", [(None, ev)])])
+        self.recv(c)
+        end = time.monotonic() + ms / 1000.0
+        while True:
+            body = _read_frame(c.stream, max(end - time.monotonic(), 0.001))
+            if isinstance(body, str):
+                self.out("event %s %s" % (self.ctx.stream_name(ev.sid), body))
+                return
+            u = pb.StreamUpdate()
+            u.ParseFromString(body)
+            for res in u.results:
+                if res.id == ev.sid:
+                    self.out(self.update_text(pb.StreamUpdate(results=[res]).SerializeToString()))
+                    return
 
     def cmd_sleep(self, cname, ms):
         time.sleep(ms / 1000.0)

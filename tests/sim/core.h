@@ -39,11 +39,12 @@ struct sim_options {
 	int		 scene;
 };
 
-/* An error: service and name empty for plain errors. */
+/* An error: service and name empty for plain errors; trace NULL until set. */
 struct sim_err {
 	char	*service;
 	char	*name;
 	char	*desc;
+	char	*trace;		/* Error.stack_trace: Mono-style frames (err_trace) */
 };
 
 typedef struct conn conn_t;
@@ -176,6 +177,7 @@ size_t		 services_count(void);
 const struct sim_service *services_at(size_t);
 const struct svc_proc *services_proc(const struct sim_service *, const char *name);
 const struct svc_proc *services_proc_by_id(const struct sim_service *, uint32_t id);
+const struct sim_struct *services_struct(const char *service, const char *name);
 /* A type from its text, with STRUCT fields filled in; NULL if invalid. */
 krpc_type_t	*services_type(const char *text, char *why, size_t whylen);
 /* The .NET name of a type (static storage until the next call). */
@@ -208,7 +210,7 @@ enum call_rc	 call_spec_parse(sim_server_t *, const uint8_t *, size_t,
 void		 call_spec_free(struct call_spec *);
 const struct svc_proc *call_spec_proc(const struct call_spec *);
 /* Checks every argument is given (or defaulted) and null only where allowed; -1 with err set. */
-int		 call_spec_check(const struct call_spec *, struct sim_err *);
+int		 call_spec_check(sim_server_t *, const struct call_spec *, struct sim_err *);
 /* True if two specs are the same call for stream sharing. */
 bool		 call_spec_equal(const struct call_spec *, const struct call_spec *);
 
@@ -226,10 +228,45 @@ void		 call_result_write(const sim_call_t *, krpc_buf_t *);
 void		 call_set_err(sim_call_t *, const struct sim_err *);
 
 
+/* ---- decode.c ------------------------------------------------------- */
+
+/* Decodes an argument value as the server does; -1 with a request-level error. */
+int		 decode_value(sim_server_t *, const krpc_type_t *, const uint8_t *, size_t,
+		    krpc_value_t **, struct sim_err *);
+
+/* ---- pbin.c --------------------------------------------------------- */
+
+/* A reader of protobuf bytes with the real server's C# runtime's rules and texts. */
+struct pbin {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 off;
+	int		 depth;		/* nested messages and groups */
+	const char	*err;		/* the runtime's message once a read failed */
+};
+
+/* Reads the value of a known field (tag given); 0, or -1 with in->err set. */
+typedef int	(*pbin_field_fn)(void *ud, uint32_t tag, struct pbin *in);
+
+extern const char pbin_truncated[];
+
+void		 pbin_init(struct pbin *, const uint8_t *, size_t);
+bool		 pbin_at_end(const struct pbin *);
+int		 pbin_varint64(struct pbin *, uint64_t *);
+int		 pbin_varint32(struct pbin *, uint32_t *);
+int		 pbin_fixed(struct pbin *, size_t n, uint8_t *out);
+int		 pbin_bytes(struct pbin *, const uint8_t **, size_t *);
+int		 pbin_tag(struct pbin *, uint32_t *);
+int		 pbin_group(struct pbin *, uint32_t num);
+int		 pbin_message(struct pbin *, const uint32_t *tags, size_t ntags, pbin_field_fn, void *);
+int		 pbin_sub(struct pbin *, struct pbin *sub);
+
 /* ---- err.c ----------------------------------------------------------- */
 
 void		 err_set(struct sim_err *, const char *service, const char *name, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
+void		 err_trace(struct sim_err *, const char *frame, ...) __attribute__((sentinel));
+void		 err_copy(struct sim_err *dst, const struct sim_err *src);
 void		 err_clear(struct sim_err *);
 void		 err_write(const struct sim_err *, krpc_buf_t *);
 
@@ -264,6 +301,8 @@ uint64_t	 object_add_owned(sim_server_t *, const char *service, const char *cls,
 /* Checks an id from a request: 0 if fine, else sets err (request-level). */
 int		 object_check(sim_server_t *, uint64_t id, const char *service, const char *cls,
 		    struct sim_err *);
+/* The .NET name of an object's class (static storage). */
+const char	*object_dotnet(sim_server_t *, uint64_t id);
 
 /* ---- expr.c ---------------------------------------------------------- */
 

@@ -553,7 +553,7 @@ eval_get(struct eval_ctx *x, const krpc_value_t *a, const krpc_value_t *key)
 		return eval_fail(x, "KRPC", "ArgumentException", "The index must be a System.Int32");
 	if (idx < 0 || (size_t)idx >= n)
 		return eval_fail(x, "KRPC", "ArgumentOutOfRangeException", "Index was out of range. "
-		    "Must be non-negative and less than the size of the collection. (Parameter 'index')");
+		    "Must be non-negative and less than the size of the collection.\nParameter name: index");
 	return krpc_value_clone(krpc_value_item(a, (size_t)idx));
 }
 

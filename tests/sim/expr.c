@@ -98,7 +98,7 @@ expr_arg_list(sim_call_t *c, size_t i, struct expr ***out, size_t *n)
 		if (krpc_value_as_object(krpc_value_item(v, k), &id) != KRPC_OK ||
 		    ((*out)[k] = expr_get(sim_call_server(c), id)) == NULL) {
 			sim_error(c, "KRPC", "ArgumentNullException",
-			    "Value cannot be null. (Parameter '%s')", "expression");
+			    "Value cannot be null.\nParameter name: %s", "expression");
 			return false;
 		}
 	}
@@ -165,7 +165,7 @@ expr_build_const(sim_call_t *c, struct expr *e)
 static bool
 expr_build_call(sim_call_t *c, struct expr *e)
 {
-	struct sim_err err = { NULL, NULL, NULL };
+	struct sim_err err = { NULL, NULL, NULL, NULL };
 	const uint8_t *data;
 	size_t len = 0;
 
@@ -181,7 +181,7 @@ expr_build_call(sim_call_t *c, struct expr *e)
 		    "Cannot use a procedure that does not return a value.");
 		return false;
 	}
-	if (call_spec_check(e->spec, &err) != 0) {	/* arguments are filled at build time */
+	if (call_spec_check(sim_call_server(c), e->spec, &err) != 0) {	/* arguments are filled at build time */
 		call_set_err(c, &err);
 		err_clear(&err);
 		return false;
@@ -248,7 +248,7 @@ expr_build_invoke(sim_call_t *c, struct expr *e)
 		if (krpc_value_as_object(krpc_value_val(d, i), &id) != KRPC_OK ||
 		    (e->list2[i] = expr_get(sim_call_server(c), id)) == NULL) {
 			sim_error(c, "KRPC", "ArgumentNullException",
-			    "Value cannot be null. (Parameter 'args')");
+			    "Value cannot be null.\nParameter name: args");
 			return false;
 		}
 	}

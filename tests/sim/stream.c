@@ -154,7 +154,7 @@ stream_eval_call(sim_server_t *s, sim_client_t *client, struct stream *st)
 static void
 stream_eval_expr(sim_server_t *s, sim_client_t *client, struct stream *st)
 {
-	struct sim_err err = { NULL, NULL, NULL };
+	struct sim_err err = { NULL, NULL, NULL, NULL };
 	krpc_buf_t res = KRPC_BUF_INIT, e = KRPC_BUF_INIT;
 	krpc_value_t *v = expr_eval(s, client, st->expr, &err);
 	bool b = false;

@@ -122,7 +122,7 @@ svc_bench_probe(sim_call_t *c, const krpc_value_t *call, uint32_t iterations)
 		    "updates and cannot be benchmarked in a loop", name);
 	else if (iterations == 0)
 		sim_error(c, "KRPC", "ArgumentException",
-		    "Iterations must be at least one (Parameter 'iterations')");
+		    "Iterations must be at least one\nParameter name: iterations");
 	else
 		ok = true;
 out:

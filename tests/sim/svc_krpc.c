@@ -108,7 +108,7 @@ krpc_get_clients(sim_call_t *c)
 static sim_rc_t
 krpc_add_stream(sim_call_t *c)
 {
-	struct sim_err err = { NULL, NULL, NULL };
+	struct sim_err err = { NULL, NULL, NULL, NULL };
 	struct call_spec *spec;
 	const uint8_t *data;
 	size_t len = 0;
@@ -124,7 +124,7 @@ krpc_add_stream(sim_call_t *c)
 		    "Cannot create a stream for a procedure that does not return a value.");
 		return SIM_DONE;
 	}
-	if (call_spec_check(spec, &err) != 0) {
+	if (call_spec_check(sim_call_server(c), spec, &err) != 0) {
 		call_spec_free(spec);
 		goto fail;
 	}
