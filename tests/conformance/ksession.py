@@ -82,7 +82,7 @@ class Ctx:
         m = pb.Services()
         m.ParseFromString(data)
         kept = [s for s in m.services if s.name not in SERVICES_IGNORED]
-        lines = ["services " + ", ".join(s.name for s in kept)]
+        lines = ["services (by name)"]
         for svc in sorted(kept, key=lambda s: s.name):
             for line in text_format.MessageToString(svc, as_utf8=True).splitlines():
                 lines.append("  %s| %s" % (svc.name, line))
@@ -167,6 +167,7 @@ class Client:
 
     def __init__(self):
         self.rpc = self.stream = None
+        self.streams = []   # every stream connection opened, oldest first
         self.id = b""
         self.sent = []   # calls of requests sent and not yet answered
 
@@ -330,6 +331,7 @@ class Session:
             r.ParseFromString(body)
             if r.status == pb.ConnectionResponse.OK:
                 c.stream = conn
+                c.streams.append(conn)
         return body
 
     def ready(self, cname):
@@ -467,23 +469,39 @@ class Session:
         """A frame with this body on the RPC connection; the reply."""
         self.cmd_raw(cname, kvalue.Raw(varint(len(data.data)) + data.data))
 
-    def cmd_updates(self, cname, n=1):
+    def cmd_updates(self, cname, n=1, conn=None):
+        """The next n stream updates (conn: the stream connection by opening order)."""
         c = self.ready(cname)
+        sc = c.stream if conn is None else c.streams[conn]
         for _ in range(n):
-            self.out(self.update_text(_read_frame(c.stream, TIMEOUT)))
+            self.out(self.update_text(_read_frame(sc, TIMEOUT)))
 
-    def cmd_quiet(self, cname, ms):
+    def cmd_quiet(self, cname, ms, conn=None):
         """Whatever stream updates arrive within ms (normally none)."""
         c = self.ready(cname)
+        sc = c.stream if conn is None else c.streams[conn]
         end = time.monotonic() + ms / 1000.0
         while True:
             left = end - time.monotonic()
-            body = _read_frame(c.stream, max(left, 0.001))
+            body = _read_frame(sc, max(left, 0.001))
             if body == "silent":
                 break
             self.out(self.update_text(body))
             if body == "closed" or left <= 0:
                 break
+
+    def cmd_service_order(self, cname):
+        """The order GetServices lists the services in (KRPC.GetServices() sorts them)."""
+        c = self.ready(cname)
+        self.send(c, [CallLit("KRPC", "GetServices", [])])
+        body = _read_frame(c.rpc, TIMEOUT)
+        c.sent.pop(0)
+        r = pb.Response()
+        r.ParseFromString(body)
+        m = pb.Services()
+        m.ParseFromString(r.results[0].value)
+        self.out("services in order: " + ", ".join(x.name for x in m.services
+                                                   if x.name not in SERVICES_IGNORED))
 
     def cmd_serial(self, cname):
         """Marks a case that reads server-wide state: it runs alone (conformance.py)."""
@@ -518,15 +536,16 @@ class Session:
         c = self.client(cname)
         c.rpc.close()
 
-    def cmd_close_stream(self, cname):
+    def cmd_close_stream(self, cname, conn=None):
         c = self.client(cname)
-        c.stream.close()
+        (c.stream if conn is None else c.streams[conn]).close()
 
     def cmd_closed(self, cname, ms=1000):
         """Whether the server closes the RPC connection within ms."""
         c = self.client(cname)
         self.out("rpc " + ("closed" if c.rpc.closed_within(ms / 1000.0) else "open"))
 
-    def cmd_stream_closed(self, cname, ms=1000):
+    def cmd_stream_closed(self, cname, ms=1000, conn=None):
         c = self.client(cname)
-        self.out("stream " + ("closed" if c.stream.closed_within(ms / 1000.0) else "open"))
+        sc = c.stream if conn is None else c.streams[conn]
+        self.out("stream " + ("closed" if sc.closed_within(ms / 1000.0) else "open"))

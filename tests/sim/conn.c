@@ -257,6 +257,20 @@ conn_discard_input(conn_t *c)
 	evbuffer_drain(in, evbuffer_get_length(in));
 }
 
+/*
+ * Sends what is queued at once, as the real server's blocking write does (a
+ * response leaves while the RPC phase goes on); what the socket does not
+ * take now is sent by the event loop.
+ */
+static void
+conn_write_now(conn_t *c)
+{
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+	if (fd >= 0)
+		(void)evbuffer_write(bufferevent_get_output(c->bev), fd);
+}
+
 /* Writes one frame (prefix and body together). */
 void
 conn_send(conn_t *c, const void *body, size_t len)
@@ -266,8 +280,10 @@ conn_send(conn_t *c, const void *body, size_t len)
 	if (c->state != CONN_READY && c->state != CONN_HANDSHAKE)
 		return;
 	krpc_frame_append(&b, body, len);
-	if (krpc_buf_ok(&b))
+	if (krpc_buf_ok(&b)) {
 		bufferevent_write(c->bev, b.data, b.len);
+		conn_write_now(c);
+	}
 	krpc_buf_free(&b);
 }
 
@@ -280,8 +296,10 @@ conn_send_msg(conn_t *c, const ProtobufCMessage *m)
 	if (c->state != CONN_READY && c->state != CONN_HANDSHAKE)
 		return;
 	krpc_frame_pack(&b, m);
-	if (krpc_buf_ok(&b))
+	if (krpc_buf_ok(&b)) {
 		bufferevent_write(c->bev, b.data, b.len);
+		conn_write_now(c);
+	}
 	krpc_buf_free(&b);
 }
 

@@ -65,6 +65,9 @@ void			 server_add_conn(sim_server_t *, conn_t *);
 void			 server_add_client(sim_server_t *, sim_client_t *);
 void			 server_reap_later(sim_server_t *);
 void			 server_rpc_arrived(sim_server_t *);
+void			 server_counts(const sim_server_t *, uint64_t out[4]);
+void			 server_update_done(sim_server_t *);
+void			 server_client_rpc_lost(sim_server_t *, sim_client_t *);
 void			 server_count_read(sim_server_t *, size_t);
 void			 server_count_written(sim_server_t *, size_t);
 void			 server_count_stream_evals(sim_server_t *, uint64_t);
@@ -77,6 +80,16 @@ struct object_store	*server_objects(sim_server_t *);
 void			 server_status(sim_server_t *, krpc_buf_t *);
 bool			 server_paused(const sim_server_t *);
 void			 server_set_paused(sim_server_t *, bool);
+
+/* ---- update.c -------------------------------------------------------- */
+
+struct update	*update_new(sim_server_t *, bool adaptive);
+void		 update_free(struct update *);
+void		 update_begin(struct update *);
+void		 update_arrived(struct update *);
+void		 update_client_added(struct update *, sim_client_t *);
+void		 update_client_removed(struct update *, sim_client_t *);
+void		 update_status(const struct update *, Krpc__Schema__Status *);
 
 /* ---- listener.c ------------------------------------------------------ */
 
@@ -126,6 +139,9 @@ void		 conn_close(conn_t *, bool flush, const char *why);
 /* True while the peer is not reading: more than SIM_WRITE_HIGH bytes wait to be sent. */
 bool		 conn_backlogged(const conn_t *);
 
+/* Answers the handshakes waiting on connections of a kind (server.c). */
+void		 server_handshakes(sim_server_t *, enum conn_kind);
+
 /* ---- handshake.c ----------------------------------------------------- */
 
 /* Processes a connection in CONN_HANDSHAKE (once per update). */
@@ -144,15 +160,17 @@ void		 client_attach_stream(sim_client_t *, conn_t *);
 void		 client_conn_lost(sim_client_t *, conn_t *);
 bool		 client_gone(const sim_client_t *);
 struct stream_set *client_streams(sim_client_t *);
+size_t		 client_nsconns(const sim_client_t *);
+conn_t		*client_sconn(const sim_client_t *, size_t i, struct stream_set **);
 struct rpc_req	*client_pending(const sim_client_t *);
 void		 client_set_pending(sim_client_t *, struct rpc_req *);
 
 /* ---- rpc.c ----------------------------------------------------------- */
 
-/* Decodes and runs one Request from c's RPC connection; false if fatal. */
-bool		 rpc_execute(sim_server_t *, sim_client_t *, const uint8_t *, size_t);
-/* Re-runs c's yielded request. */
-void		 rpc_resume(sim_server_t *, sim_client_t *);
+/* Decodes a Request (answering request-level errors); NULL if none to run. */
+struct rpc_req	*rpc_decode(sim_server_t *, sim_client_t *, const uint8_t *, size_t, bool *fatal);
+/* Runs a decoded request, or resumes the client's yielded one (NULL). */
+void		 rpc_execute(sim_server_t *, sim_client_t *, struct rpc_req *);
 void		 rpc_req_free(struct rpc_req *);
 
 /* ---- services.c ------------------------------------------------------ */
@@ -282,12 +300,13 @@ uint64_t	 stream_add_expr(sim_server_t *, sim_client_t *, uint64_t expr);
 bool		 stream_start(sim_client_t *, uint64_t id);
 bool		 stream_set_rate(sim_client_t *, uint64_t id, float rate);
 void		 stream_remove(sim_client_t *, uint64_t id);
-/* The stream phase for one client (called only with a live RPC connection). */
-void		 stream_phase(sim_server_t *, sim_client_t *, double now);
+/* The stream phase for one stream connection (called only with a live RPC connection). */
+void		 stream_phase(sim_server_t *, sim_client_t *, struct stream_set *, conn_t *,
+		    double now);
 /* Drops streams marked for removal (start of a stream phase). */
-void		 stream_reap(sim_client_t *);
-/* Polls the client's service events (each update, started or not). */
-void		 stream_poll(sim_server_t *, sim_client_t *);
+void		 stream_reap(struct stream_set *);
+/* Polls a set's service events (each update, started or not). */
+void		 stream_poll(sim_server_t *, struct stream_set *);
 /* The encoded EVENT (or STREAM) message for an id. */
 krpc_value_t	*stream_value(krpc_type_code_t, uint64_t id);
 

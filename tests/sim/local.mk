@@ -6,6 +6,7 @@ tests_sim_krpc_sim_SOURCES = \
 	tests/sim/sim.h tests/sim/core.h tests/sim/expr.h \
 	tests/sim/main.c \
 	tests/sim/server.c \
+	tests/sim/update.c \
 	tests/sim/listener.c \
 	tests/sim/conn.c \
 	tests/sim/handshake.c \
