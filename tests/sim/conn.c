@@ -214,15 +214,35 @@ conn_set_client(conn_t *c, sim_client_t *client)
 	c->client = client;
 }
 
+/*
+ * Reads what the socket holds into the input, as the real server's poll does
+ * (it asks the socket, not an event loop, whether data is there); the event
+ * loop still notices the end of the stream.
+ */
+static void
+conn_read_now(conn_t *c)
+{
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	if (fd < 0)
+		return;
+	evbuffer_unfreeze(in, 0);	/* the bufferevent keeps its end for itself */
+	while (evbuffer_get_length(in) < c->high && evbuffer_read(in, fd, 65536) > 0)
+		continue;
+	evbuffer_freeze(in, 0);
+}
+
 /* Takes the next whole message from the input (body malloc'd). */
 enum conn_frame
 conn_take(conn_t *c, uint8_t **body, size_t *len)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
-	size_t avail = evbuffer_get_length(in), blen, plen, head;
+	size_t avail, blen, plen, head;
 	const uint8_t *p;
 
-	if (avail == 0)
+	conn_read_now(c);
+	if ((avail = evbuffer_get_length(in)) == 0)
 		return CONN_FRAME_NONE;
 	head = avail < KRPC_FRAME_PREFIX_MAX ? avail : KRPC_FRAME_PREFIX_MAX;
 	if ((p = evbuffer_pullup(in, (ssize_t)head)) == NULL)
@@ -266,9 +286,13 @@ static void
 conn_write_now(conn_t *c)
 {
 	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
 
-	if (fd >= 0)
-		(void)evbuffer_write(bufferevent_get_output(c->bev), fd);
+	if (fd < 0)
+		return;
+	evbuffer_unfreeze(out, 1);	/* the bufferevent keeps its front for itself */
+	(void)evbuffer_write(out, fd);
+	evbuffer_freeze(out, 1);
 }
 
 /* Writes one frame (prefix and body together). */

@@ -35,6 +35,8 @@ struct sim_options {
 	const char	*stream_path;
 	double		 rate;
 	bool		 pacing;
+	double		 call_cost;	/* least time a request takes to execute (--call-cost), s */
+	bool		 spin;		/* wait by polling (--spin), as the real server does */
 	bool		 quiet;
 	int		 scene;
 };
@@ -83,7 +85,7 @@ void			 server_set_paused(sim_server_t *, bool);
 
 /* ---- update.c -------------------------------------------------------- */
 
-struct update	*update_new(sim_server_t *, bool adaptive);
+struct update	*update_new(sim_server_t *, bool adaptive, double call_cost, bool spin);
 void		 update_free(struct update *);
 void		 update_begin(struct update *);
 void		 update_arrived(struct update *);

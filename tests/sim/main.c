@@ -33,7 +33,12 @@ static const char main_usage[] =
 "Server:\n"
 "  --update-rate HZ     server updates per second (default 60): each update\n"
 "                       runs the RPCs, then evaluates the streams\n"
-"  --no-pacing          run updates back to back (benchmarks)\n"
+"  --no-pacing          run updates back to back (benchmarks); adaptive rate\n"
+"                       control is off then, as on kRPC's TestServer\n"
+"  --call-cost US       each request takes at least US microseconds to execute\n"
+"                       (default 0; the real server's runtime takes 20 to 50)\n"
+"  --spin               wait by polling instead of sleeping, using the CPU as\n"
+"                       the real server does (for timing comparisons)\n"
 "  --game-scene NAME    scene reported by KRPC.get_GameScene: flight (default)\n"
 "                       or spacecenter; SpaceCenter procedures need flight\n"
 "  --quiet              no log lines on stderr\n"
@@ -76,6 +81,8 @@ enum {
 	OPT_STREAM_PATH,
 	OPT_RATE,
 	OPT_NO_PACING,
+	OPT_CALL_COST,
+	OPT_SPIN,
 	OPT_QUIET,
 	OPT_SCENE,
 	OPT_HELP,
@@ -90,6 +97,8 @@ static const struct option main_options[] = {
 	{ "stream-path", required_argument, NULL, OPT_STREAM_PATH },
 	{ "update-rate", required_argument, NULL, OPT_RATE },
 	{ "no-pacing", no_argument, NULL, OPT_NO_PACING },
+	{ "call-cost", required_argument, NULL, OPT_CALL_COST },
+	{ "spin", no_argument, NULL, OPT_SPIN },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "game-scene", required_argument, NULL, OPT_SCENE },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -123,6 +132,20 @@ main_port(const char *opt, const char *arg)
 	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 65535)
 		main_fail("%s: not a port number: '%s'", opt, arg);
 	return (int)v;
+}
+
+/* A per-request execution time in microseconds (--call-cost), in seconds. */
+static double
+main_call_cost(const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(v >= 0 && v <= 1e6))
+		main_fail("--call-cost: not a time between 0 and 1000000 us: '%s'", arg);
+	return v / 1e6;
 }
 
 /* An update rate in Hz. */
@@ -174,6 +197,8 @@ main_parse(int argc, char **argv, struct sim_options *o)
 		case OPT_STREAM_PATH: o->stream_path = optarg; break;
 		case OPT_RATE: o->rate = main_rate(optarg); break;
 		case OPT_NO_PACING: o->pacing = false; break;
+		case OPT_CALL_COST: o->call_cost = main_call_cost(optarg); break;
+		case OPT_SPIN: o->spin = true; break;
 		case OPT_QUIET: o->quiet = true; break;
 		case OPT_SCENE: o->scene = main_scene(optarg); break;
 		case OPT_HELP: fputs(main_usage, stdout); exit(0);

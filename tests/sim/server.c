@@ -13,6 +13,8 @@
 
 #include "core.h"
 
+#define SERVER_SPIN	0.001	/* --spin: the last part of a pause spent polling, s */
+
 /* The totals KRPC.GetStatus reports (the rates are update.c's). */
 struct server_stats {
 	uint64_t	 bytes_read;
@@ -70,24 +72,37 @@ server_reap(sim_server_t *s)
 	s->nclients = j;
 }
 
+/*
+ * Arms the update timer for the due time; with --spin, for a millisecond
+ * before it, the rest spent polling the clock as the real server's loop does.
+ */
+static void
+server_arm(sim_server_t *s)
+{
+	struct timeval tv = { 0, 0 };
+	double wait = s->due - krpc_time_now() - (s->opt.spin ? SERVER_SPIN : 0);
+
+	if (wait > 0) {
+		tv.tv_sec = (time_t)wait;
+		tv.tv_usec = (suseconds_t)((wait - (double)tv.tv_sec) * 1e6);
+	}
+	evtimer_add(s->update_ev, &tv);
+}
+
 /* Schedules the next update (paced, or at once without pacing). */
 static void
 server_schedule(sim_server_t *s)
 {
-	struct timeval tv = { 0, 0 };
-	double now = krpc_time_now(), period, wait;
+	double now = krpc_time_now(), period;
 
 	if (s->opt.pacing) {
 		period = 1.0 / s->opt.rate;
 		s->due += period;
 		if (s->due < now - period)
 			s->due = now;	/* fell behind: carry on without a burst */
-		if ((wait = s->due - now) > 0) {
-			tv.tv_sec = (time_t)wait;
-			tv.tv_usec = (suseconds_t)((wait - (double)tv.tv_sec) * 1e6);
-		}
-	}
-	evtimer_add(s->update_ev, &tv);
+	} else
+		s->due = now;
+	server_arm(s);
 }
 
 /* One server update: deferred frees, service ticks, then update.c's phases. */
@@ -97,6 +112,10 @@ server_update_cb(evutil_socket_t fd, short what, void *arg)
 	sim_server_t *s = arg;
 	size_t i;
 
+	if (krpc_time_now() < s->due) {
+		server_arm(s);	/* --spin: not yet */
+		return;
+	}
 	server_reap(s);
 	for (i = 0; i < services_count(); i++) {
 		if (services_at(i)->tick != NULL)
@@ -154,7 +173,7 @@ server_events(sim_server_t *s)
 {
 	s->update_ev = evtimer_new(s->base, server_update_cb, s);
 	s->reap_ev = evtimer_new(s->base, server_reap_cb, s);
-	s->upd = update_new(s, s->opt.pacing);
+	s->upd = update_new(s, s->opt.pacing, s->opt.call_cost, s->opt.spin);
 	s->sig_term = evsignal_new(s->base, SIGTERM, server_signal_cb, s);
 	s->sig_int = evsignal_new(s->base, SIGINT, server_signal_cb, s);
 	if (s->update_ev == NULL || s->upd == NULL || s->reap_ev == NULL ||

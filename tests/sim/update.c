@@ -47,6 +47,8 @@ enum update_phase {
 struct update {
 	sim_server_t		*server;
 	bool			 adaptive;
+	double			 call_cost;	/* least time a request takes to execute, s */
+	bool			 spin;		/* wait by polling, as the server's loop does */
 	uint32_t		 max_time;	/* MaxTimePerUpdate, us */
 	enum update_phase	 phase;
 	struct update_list	 conts;		/* to run this round (rpcContinuations) */
@@ -183,6 +185,21 @@ update_rpc_end(struct update *u)
 	update_finish(u);
 }
 
+/*
+ * Runs one request (or resumes a yielded one).  With --call-cost the request
+ * first takes that long, as the real server's runtime spends time on one
+ * before its response goes out.
+ */
+static void
+update_execute(struct update *u, struct update_cont *w)
+{
+	double until = krpc_time_now() + u->call_cost;
+
+	while (u->call_cost > 0 && krpc_time_now() < until)
+		continue;
+	rpc_execute(u->server, w->client, w->req);
+}
+
 /* Runs the round's work (the "execute RPCs" loop), then polls again. */
 static void
 update_exec(struct update *u)
@@ -201,7 +218,7 @@ update_exec(struct update *u)
 			update_push(&u->yielded, w->client, w->req);	/* its turn comes next update */
 			continue;
 		}
-		rpc_execute(u->server, w->client, w->req);
+		update_execute(u, w);
 		if (client_pending(w->client) != NULL)
 			update_push(&u->yielded, w->client, NULL);
 	}
@@ -235,7 +252,7 @@ update_poll_wait(struct update *u)
 	}
 	left = left < spend ? left : spend;
 	tv.tv_sec = 0;
-	tv.tv_usec = (suseconds_t)(left * 1e6) + 1;
+	tv.tv_usec = u->spin ? 0 : (suseconds_t)(left * 1e6) + 1;	/* spinning polls again at once */
 	u->phase = UPDATE_POLLING;
 	evtimer_add(u->wait_ev, &tv);
 }
@@ -330,15 +347,23 @@ update_finish(struct update *u)
 
 /* ---- public ---------------------------------------------------------------- */
 
-/* The update state of a server; adaptive turns adaptive rate control on. */
+/*
+ * The update state of a server; adaptive turns adaptive rate control on;
+ * call_cost is the least time a request takes to execute (0: as fast as
+ * krpc-sim goes; the real server's mono runtime takes some 20 to 50 us);
+ * spin makes the RPC phase's waits poll without sleeping, using the CPU as
+ * the real server's loop does.
+ */
 struct update *
-update_new(sim_server_t *s, bool adaptive)
+update_new(sim_server_t *s, bool adaptive, double call_cost, bool spin)
 {
 	struct update *u = util_calloc(1, sizeof *u);
 	size_t k;
 
 	u->server = s;
 	u->adaptive = adaptive;
+	u->spin = spin;
+	u->call_cost = call_cost;
 	u->max_time = UPDATE_MAX_TIME;
 	u->wait_ev = evtimer_new(server_base(s), update_wait_cb, u);
 	u->last_end = krpc_time_now();
