@@ -185,7 +185,7 @@ def report(cases, got, known, show):
     for case in cases:
         a, b = got["TestServer"][case.name], got["krpc-sim"][case.name]
         if show:
-            print("== %s\n%s" % (case.name, "\n".join("   " + x for x in b)))
+            print("== %s\n%s" % (case.name, "\n".join("   " + x for x in (a if show == "ts" else b))))
         if a == b:
             if case.name in known:
                 stale += 1
@@ -209,7 +209,9 @@ def main():
     ap.add_argument("--corpus", default=os.path.join(HERE, "cases.txt"))
     ap.add_argument("--man", default=os.path.join(TOP_SRC, "docs", "krpc-sim.1"))
     ap.add_argument("--only", help="run the cases whose name matches this regex")
-    ap.add_argument("--show", action="store_true", help="print krpc-sim's transcripts")
+    ap.add_argument("--show", action="store_const", const="sim", help="print krpc-sim's transcripts")
+    ap.add_argument("--show-ts", dest="show", action="store_const", const="ts",
+                    help="print the TestServer's transcripts")
     ap.add_argument("--unpaced", action="store_true", help="both servers unpaced")
     ap.add_argument("--lanes", type=int, default=4, help="cases run at once (default 4)")
     opt = ap.parse_args()

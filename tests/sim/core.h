@@ -332,8 +332,8 @@ sim_rc_t	 expr_build(sim_call_t *, int op);
 sim_rc_t	 expr_type_build(sim_call_t *, krpc_type_code_t);
 /* Evaluates expression id as client; the value (owned) or NULL with err set. */
 krpc_value_t	*expr_eval(sim_server_t *, sim_client_t *, uint64_t id, struct sim_err *);
-/* The expression's type code when known (KRPC_TYPE_NONE if not). */
-krpc_type_code_t expr_code(sim_server_t *, uint64_t id);
+/* Compiles expression id for an event (a boolean, no free parameter); -1 with the error set. */
+int		 expr_check_event(sim_call_t *, uint64_t id);
 
 /* ---- util.c ---------------------------------------------------------- */
 

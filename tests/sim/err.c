@@ -60,7 +60,7 @@ void
 err_copy(struct sim_err *dst, const struct sim_err *src)
 {
 	err_set(dst, src->service, src->name, "%s", src->desc ? src->desc : "");
-	dst->trace = util_strdup(src->trace);
+	dst->trace = src->trace != NULL ? util_strdup(src->trace) : NULL;
 }
 
 /* Frees an error's texts. */

@@ -21,6 +21,8 @@ tests_sim_krpc_sim_SOURCES = \
 	tests/sim/stream.c \
 	tests/sim/object.c \
 	tests/sim/expr.c \
+	tests/sim/exprseq.c \
+	tests/sim/xtype.c \
 	tests/sim/eval.c \
 	tests/sim/util.c \
 	tests/sim/svc_krpc.c \

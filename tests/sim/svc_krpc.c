@@ -185,15 +185,10 @@ static sim_rc_t
 krpc_add_event(sim_call_t *c)
 {
 	uint64_t expr = sim_arg_object(c, 0), id;
-	krpc_type_code_t code;
 
 	/* the real server compiles the expression before it registers the event */
-	code = expr_code(sim_call_server(c), expr);
-	if (code != KRPC_TYPE_NONE && code != KRPC_TYPE_BOOL) {
-		sim_error(c, "KRPC", "ArgumentException", "Expression of type '%s' cannot be used for "
-		    "return type 'System.Boolean'", eval_dotnet(code));
+	if (expr_check_event(c, expr) != 0)
 		return SIM_DONE;
-	}
 	if (!krpc_need_stream(c))
 		return SIM_DONE;
 	id = stream_add_expr(sim_call_server(c), sim_call_client(c), expr);
