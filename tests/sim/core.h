@@ -254,33 +254,6 @@ void		 call_set_err(sim_call_t *, const struct sim_err *);
 int		 decode_value(sim_server_t *, const krpc_type_t *, const uint8_t *, size_t,
 		    krpc_value_t **, struct sim_err *);
 
-/* ---- pbin.c --------------------------------------------------------- */
-
-/* A reader of protobuf bytes with the real server's C# runtime's rules and texts. */
-struct pbin {
-	const uint8_t	*p;
-	size_t		 len;
-	size_t		 off;
-	int		 depth;		/* nested messages and groups */
-	const char	*err;		/* the runtime's message once a read failed */
-};
-
-/* Reads the value of a known field (tag given); 0, or -1 with in->err set. */
-typedef int	(*pbin_field_fn)(void *ud, uint32_t tag, struct pbin *in);
-
-extern const char pbin_truncated[];
-
-void		 pbin_init(struct pbin *, const uint8_t *, size_t);
-bool		 pbin_at_end(const struct pbin *);
-int		 pbin_varint64(struct pbin *, uint64_t *);
-int		 pbin_varint32(struct pbin *, uint32_t *);
-int		 pbin_fixed(struct pbin *, size_t n, uint8_t *out);
-int		 pbin_bytes(struct pbin *, const uint8_t **, size_t *);
-int		 pbin_tag(struct pbin *, uint32_t *);
-int		 pbin_group(struct pbin *, uint32_t num);
-int		 pbin_message(struct pbin *, const uint32_t *tags, size_t ntags, pbin_field_fn, void *);
-int		 pbin_sub(struct pbin *, struct pbin *sub);
-
 /* ---- err.c ----------------------------------------------------------- */
 
 void		 err_set(struct sim_err *, const char *service, const char *name, const char *fmt, ...)

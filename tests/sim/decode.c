@@ -1,6 +1,6 @@
 /*
  * krpc-sim: argument values read as the real server reads them (kRPC's
- * Encoder.Decode on Google's C# protobuf runtime, pbin.c): a scalar from the
+ * Encoder.Decode on Google's C# protobuf runtime, lib/wire/lenient.c): a scalar from the
  * front of the bytes with the rest ignored; text with malformed UTF-8
  * replaced; a collection parsed as its message first and its items decoded
  * after; sets without repeats; a repeated dictionary key keeping its place
@@ -18,9 +18,6 @@
 #include "core.h"
 #include "dotnet.h"
 
-#define DECODE_TAG_ITEM		10	/* field 1, length-delimited: items, entries, keys */
-#define DECODE_TAG_VALUE	18	/* field 2, length-delimited: a dictionary entry's value */
-
 /* Where a value sits, for the texts of an object of the wrong class. */
 enum decode_in {
 	DECODE_TOP,		/* an argument: the argument checks report it (call level) */
@@ -29,12 +26,14 @@ enum decode_in {
 	DECODE_CONVERT,		/* a set item, tuple item or struct field: reflection's text */
 };
 
-/* Byte ranges collected from a List, Set, Tuple or Dictionary message. */
+/*
+ * The items of a List, Set, Tuple or Dictionary message (a dictionary's
+ * keys and values alternating), pointing into the unpacked message.
+ */
 struct decode_items {
-	const uint8_t	**p;
-	size_t		 *len;
-	size_t		  n;
-	size_t		  cap;
+	ProtobufCMessage	*msg;
+	ProtobufCBinaryData	*v;
+	size_t			 n;
 };
 
 struct decode_ctx {
@@ -56,141 +55,95 @@ decode_fail(struct decode_ctx *x, const char *msg)
 	return -1;
 }
 
-/* Appends a byte range. */
-static void
-decode_push(struct decode_items *it, const uint8_t *p, size_t len)
-{
-	if (it->n == it->cap) {
-		it->cap = it->cap ? it->cap * 2 : 8;
-		it->p = util_reallocarray(it->p, it->cap, sizeof *it->p);
-		it->len = util_reallocarray(it->len, it->cap, sizeof *it->len);
-	}
-	it->p[it->n] = p;
-	it->len[it->n++] = len;
-}
-
-/* A List, Set or Tuple message's item (field 1). */
-static int
-decode_item_field(void *ud, uint32_t tag, struct pbin *in)
-{
-	const uint8_t *p;
-	size_t len;
-
-	if (pbin_bytes(in, &p, &len) != 0)
-		return -1;
-	decode_push(ud, p, len);
-	return 0;
-}
-
-/* A DictionaryEntry's key (field 1) or value (field 2): the last one counts. */
-static int
-decode_entry_field(void *ud, uint32_t tag, struct pbin *in)
-{
-	struct decode_items *pair = ud;
-	size_t k = tag == DECODE_TAG_ITEM ? 0 : 1;
-
-	return pbin_bytes(in, &pair->p[k], &pair->len[k]);
-}
-
-/* A Dictionary message's entry (field 1): key and value pushed as two items. */
-static int
-decode_dict_field(void *ud, uint32_t tag, struct pbin *in)
-{
-	static const uint32_t tags[] = { DECODE_TAG_ITEM, DECODE_TAG_VALUE };
-	const uint8_t *p[2] = { (const uint8_t *)"", (const uint8_t *)"" };
-	size_t len[2] = { 0, 0 };
-	struct decode_items pair = { p, len, 0, 2 };
-	struct pbin sub;
-
-	if (pbin_sub(in, &sub) != 0)
-		return -1;
-	if (pbin_message(&sub, tags, 2, decode_entry_field, &pair) != 0) {
-		in->err = sub.err;
-		return -1;
-	}
-	decode_push(ud, p[0], len[0]);
-	decode_push(ud, p[1], len[1]);
-	return 0;
-}
-
-/* Parses a collection message into byte ranges; -1 with the error set. */
+/* Reads a collection message; -1 with the runtime's complaint as the error. */
 static int
 decode_items(struct decode_ctx *x, krpc_type_code_t code, const uint8_t *p, size_t len,
     struct decode_items *it)
 {
-	static const uint32_t tags[] = { DECODE_TAG_ITEM };
-	struct pbin in;
+	const Krpc__Schema__Dictionary *d;
+	const Krpc__Schema__List *l;
+	const char *why = NULL;
+	size_t i;
 
-	pbin_init(&in, p, len);
-	if (pbin_message(&in, tags, 1, code == KRPC_TYPE_DICTIONARY ? decode_dict_field :
-	    decode_item_field, it) == 0)
+	it->msg = krpc_lenient_read(code == KRPC_TYPE_DICTIONARY ? KRPC_LENIENT_DICTIONARY :
+	    KRPC_LENIENT_ITEMS, p, len, &why);
+	if (it->msg == NULL)
+		return decode_fail(x, why);
+	if (code != KRPC_TYPE_DICTIONARY) {
+		l = (const Krpc__Schema__List *)it->msg;
+		it->v = l->items;
+		it->n = l->n_items;
 		return 0;
-	return decode_fail(x, in.err);
+	}
+	d = (const Krpc__Schema__Dictionary *)it->msg;
+	it->n = 2 * d->n_entries;
+	it->v = util_calloc(it->n + 1, sizeof *it->v);
+	for (i = 0; i < d->n_entries; i++) {
+		it->v[2 * i] = d->entries[i]->key;
+		it->v[2 * i + 1] = d->entries[i]->value;
+	}
+	return 0;
 }
 
-/* Frees the ranges' arrays. */
+/* Frees what decode_items() made. */
 static void
 decode_items_free(struct decode_items *it)
 {
-	free(it->p);
-	free(it->len);
+	if (it->msg != NULL && it->msg->descriptor == &krpc__schema__dictionary__descriptor)
+		free(it->v);
+	if (it->msg != NULL)
+		protobuf_c_message_free_unpacked(it->msg, NULL);
 }
 
 /* ---- scalars ------------------------------------------------------------ */
 
-/* A varint-encoded scalar of code; NULL with the error set. */
+/* A varint-encoded scalar of code; NULL with *why set. */
 static krpc_value_t *
-decode_varint(struct decode_ctx *x, krpc_type_code_t code, struct pbin *in)
+decode_varint(krpc_type_code_t code, const uint8_t *p, size_t len, const char **why)
 {
 	uint64_t v;
 	uint32_t w;
 
-	if (code == KRPC_TYPE_SINT64 || code == KRPC_TYPE_UINT64 || code == KRPC_TYPE_BOOL) {
-		if (pbin_varint64(in, &v) != 0)
-			return NULL;
-		if (code == KRPC_TYPE_BOOL)
-			return krpc_value_bool(v != 0);
-		if (code == KRPC_TYPE_UINT64)
-			return krpc_value_uint64(v);
-		return krpc_value_sint64((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
-	}
-	if (pbin_varint32(in, &w) != 0)
+	if (!krpc_lenient_varint(p, len, &v, why))
 		return NULL;
-	if (code == KRPC_TYPE_UINT32)
-		return krpc_value_uint32(w);
-	if (code == KRPC_TYPE_ENUMERATION)
-		return krpc_value_enum((int32_t)(w >> 1) ^ -(int32_t)(w & 1));
-	return krpc_value_sint32((int32_t)(w >> 1) ^ -(int32_t)(w & 1));
+	w = (uint32_t)v;	/* a 32-bit field keeps the low bits of up to ten bytes */
+	switch (code) {
+	case KRPC_TYPE_BOOL: return krpc_value_bool(v != 0);
+	case KRPC_TYPE_UINT64: return krpc_value_uint64(v);
+	case KRPC_TYPE_SINT64: return krpc_value_sint64((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+	case KRPC_TYPE_UINT32: return krpc_value_uint32(w);
+	case KRPC_TYPE_ENUMERATION: return krpc_value_enum((int32_t)(w >> 1) ^ -(int32_t)(w & 1));
+	default: return krpc_value_sint32((int32_t)(w >> 1) ^ -(int32_t)(w & 1));
+	}
 }
 
-/* A double, float, string or bytes value; NULL with in->err set. */
+/* A double, float, string or bytes value; NULL with *why set. */
 static krpc_value_t *
-decode_fixed_or_bytes(krpc_type_code_t code, struct pbin *in)
+decode_fixed_or_bytes(krpc_type_code_t code, const uint8_t *p, size_t len, const char **why)
 {
-	const uint8_t *p;
-	uint8_t b[8];
-	size_t len, n;
+	const uint8_t *data;
 	krpc_value_t *v;
 	char *text;
 	double d;
+	size_t n;
 	float f;
 
 	if (code == KRPC_TYPE_DOUBLE || code == KRPC_TYPE_FLOAT) {
 		n = code == KRPC_TYPE_DOUBLE ? 8 : 4;
-		if (pbin_fixed(in, n, b) != 0)
+		if (!krpc_lenient_fixed(len, n, why))
 			return NULL;
 		if (n == 8) {
-			memcpy(&d, b, 8);
+			memcpy(&d, p, 8);
 			return krpc_value_double(d);
 		}
-		memcpy(&f, b, 4);
+		memcpy(&f, p, 4);
 		return krpc_value_float(f);
 	}
-	if (pbin_bytes(in, &p, &len) != 0)
+	if (!krpc_lenient_bytes(p, len, &data, &n, why))
 		return NULL;
 	if (code == KRPC_TYPE_BYTES)
-		return krpc_value_bytes(p, len);
-	if ((text = dotnet_utf8(p, len, &n)) == NULL)
+		return krpc_value_bytes(data, n);
+	if ((text = dotnet_utf8(data, n, &n)) == NULL)
 		return NULL;
 	v = krpc_value_string_n(text, n);
 	free(text);
@@ -202,23 +155,22 @@ static int
 decode_scalar(struct decode_ctx *x, krpc_type_code_t code, const uint8_t *p, size_t len,
     krpc_value_t **out)
 {
-	struct pbin in;
+	const char *why = NULL;
 
-	pbin_init(&in, p, len);
 	switch (code) {
 	case KRPC_TYPE_DOUBLE:
 	case KRPC_TYPE_FLOAT:
 	case KRPC_TYPE_STRING:
 	case KRPC_TYPE_BYTES:
-		*out = decode_fixed_or_bytes(code, &in);
+		*out = decode_fixed_or_bytes(code, p, len, &why);
 		break;
 	default:
-		*out = decode_varint(x, code, &in);
+		*out = decode_varint(code, p, len, &why);
 		break;
 	}
 	if (*out != NULL)
 		return 0;
-	return decode_fail(x, in.err != NULL ? in.err : "Out of memory");
+	return decode_fail(x, why != NULL ? why : "Out of memory");
 }
 
 /* ---- objects ------------------------------------------------------------ */
@@ -249,12 +201,11 @@ static int
 decode_object(struct decode_ctx *x, const krpc_type_t *t, const uint8_t *p, size_t len,
     enum decode_in in, krpc_value_t **out)
 {
-	struct pbin r;
+	const char *why = NULL;
 	uint64_t id;
 
-	pbin_init(&r, p, len);
-	if (pbin_varint64(&r, &id) != 0)
-		return decode_fail(x, r.err);
+	if (!krpc_lenient_varint(p, len, &id, &why))
+		return decode_fail(x, why);
 	if (id == 0) {
 		*out = krpc_value_null(KRPC_TYPE_CLASS);
 		return 0;
@@ -282,7 +233,7 @@ decode_seq(struct decode_ctx *x, const krpc_type_t *t, const struct decode_items
 
 	for (i = 0; i < n; i++) {
 		if (decode_any(x, krpc_type_sub(t, code == KRPC_TYPE_LIST || code == KRPC_TYPE_SET ?
-		    0 : i), it->p[i], it->len[i], in, &item) != 0) {
+		    0 : i), it->v[i].data, it->v[i].len, in, &item) != 0) {
 			krpc_value_free(v);
 			return -1;
 		}
@@ -310,9 +261,9 @@ decode_dict(struct decode_ctx *x, const krpc_type_t *t, const struct decode_item
 	int rc = 0;
 
 	for (i = 0; i < npairs && rc == 0; i++) {
-		if (decode_any(x, krpc_type_sub(t, 0), it->p[2 * i], it->len[2 * i], DECODE_KEY,
-		    &keys[n]) != 0 || decode_any(x, krpc_type_sub(t, 1), it->p[2 * i + 1],
-		    it->len[2 * i + 1], DECODE_GENERIC, &vals[n]) != 0) {
+		if (decode_any(x, krpc_type_sub(t, 0), it->v[2 * i].data, it->v[2 * i].len,
+		    DECODE_KEY, &keys[n]) != 0 || decode_any(x, krpc_type_sub(t, 1),
+		    it->v[2 * i + 1].data, it->v[2 * i + 1].len, DECODE_GENERIC, &vals[n]) != 0) {
 			rc = -1;
 			n++;
 			break;
@@ -374,7 +325,7 @@ static int
 decode_collection(struct decode_ctx *x, const krpc_type_t *t, const uint8_t *p, size_t len,
     krpc_value_t **out)
 {
-	struct decode_items it = { NULL, NULL, 0, 0 };
+	struct decode_items it = { NULL, NULL, 0 };
 	krpc_type_code_t code = krpc_type_code(t);
 	int rc;
 
@@ -400,48 +351,16 @@ decode_collection(struct decode_ctx *x, const krpc_type_t *t, const uint8_t *p, 
 
 /* ---- procedure calls ---------------------------------------------------- */
 
-/* An Argument message's fields: position, value, is_null. */
-static int
-decode_argument_field(void *ud, uint32_t tag, struct pbin *in)
-{
-	const uint8_t *p;
-	uint64_t v;
-	size_t len;
-
-	return tag == DECODE_TAG_VALUE ? pbin_bytes(in, &p, &len) : pbin_varint64(in, &v);
-}
-
-/* A ProcedureCall message's fields: names, arguments, ids. */
-static int
-decode_call_field(void *ud, uint32_t tag, struct pbin *in)
-{
-	static const uint32_t tags[] = { 8, DECODE_TAG_VALUE, 24 };
-	const uint8_t *p;
-	struct pbin sub;
-	uint32_t v;
-	size_t len;
-
-	if (tag == 26) {
-		if (pbin_sub(in, &sub) != 0)
-			return -1;
-		if (pbin_message(&sub, tags, 3, decode_argument_field, NULL) == 0)
-			return 0;
-		in->err = sub.err;
-		return -1;
-	}
-	return tag == 32 || tag == 40 ? pbin_varint32(in, &v) : pbin_bytes(in, &p, &len);
-}
-
-/* A PROCEDURE_CALL value: checked as a message here, resolved by the caller. */
+/* A PROCEDURE_CALL value: read as a message here, resolved by the caller. */
 static int
 decode_call(struct decode_ctx *x, const uint8_t *p, size_t len, krpc_value_t **out)
 {
-	static const uint32_t tags[] = { 10, 18, 26, 32, 40 };
-	struct pbin in;
+	const char *why = NULL;
+	ProtobufCMessage *m = krpc_lenient_read(KRPC_LENIENT_CALL, p, len, &why);
 
-	pbin_init(&in, p, len);
-	if (pbin_message(&in, tags, 5, decode_call_field, NULL) != 0)
-		return decode_fail(x, in.err);
+	if (m == NULL)
+		return decode_fail(x, why);
+	protobuf_c_message_free_unpacked(m, NULL);
 	*out = krpc_value_message(KRPC_TYPE_PROCEDURE_CALL, p, len);
 	return 0;
 }

@@ -15,7 +15,6 @@ tests_sim_krpc_sim_SOURCES = \
 	tests/sim/call.c \
 	tests/sim/err.c \
 	tests/sim/decode.c \
-	tests/sim/pbin.c \
 	tests/sim/services.c \
 	tests/sim/schema.c \
 	tests/sim/stream.c \
