@@ -52,6 +52,13 @@ tests_integration_test_sim_conformance_SOURCES = tests/integration/test_sim_conf
 tests_integration_test_sim_conformance_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_sim_conformance_LDADD = $(INTEG_LDADD)
 
+# The update loop and stream connections as the real server's (Core.Update).
+check_PROGRAMS += tests/integration/test_sim_update
+TESTS += tests/integration/test_sim_update
+tests_integration_test_sim_update_SOURCES = tests/integration/test_sim_update.c $(SIMTEST_SOURCES)
+tests_integration_test_sim_update_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_update_LDADD = $(INTEG_LDADD)
+
 # Seeded random handshakes, frames and Requests: answered or closed, never a crash.
 check_PROGRAMS += tests/integration/test_sim_fuzz
 TESTS += tests/integration/test_sim_fuzz
