@@ -7,6 +7,7 @@
 CONFORMANCE_FILES = tests/conformance/conformance.py tests/conformance/kcorpus.py \
 	tests/conformance/ksession.py tests/conformance/kvalue.py tests/conformance/cases.txt
 EXTRA_DIST += $(CONFORMANCE_FILES)
+TESTS += tests/conformance/conformance.py
 
 
 conformance: tests/sim/krpc-sim$(EXEEXT)

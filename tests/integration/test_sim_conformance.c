@@ -555,12 +555,12 @@ END_TEST
 START_TEST(test_help_and_man_page)
 {
 	static const char *const opts[] = { "--bind", "--rpc-port", "--stream-port",
-	    "--rpc-path", "--stream-path", "--update-rate", "--no-pacing", "--game-scene",
-	    "--quiet", "--help", "--version" };
+	    "--rpc-path", "--stream-path", "--update-rate", "--no-pacing", "--call-cost", "--spin",
+	    "--game-scene", "--quiet", "--help", "--version" };
 	static const char *const man_opts[] = { "\\-\\-bind", "\\-\\-rpc\\-port",
 	    "\\-\\-stream\\-port", "\\-\\-rpc\\-path", "\\-\\-stream\\-path",
-	    "\\-\\-update\\-rate", "\\-\\-no\\-pacing", "\\-\\-game\\-scene",
-	    "\\-\\-quiet", "\\-\\-help", "\\-\\-version" };
+	    "\\-\\-update\\-rate", "\\-\\-no\\-pacing", "\\-\\-call\\-cost", "\\-\\-spin",
+	    "\\-\\-game\\-scene", "\\-\\-quiet", "\\-\\-help", "\\-\\-version" };
 	const char *argv[] = { th_bin("tests/sim/krpc-sim"), "--help", NULL };
 	th_proc_t *p = th_spawn(argv, NULL, 0);
 	char man[65536];
@@ -582,6 +582,7 @@ START_TEST(test_help_and_man_page)
 		ck_assert_msg(strstr(man, man_opts[i]) != NULL, "krpc-sim(1) does not mention %s",
 		    opts[i]);
 	ck_assert_ptr_nonnull(strstr(man, ".SH DIFFERENCES FROM THE GAME'S SERVER"));
+	ck_assert_ptr_nonnull(strstr(man, ".SH DIFFERENCES FROM THE KRPC TEST SERVER"));
 	th_proc_stop(p);
 }
 END_TEST

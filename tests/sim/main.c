@@ -56,22 +56,16 @@ static const char main_usage[] =
 "krpc-sim(1) for the details.\n"
 "\n"
 "Known differences from the game's kRPC server (see krpc-sim(1)):\n"
-"  - every RPC connection is accepted (no approval dialog); a second stream\n"
-"    connection with a client's identifier replaces and closes the first\n"
-"  - the RPC time budget is fixed at 5 ms: adaptive rate control is reported\n"
-"    but not done, so max_time_per_update always reads 5000\n"
+"  - every RPC connection is accepted (no approval dialog)\n"
 "  - a client that stops reading holds back only itself, never the server\n"
 "  - messages over 64 MiB close the connection\n"
-"  - errors carry no stack trace\n"
-"  - Expression builders check operand types other than numbers when the\n"
-"    expression is evaluated, not when it is built; a procedure that yields\n"
-"    cannot be called in an expression; the KRPC builders' documentation is\n"
-"    their summary only\n"
-"  - a stream whose evaluation yielded resumes next update whatever its rate\n"
-"  - an object of another class where a class is expected fails at request\n"
-"    level with krpc-sim's own text\n"
-"  - the default game scene is Flight (the kRPC test server reports\n"
-"    SpaceCenter: use --game-scene spacecenter)\n";
+"  - a procedure that yields cannot be evaluated inside an expression\n"
+"  - where the server fails on an exception of its own (an event whose\n"
+"    expression throws, a null object inside a result's collection, a stream\n"
+"    of KRPC.AddStream), krpc-sim answers\n"
+"and from kRPC's TestServer (the conformance test compares them): the\n"
+"default game scene is Flight (use --game-scene spacecenter), KRPC.Paused\n"
+"works, GetServices lists KRPC first.\n";
 
 enum {
 	OPT_BIND = 256,
