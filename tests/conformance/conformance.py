@@ -68,6 +68,7 @@ class Server:
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True)
         self.log = []
+        self.drainer = None
         end = time.monotonic() + START_TIMEOUT
         while time.monotonic() < end:
             line = self.proc.stdout.readline()
@@ -75,7 +76,8 @@ class Server:
                 break
             self.log.append(line)
             if ready(self, line):
-                threading.Thread(target=self.drain, daemon=True).start()
+                self.drainer = threading.Thread(target=self.drain, daemon=True)
+                self.drainer.start()
                 return
         self.stop()
         raise RuntimeError("%s did not start:\n%s" % (name, "".join(self.log[-20:])))
@@ -93,6 +95,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.drainer is not None:
+            self.drainer.join(5)
 
 
 def start_testserver(paced):
@@ -257,6 +261,11 @@ def main():
         if getattr(s, "died", False):
             print("conformance: %s stopped during the run (status %s); its last lines:\n%s" %
                   (s.name, s.proc.returncode, "".join(s.log[-12:])))
+    sim = servers[1]
+    if sim.proc.returncode != 0:   # a sanitizer's report, or a crash
+        print("conformance: krpc-sim exited with status %s on SIGTERM; its output:\n%s" %
+              (sim.proc.returncode, "".join(sim.log[-40:])))
+        return 1
     diffs, unlisted, stale = report(cases, got, known, opt.show)
     print("conformance: %d cases, %d differences (%d listed in krpc-sim(1), %d not), %.1f s" %
           (len(cases), diffs, diffs - unlisted, unlisted, elapsed))
