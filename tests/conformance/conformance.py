@@ -88,13 +88,7 @@ class Server:
 
     def stop(self):
         self.died = self.proc.poll() is not None   # it stopped by itself during the run
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        krpctest.stop_process(self.proc)
         if self.drainer is not None:
             self.drainer.join(5)
 

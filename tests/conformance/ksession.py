@@ -172,6 +172,16 @@ class Client:
         self.sent = []   # calls of requests sent and not yet answered
 
 
+def _parse(cls, body):
+    """A message of class cls from body, or None if it does not parse."""
+    m = cls()
+    try:
+        m.ParseFromString(body)
+    except DecodeError:
+        return None
+    return m
+
+
 def _frame_bytes(msg):
     body = msg.SerializeToString()
     return varint(len(body)) + body
@@ -217,10 +227,8 @@ class Session:
     def hs_text(self, body):
         if isinstance(body, str):
             return "handshake " + body
-        r = pb.ConnectionResponse()
-        try:
-            r.ParseFromString(body)
-        except DecodeError:
+        r = _parse(pb.ConnectionResponse, body)
+        if r is None:
             return "handshake undecodable " + body.hex()
         return "handshake %s %r id=%s" % (pb.ConnectionResponse.Status.Name(r.status),
                                           r.message, self.id_text(r.client_identifier))
@@ -228,10 +236,8 @@ class Session:
     def response_text(self, calls, body):
         if isinstance(body, str):
             return body
-        r = pb.Response()
-        try:
-            r.ParseFromString(body)
-        except DecodeError:
+        r = _parse(pb.Response, body)
+        if r is None:
             return "undecodable response " + body.hex()
         lines = []
         if r.HasField("error"):
@@ -275,10 +281,8 @@ class Session:
     def update_text(self, body):
         if isinstance(body, str):
             return "stream " + body
-        u = pb.StreamUpdate()
-        try:
-            u.ParseFromString(body)
-        except DecodeError:
+        u = _parse(pb.StreamUpdate, body)
+        if u is None:
             return "undecodable stream update " + body.hex()
         parts = []
         for res in u.results:

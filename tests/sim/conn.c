@@ -96,6 +96,31 @@ conn_set_high(conn_t *c, size_t high)
 	bufferevent_setwatermark(c->bev, EV_READ, 0, high);
 }
 
+/*
+ * Moves bytes between the socket and a buffer at once, as the real server
+ * does (it asks the socket whether a request is there, and its writes
+ * block): reads what the socket holds into the input, or writes what the
+ * output holds.  libevent's bufferevent keeps the input's end and the
+ * output's front for itself; they are unfrozen for the moment, as its own
+ * callbacks do.  The event loop still sees the end of the stream and writes
+ * what the socket does not take now.
+ */
+static void
+conn_io_now(conn_t *c, bool write)
+{
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	struct evbuffer *b = write ? bufferevent_get_output(c->bev) : bufferevent_get_input(c->bev);
+
+	if (fd < 0)
+		return;
+	evbuffer_unfreeze(b, write);
+	if (write)
+		(void)evbuffer_write(b, fd);
+	while (!write && evbuffer_get_length(b) < c->high && evbuffer_read(b, fd, 65536) > 0)
+		continue;
+	evbuffer_freeze(b, write);
+}
+
 /* ---- public ---------------------------------------------------------- */
 
 /* A connection on an accepted socket; NULL (socket closed) on failure. */
@@ -214,25 +239,6 @@ conn_set_client(conn_t *c, sim_client_t *client)
 	c->client = client;
 }
 
-/*
- * Reads what the socket holds into the input, as the real server's poll does
- * (it asks the socket, not an event loop, whether data is there); the event
- * loop still notices the end of the stream.
- */
-static void
-conn_read_now(conn_t *c)
-{
-	evutil_socket_t fd = bufferevent_getfd(c->bev);
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-
-	if (fd < 0)
-		return;
-	evbuffer_unfreeze(in, 0);	/* the bufferevent keeps its end for itself */
-	while (evbuffer_get_length(in) < c->high && evbuffer_read(in, fd, 65536) > 0)
-		continue;
-	evbuffer_freeze(in, 0);
-}
-
 /* Takes the next whole message from the input (body malloc'd). */
 enum conn_frame
 conn_take(conn_t *c, uint8_t **body, size_t *len)
@@ -241,7 +247,7 @@ conn_take(conn_t *c, uint8_t **body, size_t *len)
 	size_t avail, blen, plen, head;
 	const uint8_t *p;
 
-	conn_read_now(c);
+	conn_io_now(c, false);
 	if ((avail = evbuffer_get_length(in)) == 0)
 		return CONN_FRAME_NONE;
 	head = avail < KRPC_FRAME_PREFIX_MAX ? avail : KRPC_FRAME_PREFIX_MAX;
@@ -277,24 +283,6 @@ conn_discard_input(conn_t *c)
 	evbuffer_drain(in, evbuffer_get_length(in));
 }
 
-/*
- * Sends what is queued at once, as the real server's blocking write does (a
- * response leaves while the RPC phase goes on); what the socket does not
- * take now is sent by the event loop.
- */
-static void
-conn_write_now(conn_t *c)
-{
-	evutil_socket_t fd = bufferevent_getfd(c->bev);
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-
-	if (fd < 0)
-		return;
-	evbuffer_unfreeze(out, 1);	/* the bufferevent keeps its front for itself */
-	(void)evbuffer_write(out, fd);
-	evbuffer_freeze(out, 1);
-}
-
 /* Writes one frame (prefix and body together). */
 void
 conn_send(conn_t *c, const void *body, size_t len)
@@ -306,7 +294,7 @@ conn_send(conn_t *c, const void *body, size_t len)
 	krpc_frame_append(&b, body, len);
 	if (krpc_buf_ok(&b)) {
 		bufferevent_write(c->bev, b.data, b.len);
-		conn_write_now(c);
+		conn_io_now(c, true);
 	}
 	krpc_buf_free(&b);
 }
@@ -322,7 +310,7 @@ conn_send_msg(conn_t *c, const ProtobufCMessage *m)
 	krpc_frame_pack(&b, m);
 	if (krpc_buf_ok(&b)) {
 		bufferevent_write(c->bev, b.data, b.len);
-		conn_write_now(c);
+		conn_io_now(c, true);
 	}
 	krpc_buf_free(&b);
 }

@@ -128,33 +128,20 @@ main_port(const char *opt, const char *arg)
 	return (int)v;
 }
 
-/* A per-request execution time in microseconds (--call-cost), in seconds. */
+/* A number for option opt within (lo, hi] (lo too if closed); exits with what it must be. */
 static double
-main_call_cost(const char *arg)
+main_number(const char *opt, const char *arg, double lo, double hi, bool closed, const char *what)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !(v >= 0 && v <= 1e6))
-		main_fail("--call-cost: not a time between 0 and 1000000 us: '%s'", arg);
-	return v / 1e6;
-}
-
-/* An update rate in Hz. */
-static double
-main_rate(const char *arg)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !(v > 0) || v > 100000)
-		main_fail("--update-rate: not a rate between 0 and 100000 Hz: '%s'", arg);
+	if (errno != 0 || end == arg || *end != '\0' || !(closed ? v >= lo : v > lo) || !(v <= hi))
+		main_fail("%s: not %s: '%s'", opt, what, arg);
 	return v;
 }
+
 
 /* A game scene by name (or number). */
 static int
@@ -189,9 +176,15 @@ main_parse(int argc, char **argv, struct sim_options *o)
 			break;
 		case OPT_RPC_PATH: o->rpc_path = optarg; break;
 		case OPT_STREAM_PATH: o->stream_path = optarg; break;
-		case OPT_RATE: o->rate = main_rate(optarg); break;
+		case OPT_RATE:
+			o->rate = main_number("--update-rate", optarg, 0, 100000, false,
+			    "a rate between 0 and 100000 Hz");
+			break;
 		case OPT_NO_PACING: o->pacing = false; break;
-		case OPT_CALL_COST: o->call_cost = main_call_cost(optarg); break;
+		case OPT_CALL_COST:
+			o->call_cost = main_number("--call-cost", optarg, 0, 1e6, true,
+			    "a time between 0 and 1000000 us") / 1e6;
+			break;
 		case OPT_SPIN: o->spin = true; break;
 		case OPT_QUIET: o->quiet = true; break;
 		case OPT_SCENE: o->scene = main_scene(optarg); break;
