@@ -89,17 +89,21 @@ server_arm(sim_server_t *s)
 	evtimer_add(s->update_ev, &tv);
 }
 
-/* Schedules the next update (paced, or at once without pacing). */
+/*
+ * Schedules the next update: paced, a period after this one was due to
+ * start, or at once when this one took longer (no catching up, as the
+ * TestServer's loop waits out the rest of a period from each update's start);
+ * without pacing, at once.
+ */
 static void
 server_schedule(sim_server_t *s)
 {
-	double now = krpc_time_now(), period;
+	double now = krpc_time_now();
 
 	if (s->opt.pacing) {
-		period = 1.0 / s->opt.rate;
-		s->due += period;
-		if (s->due < now - period)
-			s->due = now;	/* fell behind: carry on without a burst */
+		s->due += 1.0 / s->opt.rate;
+		if (s->due < now)
+			s->due = now;
 	} else
 		s->due = now;
 	server_arm(s);
