@@ -231,7 +231,10 @@ def main():
     servers = []
     try:
         servers = [start_testserver(not opt.unpaced), start_sim(not opt.unpaced)]
+        # the schema is the TestServer's; krpc-sim answers the same call, so that
+        # both servers have executed as many calls before the corpus (GetStatus)
         schema = fetch_schema(servers[0])
+        fetch_schema(servers[1])
         got = {s.name: {} for s in servers}
         threads = [threading.Thread(target=run_all, args=(s, schema, cases, got[s.name],
                                                           opt.lanes)) for s in servers]
