@@ -464,7 +464,7 @@ class Session:
         body = _read_frame(conn, wait / 1000.0)
         self.out(self.hs_text(body))
         if not isinstance(body, str):
-            self.out("then " + ("closed" if conn.closed_within(0.3) else "open"))
+            self.out("then " + ("closed" if conn.closed_within(1.0) else "open"))
 
     def cmd_raw(self, cname, data):
         """Raw bytes on the RPC connection (no length prefix added); the reply."""
