@@ -66,8 +66,13 @@ enum crun_server {
 	CRUN_TS_UNPACED,
 	CRUN_SIM_PACED,		/* krpc-sim */
 	CRUN_SIM_UNPACED,
+	CRUN_SIMSPIN_PACED,	/* krpc-sim --spin --call-cost 25: the TestServer's CPU use */
+	CRUN_SIMSPIN_UNPACED,
 	CRUN_NSERVERS
 };
+
+/* The servers run unless --servers names others: all but the krpc-sim --spin pair. */
+#define CRUN_DEFAULT_SERVERS	((1u << CRUN_SIMSPIN_PACED) - 1)
 
 /* ---- run.c: the two benchmarks, rounds and medians --------------------- */
 
@@ -150,8 +155,11 @@ double		 stats_median(const double *, size_t n);
 
 struct procs;
 
-/* Starts krpc-sim on free TCP ports (paced at 60 Hz, or not). NULL on failure. */
-struct procs	*procs_sim(bool pacing);
+/*
+ * Starts krpc-sim on free TCP ports (paced at 60 Hz, or not; spin: with
+ * --spin --call-cost 25, using the CPU as the TestServer does).  NULL on failure.
+ */
+struct procs	*procs_sim(bool pacing, bool spin);
 /* Starts kRPC's TestServer on free TCP ports instead (paced or not). NULL on failure or absence. */
 struct procs	*procs_testserver(bool pacing);
 /* Starts krpcmuxd in front of the simulator: Unix sockets, and TCP if tcp. -1 on failure. */

@@ -1,9 +1,10 @@
 /*
- * The concurrent-call benchmark's rounds: for each server (krpc-sim or
- * kRPC's TestServer, paced like the game or not) a krpcmuxd in front of it,
- * then for each round and client count the three paths in rotating order,
- * so drift on a busy machine falls on every path alike; medians over the
- * rounds, and each path's ratio to direct taken within a round.
+ * The concurrent-call benchmark's rounds: in each round, each server in turn
+ * (krpc-sim or kRPC's TestServer, paced like the game or not) is started
+ * with a krpcmuxd in front of it, then for each client count the three paths
+ * run in rotating order, so drift on a busy machine falls on every path and
+ * server alike; medians over the rounds, and each path's ratio to direct
+ * taken within a round.
  */
 #include "config.h"
 
@@ -30,10 +31,11 @@ static const char *const crun_raw_paths[CRUN_NPATHS] = {
 };
 
 const char *const crun_server_names[CRUN_NSERVERS] = {
-	"TestServer, paced", "TestServer, unpaced", "krpc-sim, paced", "krpc-sim, unpaced"
+	"TestServer, paced", "TestServer, unpaced", "krpc-sim, paced", "krpc-sim, unpaced",
+	"krpc-sim --spin, paced", "krpc-sim --spin, unpaced"
 };
 const char *const crun_server_keys[CRUN_NSERVERS] = {
-	"testserver", "testserver-unpaced", "sim", "sim-unpaced"
+	"testserver", "testserver-unpaced", "sim", "sim-unpaced", "sim-spin", "sim-spin-unpaced"
 };
 
 /*
@@ -43,11 +45,12 @@ const char *const crun_server_keys[CRUN_NSERVERS] = {
 static struct procs *
 crun_procs(const struct options *o, int server)
 {
-	bool paced = server == CRUN_TS_PACED || server == CRUN_SIM_PACED;
+	bool paced = server == CRUN_TS_PACED || server == CRUN_SIM_PACED ||
+	    server == CRUN_SIMSPIN_PACED;
 	struct procs *p;
 
 	p = server == CRUN_TS_PACED || server == CRUN_TS_UNPACED ? procs_testserver(paced) :
-	    procs_sim(paced);
+	    procs_sim(paced, server == CRUN_SIMSPIN_PACED || server == CRUN_SIMSPIN_UNPACED);
 	if (p == NULL || procs_daemon(p, true) != 0) {
 		procs_stop(p);
 		return NULL;
@@ -133,10 +136,23 @@ crun_round(const struct options *o, const struct procs *p, int server, int round
 	return 0;
 }
 
+/* True if a path ran at a client count in every round (socat's only where it started). */
+static bool
+crun_ran(const struct options *o, const struct conc_result *res, size_t s, int path)
+{
+	int r;
+
+	for (r = 0; r < o->conc_rounds; r++) {
+		if (res[crun_index(o, r, s, path)].clients == 0)
+			return false;
+	}
+	return true;
+}
+
 /* The report rows of one server: medians over rounds, ratios to direct within a round. */
 static void
-crun_rows(const struct options *o, const struct procs *p, int server,
-    const struct conc_result *res, struct report *rep)
+crun_rows(const struct options *o, int server, const struct conc_result *res,
+    struct report *rep)
 {
 	double v[4][BENCH_ROUNDS_MAX];
 	const struct conc_result *x, *d;
@@ -146,7 +162,7 @@ crun_rows(const struct options *o, const struct procs *p, int server,
 
 	for (s = 0; s < o->nconc; s++) {
 		for (path = 0; path < CRUN_NPATHS; path++) {
-			if (!crun_has_path(p, path))
+			if (!crun_ran(o, res, s, path))
 				continue;
 			for (r = 0; r < o->conc_rounds; r++) {
 				x = &res[crun_index(o, r, s, path)];
@@ -176,49 +192,69 @@ crun_rows(const struct options *o, const struct procs *p, int server,
 	}
 }
 
-/* Runs the benchmark for one server into the report; 1 if the server is not available. */
+/* One round against one server, started for it and stopped after. */
 static int
-crun_server(const struct options *o, int server, struct report *rep)
+crun_server_round(const struct options *o, int server, int round, struct conc_result *res)
 {
-	struct conc_result *res;
-	struct procs *p;
-	int r, rc = -1;
+	struct procs *p = crun_procs(o, server);
+	int rc = p != NULL ? crun_round(o, p, server, round, res) : -1;
 
-	if ((server == CRUN_TS_PACED || server == CRUN_TS_UNPACED) && ts_dir(NULL) == NULL) {
-		rep->conc_missing |= 1u << server;
-		return 1;
-	}
-	if ((res = calloc((size_t)o->conc_rounds * o->nconc * CRUN_NPATHS, sizeof *res)) == NULL)
-		return -1;
-	if ((p = crun_procs(o, server)) == NULL)
-		goto done;
-	for (r = 0; r < o->conc_rounds; r++)
-		if (crun_round(o, p, server, r, res) != 0)
-			goto done;
-	crun_rows(o, p, server, res, rep);
-	rc = 0;
-done:
 	procs_stop(p);
-	free(res);
 	return rc;
 }
 
-/* Runs the concurrent-call benchmark into the report. */
+/* The results of the servers to run (NULL for the others); missing TestServers noted. */
+static int
+crun_alloc(const struct options *o, struct report *rep, struct conc_result **res)
+{
+	int server;
+
+	for (server = 0; server < CRUN_NSERVERS; server++) {
+		if ((o->servers & (1u << server)) == 0)
+			continue;
+		if ((server == CRUN_TS_PACED || server == CRUN_TS_UNPACED) && ts_dir(NULL) == NULL) {
+			rep->conc_missing |= 1u << server;
+			continue;
+		}
+		res[server] = calloc((size_t)o->conc_rounds * o->nconc * CRUN_NPATHS, sizeof **res);
+		if (res[server] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs the concurrent-call benchmark into the report.  Round by round, each
+ * server in turn is started, measured and stopped, so that load from
+ * elsewhere on the machine falls on every server alike and the servers'
+ * figures compare side by side.
+ */
 int
 run_concurrent(const struct options *o, struct report *rep)
 {
-	int server;
+	struct conc_result *res[CRUN_NSERVERS] = { NULL };
+	int server, r, rc = -1;
 
 	rep->conc = calloc(CRUN_NSERVERS * o->nconc * CRUN_NPATHS + 1, sizeof *rep->conc);
 	if (rep->conc == NULL)
 		return -1;
 	rep->conc_rounds = o->conc_rounds;
 	rep->conc_window = o->conc_window;
-	for (server = 0; server < CRUN_NSERVERS; server++) {
-		if ((o->servers & (1u << server)) == 0)
-			continue;
-		if (crun_server(o, server, rep) < 0)
-			return -1;
+	if (crun_alloc(o, rep, res) != 0)
+		goto done;
+	for (r = 0; r < o->conc_rounds; r++) {
+		for (server = 0; server < CRUN_NSERVERS; server++) {
+			if (res[server] != NULL && crun_server_round(o, server, r, res[server]) != 0)
+				goto done;
+		}
 	}
-	return 0;
+	for (server = 0; server < CRUN_NSERVERS; server++) {
+		if (res[server] != NULL)
+			crun_rows(o, server, res[server], rep);
+	}
+	rc = 0;
+done:
+	for (server = 0; server < CRUN_NSERVERS; server++)
+		free(res[server]);
+	return rc;
 }

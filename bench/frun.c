@@ -152,7 +152,7 @@ frun_row(int rounds, const struct fanout_result *v, struct fanout_result *out)
 static struct procs *
 frun_procs(const struct frun_suite *s, bool tcp)
 {
-	struct procs *p = s->testserver ? procs_testserver(true) : procs_sim(true);
+	struct procs *p = s->testserver ? procs_testserver(true) : procs_sim(true, false);
 
 	if (p != NULL && procs_daemon(p, tcp) != 0) {
 		procs_stop(p);

@@ -46,8 +46,9 @@ static const char main_usage_text[] =
 "  --conc-rounds N      rounds of the concurrent-call benchmark (default 3)\n"
 "  --conc-window S      seconds timed per concurrent run (default 3)\n"
 "  --servers LIST       servers for the concurrent-call benchmark, of testserver,\n"
-"                       testserver-unpaced, sim, sim-unpaced (default all four;\n"
-"                       kRPC's TestServer only where it is installed, see README)\n"
+"                       testserver-unpaced, sim, sim-unpaced (default these four;\n"
+"                       kRPC's TestServer only where it is installed, see README),\n"
+"                       sim-spin, sim-spin-unpaced (krpc-sim --spin --call-cost 25)\n"
 "  --no-latency         skip the latency benchmark\n"
 "  --no-fanout          skip the fan-out benchmark\n"
 "  --no-concurrent      skip the concurrent-call benchmark\n"
@@ -244,7 +245,7 @@ main_defaults(struct options *o, bool quick)
 	o->conc_rounds = quick ? 1 : 3;
 	o->conc_window = quick ? 1.0 : 3.0;
 	o->conc_warmup = quick ? 0.2 : 0.5;
-	o->servers = (1u << CRUN_NSERVERS) - 1;
+	o->servers = CRUN_DEFAULT_SERVERS;
 	o->nice = -10;
 	o->fansets = (1u << FANSET_N) - 1;
 	o->fan10[0] = quick ? 100 : 1000;

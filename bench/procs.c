@@ -31,11 +31,11 @@ struct procs {
 	int		 socat_port;
 };
 
-/* Starts krpc-sim on free TCP ports. */
+/* Starts krpc-sim on free TCP ports (paced or not; spin: busy like the TestServer). */
 struct procs *
-procs_sim(bool pacing)
+procs_sim(bool pacing, bool spin)
 {
-	const char *argv[8], *line;
+	const char *argv[12], *line;
 	struct procs *p;
 	int n = 0;
 
@@ -49,6 +49,11 @@ procs_sim(bool pacing)
 	argv[n++] = "0";
 	if (!pacing)
 		argv[n++] = "--no-pacing";
+	if (spin) {
+		argv[n++] = "--spin";
+		argv[n++] = "--call-cost";
+		argv[n++] = "25";
+	}
 	argv[n] = NULL;
 	if ((p->sim = th_spawn(argv, "krpc-sim: listening", 10.0)) == NULL)
 		goto fail;

@@ -292,6 +292,77 @@ report_concurrent(FILE *f, const struct report *r, bool md)
 	}
 }
 
+/* The direct row of a server at a client count, or NULL. */
+static const struct conc_row *
+report_conc_direct(const struct report *r, int server, size_t clients)
+{
+	size_t i;
+
+	for (i = 0; i < r->nconc; i++) {
+		if (!r->conc[i].proxy && r->conc[i].clients == clients &&
+		    strcmp(r->conc[i].server, crun_server_names[server]) == 0)
+			return &r->conc[i];
+	}
+	return NULL;
+}
+
+/* One row of krpc-sim over the TestServer; false if the table is full. */
+static bool
+report_sim_row(struct report_table *t, const struct conc_row *s, const struct conc_row *ts)
+{
+	double q[3] = { s->calls_per_s / ts->calls_per_s, s->p50_us / ts->p50_us,
+		s->p99_us / ts->p99_us };
+	bool near = true;
+	int k;
+
+	if (!report_row(t))
+		return false;
+	report_set(t, 0, s->server);
+	report_setn(t, 1, (double)s->clients, 0);
+	for (k = 0; k < 3; k++) {
+		report_setn(t, 2 + (size_t)k, q[k], 2);
+		near = near && q[k] >= 0.75 && q[k] <= 1.25;
+	}
+	report_set(t, 5, near ? "yes" : "no");
+	return true;
+}
+
+/*
+ * krpc-sim against kRPC's TestServer, paced as it is: each krpc-sim's direct
+ * calls/s, p50 and p99 over the TestServer's (ratios of the medians), and
+ * whether all three are within 25%, which krpc-sim's update loop aims at.
+ */
+static void
+report_sim_vs_ts(FILE *f, const struct report *r, bool md)
+{
+	static struct report_table t;
+	const struct conc_row *s, *ts;
+	size_t i;
+	int ref;
+
+	memset(&t, 0, sizeof t);
+	report_col(&t, "krpc-sim", false);
+	report_col(&t, "Clients", true);
+	report_col(&t, "Calls/s x", true);
+	report_col(&t, "p50 x", true);
+	report_col(&t, "p99 x", true);
+	report_col(&t, "Within 25%", false);
+	for (i = 0; i < r->nconc; i++) {
+		s = &r->conc[i];
+		if (s->proxy || strncmp(s->server, "krpc-sim", 8) != 0)
+			continue;
+		ref = strstr(s->server, "unpaced") != NULL ? CRUN_TS_UNPACED : CRUN_TS_PACED;
+		if ((ts = report_conc_direct(r, ref, s->clients)) != NULL && !report_sim_row(&t, s, ts))
+			break;
+	}
+	if (t.nrows == 0)
+		return;
+	report_heading(f, md, "krpc-sim over kRPC's TestServer (concurrent calls, direct)");
+	fprintf(f, "Each krpc-sim's median over the TestServer's median, paced against paced and "
+	    "unpaced against unpaced (1.00: the same).\n\n");
+	report_table_write(f, &t, md);
+}
+
 /*
  * The concurrent-call targets, per server and path: calls/s at least
  * direct's at every client count (0.95 with one client), p99 at most 1 ms
@@ -419,8 +490,10 @@ report_write(FILE *f, const struct report *r, bool md)
 		report_latency(f, r, md);
 	if (r->nfan > 0)
 		report_fanout(f, r, md);
-	if (r->nconc > 0)
+	if (r->nconc > 0) {
 		report_concurrent(f, r, md);
+		report_sim_vs_ts(f, r, md);
+	}
 	report_heading(f, md, "Targets");
 	if (r->nlat > 0)
 		report_latency_target(f, r, md);

@@ -134,7 +134,7 @@ run_lat_procs(const struct options *o, struct target t[RUN_NPATHS],
 {
 	struct procs *p;
 
-	if ((p = procs_sim(false)) == NULL || procs_daemon(p, true) != 0)
+	if ((p = procs_sim(false, false)) == NULL || procs_daemon(p, true) != 0)
 		goto fail;
 	*socat = o->socat != NULL;
 	if (*socat && procs_socat(p, o->socat) != 0)

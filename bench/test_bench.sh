@@ -128,5 +128,22 @@ want_rows=14
 [ "$rows" -eq "$want_rows" ] || fail "$rows fan-out and concurrent rows in the Markdown report, expected $want_rows"
 rows=$(grep -c '^| [KT][A-Za-z]*\.' "$tmp/md")
 [ "$rows" -eq "$latency_runs" ] || fail "$rows latency rows in the Markdown report"
+# krpc-sim against kRPC's TestServer, where it is installed: krpc-sim --spin
+# runs, and the comparison table has its row (ratios, not judged here).
+ts_dir=${KRPC_TESTSERVER:-${top_srcdir:-.}/../shared/krpc-testserver}
+if [ -r "$ts_dir/TestServer.exe" ] && command -v mono >/dev/null 2>&1; then
+	timeout 120 "$bench" --no-latency --no-fanout --concurrent 1 --conc-rounds 1 \
+	    --conc-window 0.5 --servers testserver-unpaced,sim-spin-unpaced \
+	    --raw "$tmp/raw" >"$tmp/out" 2>"$tmp/err" ||
+		fail "krpcmux-bench against the TestServer exited with status $?"
+	n=$(awk -F '\t' '$1 == "concurrent" && $4 == "direct" { print $2 }' "$tmp/raw" | sort | tr '\n' ' ')
+	[ "$n" = "sim-spin-unpaced testserver-unpaced " ] || fail "direct runs: $n"
+	grep -qF "== krpc-sim over kRPC's TestServer (concurrent calls, direct) ==" "$tmp/out" ||
+		fail "no comparison table"
+	grep -Eq '^krpc-sim --spin, unpaced +1 +[0-9]+\.[0-9]{2} +[0-9]+\.[0-9]{2} +[0-9]+\.[0-9]{2} +(yes|no)' \
+	    "$tmp/out" || fail "no comparison row"
+else
+	echo "kRPC's TestServer is not here: the comparison with it is not tried"
+fi
 echo "krpcmux-bench smoke test passed"
 exit 0

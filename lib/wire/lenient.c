@@ -47,6 +47,9 @@ static const ProtobufCMessageDescriptor *const lenient_descriptors[] = {
 	[KRPC_LENIENT_REQUEST] = &krpc__schema__request__descriptor,
 	[KRPC_LENIENT_CALL] = &krpc__schema__procedure_call__descriptor,
 	[KRPC_LENIENT_ARGUMENT] = &krpc__schema__argument__descriptor,
+	[KRPC_LENIENT_ITEMS] = &krpc__schema__list__descriptor,
+	[KRPC_LENIENT_DICTIONARY] = &krpc__schema__dictionary__descriptor,
+	[KRPC_LENIENT_DICTIONARY_ENTRY] = &krpc__schema__dictionary_entry__descriptor,
 };
 
 /* A cursor over the body of one message, and where a refusal's text goes. */
@@ -72,6 +75,11 @@ lenient_field_type(enum krpc_lenient_shape shape, uint32_t f)
 		return f >= 1 && f <= 3 ? KRPC_WIRE_LEN : f == 4 || f == 5 ? KRPC_WIRE_VARINT : -1;
 	case KRPC_LENIENT_ARGUMENT:		/* position, value, is_null */
 		return f == 2 ? KRPC_WIRE_LEN : f == 1 || f == 3 ? KRPC_WIRE_VARINT : -1;
+	case KRPC_LENIENT_ITEMS:		/* items */
+	case KRPC_LENIENT_DICTIONARY:		/* entries */
+		return f == 1 ? KRPC_WIRE_LEN : -1;
+	case KRPC_LENIENT_DICTIONARY_ENTRY:	/* key, value */
+		return f == 1 || f == 2 ? KRPC_WIRE_LEN : -1;
 	}
 	return -1;
 }
@@ -84,6 +92,8 @@ lenient_field_shape(enum krpc_lenient_shape shape, uint32_t f)
 		return KRPC_LENIENT_CALL;
 	if (shape == KRPC_LENIENT_CALL && f == 3)
 		return KRPC_LENIENT_ARGUMENT;
+	if (shape == KRPC_LENIENT_DICTIONARY && f == 1)
+		return KRPC_LENIENT_DICTIONARY_ENTRY;
 	return -1;
 }
 
@@ -325,4 +335,44 @@ krpc_lenient_read(enum krpc_lenient_shape shape, const uint8_t *p, size_t len, c
 	if (m == NULL && why != NULL)
 		*why = reason;
 	return m;
+}
+
+/* A varint from the front of a value's bytes. */
+bool
+krpc_lenient_varint(const uint8_t *p, size_t len, uint64_t *v, const char **why)
+{
+	const char *reason = lenient_invalid;
+	struct lenient r = { p, len, 0, &reason };
+	bool ok = lenient_varint(&r, v);
+
+	if (!ok && why != NULL)
+		*why = reason;
+	return ok;
+}
+
+/* Whether len bytes hold a fixed-size value of n bytes. */
+bool
+krpc_lenient_fixed(size_t len, size_t n, const char **why)
+{
+	if (len >= n)
+		return true;
+	if (why != NULL)
+		*why = lenient_truncated;
+	return false;
+}
+
+/* A length and its bytes from the front of a value's bytes. */
+bool
+krpc_lenient_bytes(const uint8_t *p, size_t len, const uint8_t **data, size_t *n,
+    const char **why)
+{
+	const char *reason = lenient_invalid;
+	struct lenient r = { p, len, 0, &reason };
+	bool ok = lenient_length(&r, n);
+
+	if (ok)
+		*data = p + r.off;
+	else if (why != NULL)
+		*why = reason;
+	return ok;
 }

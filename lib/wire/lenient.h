@@ -20,6 +20,9 @@ enum krpc_lenient_shape {
 	KRPC_LENIENT_REQUEST,
 	KRPC_LENIENT_CALL,		/* a ProcedureCall */
 	KRPC_LENIENT_ARGUMENT,
+	KRPC_LENIENT_ITEMS,		/* a List, Set or Tuple value (read as a List) */
+	KRPC_LENIENT_DICTIONARY,	/* a Dictionary value */
+	KRPC_LENIENT_DICTIONARY_ENTRY,
 };
 
 /*
@@ -38,6 +41,17 @@ bool			 krpc_lenient_clean(enum krpc_lenient_shape, const uint8_t *, size_t,
  * frees it with protobuf_c_message_free_unpacked() or the type's own free.
  */
 ProtobufCMessage	*krpc_lenient_read(enum krpc_lenient_shape, const uint8_t *, size_t,
+			    const char **why);
+
+/*
+ * A scalar value read from the front of its bytes as the server's runtime
+ * reads an argument (the rest is ignored): a varint of at most ten bytes, a
+ * fixed-size value of n bytes, or a length and that many bytes (*data
+ * borrowed).  False with the runtime's complaint in *why (if not NULL).
+ */
+bool			 krpc_lenient_varint(const uint8_t *, size_t, uint64_t *, const char **why);
+bool			 krpc_lenient_fixed(size_t len, size_t n, const char **why);
+bool			 krpc_lenient_bytes(const uint8_t *, size_t, const uint8_t **data, size_t *n,
 			    const char **why);
 
 #endif

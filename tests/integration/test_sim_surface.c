@@ -338,7 +338,7 @@ START_TEST(test_benchmark)
 	svt_call_err(&e, c, "Benchmark", "Call", 2, th_proc_call(TS, "Int32ToString", 1,
 	    krpc_value_sint32(1)), krpc_value_uint32(0));
 	svt_check_err(&e, "KRPC", "ArgumentException",
-	    "Iterations must be at least one (Parameter 'iterations')");
+	    "Iterations must be at least one\nParameter name: iterations");
 	/* The probe runs as the caller: a Counter call advances the caller's counter. */
 	v = svt_call_ok(c, "dict(string, double)", "Benchmark", "Call", 2,
 	    th_proc_call(TS, "Counter", 1, krpc_value_string("bench")), krpc_value_uint32(10));

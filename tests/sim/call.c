@@ -15,6 +15,20 @@
 
 #define CALL_NEST_MAX 8		/* procedure calls inside procedure calls */
 
+/* Stack frames of the errors the server's own checks raise. */
+#define CALL_FRAME_SIGNATURE	"KRPC.Service.Services.GetProcedureSignature " \
+	"(KRPC.Service.Messages.ProcedureCall call)"
+#define CALL_FRAME_CONTINUATION	"KRPC.Service.ProcedureCallContinuation..ctor " \
+	"(KRPC.Service.Messages.ProcedureCall procedureCall)"
+#define CALL_FRAME_ARGUMENTS	"KRPC.Service.Services.SetArguments (KRPC.Service.Scanner." \
+	"ProcedureSignature procedure, System.Collections.Generic.IList`1[T] arguments)"
+#define CALL_FRAME_EXECUTE	"KRPC.Service.Services.ExecuteCall (KRPC.Service.Scanner." \
+	"ProcedureSignature procedure, KRPC.Service.Messages.ProcedureCall call)"
+#define CALL_FRAME_RETURN	"KRPC.Service.Services.CheckReturnValue (KRPC.Service.Scanner." \
+	"ProcedureSignature procedure, System.Object returnValue)"
+#define CALL_FRAME_INVOKE	"KRPC.Service.ProcedureHandler.Invoke (System.Object instance, " \
+	"System.Object[] arguments)"
+
 struct call_spec {
 	const struct svc_proc	*proc;
 	krpc_value_t		*args[SIM_PARAMS_MAX];	/* NULL: not given, no default */
@@ -53,6 +67,7 @@ call_resolve(const Krpc__Schema__ProcedureCall *pc, struct sim_err *err)
 			err_set(err, "", "", "Service with id %" PRIu32 " not found", pc->service_id);
 		else
 			err_set(err, "", "", "Service \"%s\" not found", pc->service);
+		err_trace(err, CALL_FRAME_SIGNATURE, CALL_FRAME_CONTINUATION, NULL);
 		return NULL;
 	}
 	proc = pc->procedure_id > 0 ? services_proc_by_id(svc, pc->procedure_id) :
@@ -64,62 +79,29 @@ call_resolve(const Krpc__Schema__ProcedureCall *pc, struct sim_err *err)
 			err_set(err, "", "", "Procedure \"%s\" not found, in service \"%s\"",
 			    pc->procedure, svc->name);
 	}
+	if (proc == NULL)
+		err_trace(err, CALL_FRAME_SIGNATURE, CALL_FRAME_CONTINUATION, NULL);
 	return proc;
 }
 
-/* Checks the object ids inside a decoded value and any nested call. */
+/* Decodes a nested call's arguments too (request-level errors, as the server). */
 static int
-call_check_value(sim_server_t *s, const krpc_type_t *t, const krpc_value_t *v,
-    struct sim_err *err, int depth)
+call_check_nested(sim_server_t *s, const krpc_value_t *v, struct sim_err *err, int depth)
 {
-	krpc_type_code_t code = krpc_type_code(t);
 	struct call_spec *nested;
 	const uint8_t *data;
-	uint64_t id;
-	size_t i, n, len;
+	size_t len;
 
-	if (krpc_value_is_null(v))
-		return 0;
-	switch (code) {
-	case KRPC_TYPE_CLASS:
-		if (krpc_value_as_object(v, &id) != KRPC_OK || id == 0)
-			return 0;
-		return object_check(s, id, krpc_type_service(t), krpc_type_name(t), err);
-	case KRPC_TYPE_PROCEDURE_CALL:
-		data = krpc_value_data(v, &len);
-		if (depth >= CALL_NEST_MAX) {
-			err_set(err, "", "", "Procedure calls nested too deeply");
-			return -1;
-		}
-		if (call_spec_parse_depth(s, data, len, &nested, err, depth + 1) == CALL_BAD_ARGS)
-			return -1;
-		call_spec_free(nested);
-		err_clear(err);
-		return 0;
-	case KRPC_TYPE_LIST:
-	case KRPC_TYPE_SET:
-	case KRPC_TYPE_TUPLE:
-	case KRPC_TYPE_STRUCT:
-		n = krpc_value_count(v);
-		for (i = 0; i < n; i++) {
-			const krpc_type_t *it = krpc_type_sub(t, code == KRPC_TYPE_LIST ||
-			    code == KRPC_TYPE_SET ? 0 : i);
-
-			if (it != NULL && call_check_value(s, it, krpc_value_item(v, i), err, depth) != 0)
-				return -1;
-		}
-		return 0;
-	case KRPC_TYPE_DICTIONARY:
-		n = krpc_value_count(v);
-		for (i = 0; i < n; i++) {
-			if (call_check_value(s, krpc_type_sub(t, 0), krpc_value_key(v, i), err, depth) != 0 ||
-			    call_check_value(s, krpc_type_sub(t, 1), krpc_value_val(v, i), err, depth) != 0)
-				return -1;
-		}
-		return 0;
-	default:
-		return 0;
+	if (depth >= CALL_NEST_MAX) {
+		err_set(err, "", "", "Procedure calls nested too deeply");
+		return -1;
 	}
+	data = krpc_value_data(v, &len);
+	if (call_spec_parse_depth(s, data, len, &nested, err, depth + 1) == CALL_BAD_ARGS)
+		return -1;
+	call_spec_free(nested);
+	err_clear(err);
+	return 0;
 }
 
 /* Decodes one argument with its parameter's type (request-level errors). */
@@ -127,25 +109,18 @@ static int
 call_decode_arg(sim_server_t *s, const krpc_type_t *t, const Krpc__Schema__Argument *a,
     krpc_value_t **out, struct sim_err *err, int depth)
 {
-	char why[512];
-	uint64_t id;
-
-	if (krpc_value_decode(t, a->value.data, a->value.len, a->is_null, out, why,
-	    sizeof why) != KRPC_OK) {
-		err_set(err, "", "", "%s", why);
+	if (a->is_null) {
+		*out = krpc_value_null(krpc_type_code(t));
+		return 0;
+	}
+	if (decode_value(s, t, a->value.data, a->value.len, out, err) != 0)
 		return -1;
-	}
-	if (krpc_type_code(t) == KRPC_TYPE_CLASS && !a->is_null &&
-	    krpc_value_as_object(*out, &id) == KRPC_OK && id == 0) {
-		krpc_value_free(*out);
-		*out = krpc_value_null(KRPC_TYPE_CLASS);	/* object id 0 is null (P 4.4) */
-	}
-	if (call_check_value(s, t, *out, err, depth) != 0) {
-		krpc_value_free(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
+	if (krpc_type_code(t) != KRPC_TYPE_PROCEDURE_CALL || call_check_nested(s, *out, err,
+	    depth) == 0)
+		return 0;
+	krpc_value_free(*out);
+	*out = NULL;
+	return -1;
 }
 
 /* Writes the equality key of a spec's arguments. */
@@ -258,31 +233,52 @@ call_spec_proc(const struct call_spec *sp)
 	return sp->proc;
 }
 
+/* The argument check's error for an object of another class than parameter k's. */
+static void
+call_wrong_class(sim_server_t *s, struct sim_err *err, const struct svc_proc *proc, size_t k,
+    uint64_t id)
+{
+	char want[256];
+
+	snprintf(want, sizeof want, "%s", services_dotnet(proc->ptype[k]));
+	err_set(err, "", "", "Incorrect argument type for parameter %s in %s.%s. Expected an "
+	    "argument of type %s, got %s", proc->p->params[k].name, proc->svc->name, proc->p->name,
+	    want, object_dotnet(s, id));
+}
+
 /*
  * The argument checks of PROTOCOL.md 4.3-4.4 (every parameter given or
- * defaulted, null only where allowed), in parameter order as the real
- * server's GetArguments makes them; -1 with a call-level error in err.
+ * defaulted, null only where allowed, objects of the parameter's class), in
+ * parameter order as the real server's SetArguments makes them; -1 with a
+ * call-level error in err.
  */
 int
-call_spec_check(const struct call_spec *sp, struct sim_err *err)
+call_spec_check(sim_server_t *s, const struct call_spec *sp, struct sim_err *err)
 {
 	const struct svc_proc *proc = sp->proc;
 	const struct sim_param *pa;
+	uint64_t id;
 	size_t k;
 
 	for (k = 0; k < proc->nparams; k++) {
 		pa = &proc->p->params[k];
-		if (sp->args[k] == NULL) {
+		if (sp->args[k] == NULL)
 			err_set(err, "", "", "Argument not specified for parameter %s in %s.%s",
 			    pa->name, proc->svc->name, proc->p->name);
-			return -1;
-		}
-		if (krpc_value_is_null(sp->args[k]) && !(pa->flags & (SIM_NULLABLE | SIM_DEFAULT_NULL))) {
+		else if (krpc_value_is_null(sp->args[k]) &&
+		    !(pa->flags & (SIM_NULLABLE | SIM_DEFAULT_NULL)))
 			err_set(err, "", "", "Incorrect argument type for parameter %s in %s.%s. "
 			    "Expected an argument of type %s, got null", pa->name, proc->svc->name,
 			    proc->p->name, services_dotnet(proc->ptype[k]));
-			return -1;
-		}
+		else if (krpc_type_code(proc->ptype[k]) == KRPC_TYPE_CLASS &&
+		    krpc_value_as_object(sp->args[k], &id) == KRPC_OK && id != 0 &&
+		    object_check(s, id, krpc_type_service(proc->ptype[k]),
+		    krpc_type_name(proc->ptype[k]), NULL) != 0)
+			call_wrong_class(s, err, proc, k, id);
+		else
+			continue;
+		err_trace(err, CALL_FRAME_ARGUMENTS, CALL_FRAME_EXECUTE, NULL);
+		return -1;
 	}
 	return 0;
 }
@@ -331,7 +327,7 @@ call_precheck(sim_call_t *c)
 	int scene = sim_server_scene(c->server);
 
 	/* the real server fills the arguments before it checks the scene */
-	if (call_spec_check(c->spec, &c->err) != 0) {
+	if (call_spec_check(c->server, c->spec, &c->err) != 0) {
 		c->failed = true;
 		return false;
 	}
@@ -369,6 +365,32 @@ call_postcheck(sim_call_t *c)
 	sim_error(c, NULL, NULL, "Incorrect value returned by %s.%s. Expected a non-null value of "
 	    "type %s, got null, but the procedure is not marked as nullable.", proc->svc->name,
 	    proc->p->name, services_dotnet(proc->ret));
+	err_trace(&c->err, CALL_FRAME_RETURN, CALL_FRAME_EXECUTE, NULL);
+}
+
+/* A handler's error gets a trace through the procedure (as a thrown exception has). */
+static void
+call_trace_handler(sim_call_t *c)
+{
+	const struct svc_proc *proc = c->spec->proc;
+	char frame[256], method[128];
+	const char *ns, *p = proc->p->name, *cut;
+
+	if (!c->failed || c->err.trace != NULL)
+		return;
+	ns = strcmp(proc->svc->name, "TestService") == 0 ? "TestServer." :
+	    strcmp(proc->svc->name, "KRPC") == 0 ? "KRPC.Service.KRPC." :
+	    strcmp(proc->svc->name, "SpaceCenter") == 0 ? "KRPC.SpaceCenter.Services." :
+	    "KRPC.Benchmarks.";
+	if ((cut = strstr(p, "_static_")) != NULL)
+		snprintf(method, sizeof method, "%.*s.%s", (int)(cut - p), p, cut + 8);
+	else if ((cut = strchr(p, '_')) != NULL && strncmp(p, "get_", 4) != 0 &&
+	    strncmp(p, "set_", 4) != 0)
+		snprintf(method, sizeof method, "%.*s.%s", (int)(cut - p), p, cut + 1);
+	else
+		snprintf(method, sizeof method, "%s", p);
+	snprintf(frame, sizeof frame, "%s%s.%s ()", ns, proc->svc->name, method);
+	err_trace(&c->err, frame, CALL_FRAME_INVOKE, CALL_FRAME_EXECUTE, NULL);
 }
 
 /* Runs the call (or re-runs it after SIM_YIELD). */
@@ -390,6 +412,7 @@ call_run(sim_call_t *c)
 		c->first = false;
 		return SIM_YIELD;
 	}
+	call_trace_handler(c);
 	call_postcheck(c);
 	return SIM_DONE;
 }
@@ -419,7 +442,7 @@ call_value(const sim_call_t *c)
 void
 call_set_err(sim_call_t *c, const struct sim_err *e)
 {
-	err_set(&c->err, e->service, e->name, "%s", e->desc ? e->desc : "");
+	err_copy(&c->err, e);
 	c->failed = true;
 }
 
@@ -583,7 +606,7 @@ call_unpack_result(const krpc_buf_t *b)
 sim_invoke_rc_t
 sim_invoke(sim_call_t *c, const krpc_value_t *call, Krpc__Schema__ProcedureResult **result)
 {
-	struct sim_err err = { NULL, NULL, NULL };
+	struct sim_err err = { NULL, NULL, NULL, NULL };
 	krpc_buf_t b = KRPC_BUF_INIT, e = KRPC_BUF_INIT;
 	struct call_spec *sp = NULL;
 	sim_invoke_rc_t rc = SIM_INVOKE_DONE;

@@ -1,7 +1,12 @@
 /*
  * krpc-sim clients: one per accepted RPC handshake, with its random 16-byte
- * identifier, name, RPC connection, optional stream connection, streams and
- * the request it has yielded.  A client lives until both connections are gone.
+ * identifier, name, RPC connection, stream connections (each with its own
+ * streams) and the request it has yielded.  As on the real server, a second
+ * stream connection with the same identifier is accepted and becomes the
+ * client's current one (new streams go to it) while the first stays open
+ * with its streams; when either closes, the client has no current stream
+ * connection until another connects.  A client lives until every
+ * connection is gone.
  */
 #include "config.h"
 
@@ -16,14 +21,22 @@
 
 #include "core.h"
 
+/* A stream connection and the streams added while it was the current one. */
+struct client_sconn {
+	conn_t			*conn;
+	struct stream_set	*streams;
+};
+
 struct sim_client {
 	sim_server_t		*server;
 	unsigned		 number;
 	uint8_t			 id[16];
 	char			*name;
 	conn_t			*rpc;
-	conn_t			*stream;
-	struct stream_set	*streams;
+	conn_t			*stream;	/* the current stream connection, or NULL */
+	struct client_sconn	*sconns;	/* every open stream connection, oldest first */
+	size_t			 nsconns;
+	struct stream_set	*none;		/* the (empty) streams without a current one */
 	struct rpc_req		*pending;	/* yielded request, resumed each update */
 };
 
@@ -63,7 +76,7 @@ client_new(sim_server_t *s, conn_t *rpc, const char *name, size_t namelen)
 	while (server_find_client(s, c->id) != NULL);
 	c->name = util_strndup(name ? name : "", name ? namelen : 0);
 	c->rpc = rpc;
-	c->streams = stream_set_new();
+	c->none = stream_set_new();
 	conn_set_client(rpc, c);
 	server_add_client(s, c);
 	return c;
@@ -76,7 +89,10 @@ client_free(sim_client_t *c)
 	if (c == NULL)
 		return;
 	rpc_req_free(c->pending);
-	stream_set_free(c->streams);
+	while (c->nsconns > 0)
+		stream_set_free(c->sconns[--c->nsconns].streams);
+	free(c->sconns);
+	stream_set_free(c->none);
 	free(c->name);
 	free(c);
 }
@@ -102,51 +118,76 @@ client_stream(const sim_client_t *c)
 	return c->stream;
 }
 
-/* Binds a stream connection; a second one replaces the first, which is closed. */
+/* Binds a stream connection, which becomes the current one; earlier ones stay open. */
 void
 client_attach_stream(sim_client_t *c, conn_t *stream)
 {
-	conn_t *old = c->stream;
-
+	c->sconns = util_reallocarray(c->sconns, c->nsconns + 1, sizeof *c->sconns);
+	c->sconns[c->nsconns].conn = stream;
+	c->sconns[c->nsconns++].streams = stream_set_new();
 	c->stream = stream;
 	conn_set_client(stream, c);
-	if (old != NULL) {
-		conn_set_client(old, NULL);
-		conn_close(old, false, "replaced by a new stream connection");
-	}
 }
 
 /* A connection of the client closed: drop what depended on it. */
 void
 client_conn_lost(sim_client_t *c, conn_t *conn)
 {
+	size_t i;
+
 	if (conn == c->rpc) {
 		c->rpc = NULL;
 		rpc_req_free(c->pending);	/* the request is dropped; side effects stay */
 		c->pending = NULL;
+		server_client_rpc_lost(c->server, c);
 		svc_test_state_client_gone(c->server, c->id);
 		services_client_gone(c->server, c);	/* what the game releases */
 	}
-	if (conn == c->stream) {
-		c->stream = NULL;
-		stream_set_free(c->streams);	/* a client's streams go with its stream connection */
-		c->streams = stream_set_new();
+	for (i = 0; i < c->nsconns; i++) {
+		if (c->sconns[i].conn != conn)
+			continue;
+		stream_set_free(c->sconns[i].streams);	/* its streams go with it */
+		memmove(&c->sconns[i], &c->sconns[i + 1], (c->nsconns - i - 1) * sizeof *c->sconns);
+		c->nsconns--;
+		c->stream = NULL;	/* the server forgets the client's stream connection */
+		break;
 	}
 	server_reap_later(c->server);
 }
 
-/* True once both connections are gone. */
+/* True once every connection is gone. */
 bool
 client_gone(const sim_client_t *c)
 {
-	return c->rpc == NULL && c->stream == NULL;
+	return c->rpc == NULL && c->nsconns == 0;
 }
 
-/* The client's streams and events. */
+/* The streams of the current stream connection (an empty set without one). */
 struct stream_set *
 client_streams(sim_client_t *c)
 {
-	return c->streams;
+	size_t i;
+
+	for (i = 0; c->stream != NULL && i < c->nsconns; i++) {
+		if (c->sconns[i].conn == c->stream)
+			return c->sconns[i].streams;
+	}
+	return c->none;
+}
+
+/* The number of open stream connections. */
+size_t
+client_nsconns(const sim_client_t *c)
+{
+	return c->nsconns;
+}
+
+/* Stream connection i (oldest first) and its streams. */
+conn_t *
+client_sconn(const sim_client_t *c, size_t i, struct stream_set **streams)
+{
+	*streams = c->sconns[i].streams;
+	return c->sconns[i].conn;
 }
 
 /* The yielded request being resumed each update, or NULL. */

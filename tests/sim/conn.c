@@ -96,6 +96,31 @@ conn_set_high(conn_t *c, size_t high)
 	bufferevent_setwatermark(c->bev, EV_READ, 0, high);
 }
 
+/*
+ * Moves bytes between the socket and a buffer at once, as the real server
+ * does (it asks the socket whether a request is there, and its writes
+ * block): reads what the socket holds into the input, or writes what the
+ * output holds.  libevent's bufferevent keeps the input's end and the
+ * output's front for itself; they are unfrozen for the moment, as its own
+ * callbacks do.  The event loop still sees the end of the stream and writes
+ * what the socket does not take now.
+ */
+static void
+conn_io_now(conn_t *c, bool write)
+{
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	struct evbuffer *b = write ? bufferevent_get_output(c->bev) : bufferevent_get_input(c->bev);
+
+	if (fd < 0)
+		return;
+	evbuffer_unfreeze(b, write);
+	if (write)
+		(void)evbuffer_write(b, fd);
+	while (!write && evbuffer_get_length(b) < c->high && evbuffer_read(b, fd, 65536) > 0)
+		continue;
+	evbuffer_freeze(b, write);
+}
+
 /* ---- public ---------------------------------------------------------- */
 
 /* A connection on an accepted socket; NULL (socket closed) on failure. */
@@ -219,10 +244,11 @@ enum conn_frame
 conn_take(conn_t *c, uint8_t **body, size_t *len)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
-	size_t avail = evbuffer_get_length(in), blen, plen, head;
+	size_t avail, blen, plen, head;
 	const uint8_t *p;
 
-	if (avail == 0)
+	conn_io_now(c, false);
+	if ((avail = evbuffer_get_length(in)) == 0)
 		return CONN_FRAME_NONE;
 	head = avail < KRPC_FRAME_PREFIX_MAX ? avail : KRPC_FRAME_PREFIX_MAX;
 	if ((p = evbuffer_pullup(in, (ssize_t)head)) == NULL)
@@ -266,8 +292,10 @@ conn_send(conn_t *c, const void *body, size_t len)
 	if (c->state != CONN_READY && c->state != CONN_HANDSHAKE)
 		return;
 	krpc_frame_append(&b, body, len);
-	if (krpc_buf_ok(&b))
+	if (krpc_buf_ok(&b)) {
 		bufferevent_write(c->bev, b.data, b.len);
+		conn_io_now(c, true);
+	}
 	krpc_buf_free(&b);
 }
 
@@ -280,8 +308,10 @@ conn_send_msg(conn_t *c, const ProtobufCMessage *m)
 	if (c->state != CONN_READY && c->state != CONN_HANDSHAKE)
 		return;
 	krpc_frame_pack(&b, m);
-	if (krpc_buf_ok(&b))
+	if (krpc_buf_ok(&b)) {
 		bufferevent_write(c->bev, b.data, b.len);
+		conn_io_now(c, true);
+	}
 	krpc_buf_free(&b);
 }
 

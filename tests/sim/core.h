@@ -35,15 +35,18 @@ struct sim_options {
 	const char	*stream_path;
 	double		 rate;
 	bool		 pacing;
+	double		 call_cost;	/* least time a request takes to execute (--call-cost), s */
+	bool		 spin;		/* wait by polling (--spin), as the real server does */
 	bool		 quiet;
 	int		 scene;
 };
 
-/* An error: service and name empty for plain errors. */
+/* An error: service and name empty for plain errors; trace NULL until set. */
 struct sim_err {
 	char	*service;
 	char	*name;
 	char	*desc;
+	char	*trace;		/* Error.stack_trace: Mono-style frames (err_trace) */
 };
 
 typedef struct conn conn_t;
@@ -64,6 +67,9 @@ void			 server_add_conn(sim_server_t *, conn_t *);
 void			 server_add_client(sim_server_t *, sim_client_t *);
 void			 server_reap_later(sim_server_t *);
 void			 server_rpc_arrived(sim_server_t *);
+void			 server_counts(const sim_server_t *, uint64_t out[4]);
+void			 server_update_done(sim_server_t *);
+void			 server_client_rpc_lost(sim_server_t *, sim_client_t *);
 void			 server_count_read(sim_server_t *, size_t);
 void			 server_count_written(sim_server_t *, size_t);
 void			 server_count_stream_evals(sim_server_t *, uint64_t);
@@ -76,6 +82,16 @@ struct object_store	*server_objects(sim_server_t *);
 void			 server_status(sim_server_t *, krpc_buf_t *);
 bool			 server_paused(const sim_server_t *);
 void			 server_set_paused(sim_server_t *, bool);
+
+/* ---- update.c -------------------------------------------------------- */
+
+struct update	*update_new(sim_server_t *, bool adaptive, double call_cost, bool spin);
+void		 update_free(struct update *);
+void		 update_begin(struct update *);
+void		 update_arrived(struct update *);
+void		 update_client_added(struct update *, sim_client_t *);
+void		 update_client_removed(struct update *, sim_client_t *);
+void		 update_status(const struct update *, Krpc__Schema__Status *);
 
 /* ---- listener.c ------------------------------------------------------ */
 
@@ -125,6 +141,9 @@ void		 conn_close(conn_t *, bool flush, const char *why);
 /* True while the peer is not reading: more than SIM_WRITE_HIGH bytes wait to be sent. */
 bool		 conn_backlogged(const conn_t *);
 
+/* Answers the handshakes waiting on connections of a kind (server.c). */
+void		 server_handshakes(sim_server_t *, enum conn_kind);
+
 /* ---- handshake.c ----------------------------------------------------- */
 
 /* Processes a connection in CONN_HANDSHAKE (once per update). */
@@ -143,15 +162,17 @@ void		 client_attach_stream(sim_client_t *, conn_t *);
 void		 client_conn_lost(sim_client_t *, conn_t *);
 bool		 client_gone(const sim_client_t *);
 struct stream_set *client_streams(sim_client_t *);
+size_t		 client_nsconns(const sim_client_t *);
+conn_t		*client_sconn(const sim_client_t *, size_t i, struct stream_set **);
 struct rpc_req	*client_pending(const sim_client_t *);
 void		 client_set_pending(sim_client_t *, struct rpc_req *);
 
 /* ---- rpc.c ----------------------------------------------------------- */
 
-/* Decodes and runs one Request from c's RPC connection; false if fatal. */
-bool		 rpc_execute(sim_server_t *, sim_client_t *, const uint8_t *, size_t);
-/* Re-runs c's yielded request. */
-void		 rpc_resume(sim_server_t *, sim_client_t *);
+/* Decodes a Request (answering request-level errors); NULL if none to run. */
+struct rpc_req	*rpc_decode(sim_server_t *, sim_client_t *, const uint8_t *, size_t, bool *fatal);
+/* Runs a decoded request, or resumes the client's yielded one (NULL). */
+void		 rpc_execute(sim_server_t *, sim_client_t *, struct rpc_req *);
 void		 rpc_req_free(struct rpc_req *);
 
 /* ---- services.c ------------------------------------------------------ */
@@ -178,6 +199,7 @@ const struct sim_service *services_at(size_t);
 void		 services_client_gone(sim_server_t *, sim_client_t *);
 const struct svc_proc *services_proc(const struct sim_service *, const char *name);
 const struct svc_proc *services_proc_by_id(const struct sim_service *, uint32_t id);
+const struct sim_struct *services_struct(const char *service, const char *name);
 /* A type from its text, with STRUCT fields filled in; NULL if invalid. */
 krpc_type_t	*services_type(const char *text, char *why, size_t whylen);
 /* The .NET name of a type (static storage until the next call). */
@@ -210,7 +232,7 @@ enum call_rc	 call_spec_parse(sim_server_t *, const uint8_t *, size_t,
 void		 call_spec_free(struct call_spec *);
 const struct svc_proc *call_spec_proc(const struct call_spec *);
 /* Checks every argument is given (or defaulted) and null only where allowed; -1 with err set. */
-int		 call_spec_check(const struct call_spec *, struct sim_err *);
+int		 call_spec_check(sim_server_t *, const struct call_spec *, struct sim_err *);
 /* True if two specs are the same call for stream sharing. */
 bool		 call_spec_equal(const struct call_spec *, const struct call_spec *);
 
@@ -228,10 +250,18 @@ void		 call_result_write(const sim_call_t *, krpc_buf_t *);
 void		 call_set_err(sim_call_t *, const struct sim_err *);
 
 
+/* ---- decode.c ------------------------------------------------------- */
+
+/* Decodes an argument value as the server does; -1 with a request-level error. */
+int		 decode_value(sim_server_t *, const krpc_type_t *, const uint8_t *, size_t,
+		    krpc_value_t **, struct sim_err *);
+
 /* ---- err.c ----------------------------------------------------------- */
 
 void		 err_set(struct sim_err *, const char *service, const char *name, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
+void		 err_trace(struct sim_err *, const char *frame, ...) __attribute__((sentinel));
+void		 err_copy(struct sim_err *dst, const struct sim_err *src);
 void		 err_clear(struct sim_err *);
 void		 err_write(const struct sim_err *, krpc_buf_t *);
 
@@ -247,12 +277,13 @@ uint64_t	 stream_add_expr(sim_server_t *, sim_client_t *, uint64_t expr);
 bool		 stream_start(sim_client_t *, uint64_t id);
 bool		 stream_set_rate(sim_client_t *, uint64_t id, float rate);
 void		 stream_remove(sim_client_t *, uint64_t id);
-/* The stream phase for one client (called only with a live RPC connection). */
-void		 stream_phase(sim_server_t *, sim_client_t *, double now);
+/* The stream phase for one stream connection (called only with a live RPC connection). */
+void		 stream_phase(sim_server_t *, sim_client_t *, struct stream_set *, conn_t *,
+		    double now);
 /* Drops streams marked for removal (start of a stream phase). */
-void		 stream_reap(sim_client_t *);
-/* Polls the client's service events (each update, started or not). */
-void		 stream_poll(sim_server_t *, sim_client_t *);
+void		 stream_reap(struct stream_set *);
+/* Polls a set's service events (each update, started or not). */
+void		 stream_poll(sim_server_t *, struct stream_set *);
 /* The encoded EVENT (or STREAM) message for an id. */
 krpc_value_t	*stream_value(krpc_type_code_t, uint64_t id);
 
@@ -266,6 +297,8 @@ uint64_t	 object_add_owned(sim_server_t *, const char *service, const char *cls,
 /* Checks an id from a request: 0 if fine, else sets err (request-level). */
 int		 object_check(sim_server_t *, uint64_t id, const char *service, const char *cls,
 		    struct sim_err *);
+/* The .NET name of an object's class (static storage). */
+const char	*object_dotnet(sim_server_t *, uint64_t id);
 
 /* ---- expr.c ---------------------------------------------------------- */
 
@@ -274,8 +307,8 @@ sim_rc_t	 expr_build(sim_call_t *, int op);
 sim_rc_t	 expr_type_build(sim_call_t *, krpc_type_code_t);
 /* Evaluates expression id as client; the value (owned) or NULL with err set. */
 krpc_value_t	*expr_eval(sim_server_t *, sim_client_t *, uint64_t id, struct sim_err *);
-/* The expression's type code when known (KRPC_TYPE_NONE if not). */
-krpc_type_code_t expr_code(sim_server_t *, uint64_t id);
+/* Compiles expression id for an event (a boolean, no free parameter); -1 with the error set. */
+int		 expr_check_event(sim_call_t *, uint64_t id);
 
 /* ---- util.c ---------------------------------------------------------- */
 

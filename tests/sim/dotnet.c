@@ -1,7 +1,9 @@
 /*
- * krpc-sim: .NET-compatible number text.  The real test server formats with
- * .NET Core's shortest round-trip "G" format and parses with Convert.ToInt32;
- * clients compare the exact strings, so this reproduces both.
+ * krpc-sim: .NET-compatible text.  The real server runs on mono (the game's
+ * runtime and the TestServer's), whose general "G" number format writes 7
+ * significant digits for a float and 15 for a double, rounded half up, and
+ * which parses with Convert.ToInt32 and decodes UTF-8 the .NET Framework way;
+ * clients compare the exact strings, so this reproduces them.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -16,28 +18,39 @@
 #define DOTNET_SINGLE_PRECISION	7
 
 /*
- * The shortest significant digits that read back as v (v finite, > 0): the
- * first precision at which correctly rounded %e output round-trips.  Fills
- * digits (NUL-terminated, no trailing zeros) and the decimal exponent of
- * the first digit; returns the digit count.
+ * The significant digits of v (finite, > 0) at the general format's default
+ * precision (prec: 7 for float, 15 for double), as mono's formatter makes
+ * them: seventeen correctly rounded digits first, then rounded half up to
+ * prec.  Fills digits (NUL-terminated, no trailing zeros) and the decimal
+ * exponent of the first digit; returns the digit count.
  */
 static int
-dotnet_digits(double v, bool single, char digits[24], int *exp)
+dotnet_digits(double v, int prec, char digits[24], int *exp)
 {
 	char tmp[48], *e;
-	int p, maxp = single ? 9 : 17, n = 0;
-	size_t i;
+	int n = 0, i;
+	size_t k;
 
-	for (p = 1; p <= maxp; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
-		if (single ? strtof(tmp, NULL) == (float)v : strtod(tmp, NULL) == v)
-			break;
-	}
+	snprintf(tmp, sizeof(tmp), "%.16e", v);
 	e = strchr(tmp, 'e');
 	*exp = e != NULL ? atoi(e + 1) : 0;
-	for (i = 0; tmp[i] != '\0' && tmp[i] != 'e' && n < 23; i++) {
-		if (tmp[i] >= '0' && tmp[i] <= '9')
-			digits[n++] = tmp[i];
+	for (k = 0; tmp[k] != '\0' && tmp[k] != 'e' && n < 17; k++) {
+		if (tmp[k] >= '0' && tmp[k] <= '9')
+			digits[n++] = tmp[k];
+	}
+	if (n > prec) {
+		if (digits[prec] >= '5') {
+			for (i = prec - 1; i >= 0 && digits[i] == '9'; i--)
+				digits[i] = '0';
+			if (i >= 0)
+				digits[i]++;
+			else {
+				memmove(digits + 1, digits, (size_t)prec - 1);
+				digits[0] = '1';
+				(*exp)++;
+			}
+		}
+		n = prec;
 	}
 	while (n > 1 && digits[n - 1] == '0')
 		n--;
@@ -108,13 +121,11 @@ dotnet_number(double v, bool single, char out[DOTNET_NUM_MAX])
 		return;
 	}
 	if (v == 0) {
-		strcpy(out, signbit(v) ? "-0" : "0");
+		strcpy(out, "0");	/* mono writes negative zero without its sign */
 		return;
 	}
-	n = dotnet_digits(fabs(v), single, digits, &exp);
 	maxd = single ? DOTNET_SINGLE_PRECISION : DOTNET_DOUBLE_PRECISION;
-	if (n > maxd)
-		maxd = n;
+	n = dotnet_digits(fabs(v), maxd, digits, &exp);
 	dotnet_general(out, v < 0, digits, n, exp, maxd);
 }
 
@@ -169,4 +180,73 @@ dotnet_parse_int32(const char *s, size_t len, int32_t *out)
 		return DOTNET_PARSE_OVERFLOW;
 	*out = (int32_t)v;
 	return DOTNET_PARSE_OK;
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at p[0..len) (1 to 4), or,
+ * as a negative number, how many bytes the decoder takes for one U+FFFD:
+ * the lead alone when the next byte is no continuation byte, the lead and a
+ * second byte out of its range (as .NET Framework does, unlike Unicode's
+ * recommendation), or an unfinished sequence.
+ */
+static int
+dotnet_utf8_seq(const uint8_t *p, size_t len)
+{
+	uint8_t b = p[0], lo = 0x80, hi = 0xbf;
+	size_t need, k;
+
+	if (b < 0x80)
+		return 1;
+	if (b < 0xc2 || b > 0xf4)
+		return -1;
+	need = b < 0xe0 ? 1 : b < 0xf0 ? 2 : 3;
+	if (b == 0xe0)
+		lo = 0xa0;
+	else if (b == 0xed)
+		hi = 0x9f;
+	else if (b == 0xf0)
+		lo = 0x90;
+	else if (b == 0xf4)
+		hi = 0x8f;
+	if (len < 2)
+		return -1;
+	if ((p[1] & 0xc0) != 0x80)
+		return -1;
+	if (p[1] < lo || p[1] > hi)
+		return -2;
+	for (k = 2; k <= need; k++) {
+		if (k >= len)
+			return -(int)k;
+		if ((p[k] & 0xc0) != 0x80)
+			return -(int)k;
+	}
+	return (int)need + 1;
+}
+
+/* Encoding.UTF8.GetString with mono's replacement of malformed sequences. */
+char *
+dotnet_utf8(const uint8_t *p, size_t len, size_t *outlen)
+{
+	static const char fffd[] = "\xef\xbf\xbd";
+	char *out = malloc(len * 3 + 1);
+	size_t i = 0, o = 0;
+	int n;
+
+	if (out == NULL)
+		return NULL;
+	while (i < len) {
+		n = dotnet_utf8_seq(p + i, len - i);
+		if (n > 0) {
+			memcpy(out + o, p + i, (size_t)n);
+			o += (size_t)n;
+			i += (size_t)n;
+		} else {
+			memcpy(out + o, fffd, 3);
+			o += 3;
+			i += (size_t)-n;
+		}
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
 }

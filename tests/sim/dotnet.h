@@ -18,10 +18,16 @@ typedef enum dotnet_parse {
 	DOTNET_PARSE_OVERFLOW,	/* well formed but outside Int32 */
 } dotnet_parse_t;
 
-/* Float.ToString(InvariantCulture): the shortest text that round-trips. */
+/* Float.ToString(InvariantCulture) on mono: seven significant digits. */
 void		dotnet_float(float, char out[DOTNET_NUM_MAX]);
-/* Double.ToString(InvariantCulture): the shortest text that round-trips. */
+/* Double.ToString(InvariantCulture) on mono: fifteen significant digits. */
 void		dotnet_double(double, char out[DOTNET_NUM_MAX]);
+/*
+ * Encoding.UTF8.GetString of len bytes as mono's (.NET Framework's) decoder
+ * does it: each malformed sequence becomes one U+FFFD.  Returns malloc'd
+ * UTF-8 (NUL-terminated, *outlen bytes), or NULL if out of memory.
+ */
+char		*dotnet_utf8(const uint8_t *, size_t len, size_t *outlen);
 /* Convert.ToInt32(string) of len bytes. */
 dotnet_parse_t	dotnet_parse_int32(const char *, size_t len, int32_t *out);
 

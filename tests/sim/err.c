@@ -1,6 +1,9 @@
 /*
- * krpc-sim errors: the service, name and description of a krpc.schema.Error,
- * and its encoding.  Plain errors have an empty service and name.
+ * krpc-sim errors: the service, name, description and stack trace of a
+ * krpc.schema.Error, and its encoding.  Plain errors have an empty service
+ * and name.  The real server always fills the stack trace (its errors are
+ * exceptions); krpc-sim writes frames in the layout of Mono's, naming where
+ * in the server the error arose.
  */
 #include "config.h"
 
@@ -9,7 +12,10 @@
 
 #include "core.h"
 
-/* Sets an error (replacing any previous one). */
+/* The frame an error gets when nobody said where it arose. */
+#define ERR_TRACE_DEFAULT	"KRPC.Service.Services.ExecuteCall ()"
+
+/* Sets an error (replacing any previous one, trace included). */
 void
 err_set(struct sim_err *e, const char *service, const char *name, const char *fmt, ...)
 {
@@ -23,6 +29,40 @@ err_set(struct sim_err *e, const char *service, const char *name, const char *fm
 	va_end(ap);
 }
 
+/*
+ * Sets the stack trace from frames, innermost first, each a method with its
+ * parameter list ("KRPC.Core.StartStream (System.UInt64 streamId)"), ending
+ * at the first NULL.
+ */
+void
+err_trace(struct sim_err *e, const char *frame, ...)
+{
+	krpc_buf_t b = KRPC_BUF_INIT;
+	const char *f;
+	va_list ap;
+
+	va_start(ap, frame);
+	for (f = frame; f != NULL; f = va_arg(ap, const char *)) {
+		if (b.len > 0)
+			krpc_buf_byte(&b, '\n');
+		krpc_buf_append(&b, "  at ", 5);
+		krpc_buf_append(&b, f, strlen(f));
+		krpc_buf_append(&b, " [0x00000] in <krpc-sim>:0 ", 27);
+	}
+	va_end(ap);
+	free(e->trace);
+	e->trace = krpc_buf_ok(&b) ? util_strndup((const char *)b.data, b.len) : NULL;
+	krpc_buf_free(&b);
+}
+
+/* Copies src into dst (replacing it). */
+void
+err_copy(struct sim_err *dst, const struct sim_err *src)
+{
+	err_set(dst, src->service, src->name, "%s", src->desc ? src->desc : "");
+	dst->trace = src->trace != NULL ? util_strdup(src->trace) : NULL;
+}
+
 /* Frees an error's texts. */
 void
 err_clear(struct sim_err *e)
@@ -30,18 +70,25 @@ err_clear(struct sim_err *e)
 	free(e->service);
 	free(e->name);
 	free(e->desc);
-	e->service = e->name = e->desc = NULL;
+	free(e->trace);
+	e->service = e->name = e->desc = e->trace = NULL;
 }
 
-/* Appends an encoded krpc.schema.Error. */
+/* Appends an encoded krpc.schema.Error (with a trace, as the server's always has). */
 void
 err_write(const struct sim_err *e, krpc_buf_t *b)
 {
-	const char *f[3] = { e->service, e->name, e->desc };
+	struct sim_err dflt = { NULL, NULL, NULL, NULL };
+	const char *f[4] = { e->service, e->name, e->desc, e->trace };
 	uint32_t i;
 
-	for (i = 0; i < 3; i++) {
+	if (f[3] == NULL) {
+		err_trace(&dflt, ERR_TRACE_DEFAULT, NULL);
+		f[3] = dflt.trace;
+	}
+	for (i = 0; i < 4; i++) {
 		if (f[i] != NULL && f[i][0] != '\0')
 			krpc_buf_field_bytes(b, i + 1, f[i], strlen(f[i]));
 	}
+	err_clear(&dflt);
 }

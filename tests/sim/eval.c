@@ -1,8 +1,8 @@
 /*
  * krpc-sim expression evaluation: runs an expression tree as a client, with
- * .NET semantics for the operators (operand types must match, integer
- * arithmetic wraps, division by zero throws) and LINQ semantics for the
- * collection operators.  Work per evaluation is bounded.
+ * .NET semantics for the operators (the builders have checked the operand
+ * types; integer arithmetic wraps, division by zero throws) and LINQ
+ * semantics for the collection operators.  Work per evaluation is bounded.
  */
 #include "config.h"
 
@@ -250,33 +250,6 @@ eval_convert(const krpc_value_t *v, krpc_type_code_t to)
 	return eval_make(to, n);
 }
 
-/* Converts two numeric operands of different types to their common type. */
-static bool
-eval_promote(struct eval_ctx *x, enum expr_op op, krpc_value_t **a, krpc_value_t **b)
-{
-	krpc_type_code_t ca = krpc_value_code(*a), cb = krpc_value_code(*b), to;
-	krpc_value_t *t;
-
-	if (!eval_promotes(op) || ca == cb || eval_kind(ca) == EVAL_NONE || eval_kind(cb) == EVAL_NONE)
-		return true;
-	if ((to = eval_common(ca, cb)) == KRPC_TYPE_NONE) {
-		eval_fail(x, "KRPC", "InvalidOperationException", "No implicit conversion between %s "
-		    "and %s. Use a cast to convert one of the operands.", eval_dotnet(ca), eval_dotnet(cb));
-		return false;
-	}
-	if (ca != to) {
-		t = eval_convert(*a, to);
-		krpc_value_free(*a);
-		*a = t;
-	}
-	if (cb != to) {
-		t = eval_convert(*b, to);
-		krpc_value_free(*b);
-		*b = t;
-	}
-	return true;
-}
-
 /* Evaluates a binary operator node. */
 static krpc_value_t *
 eval_binary(struct eval_ctx *x, const struct expr *e, const struct eval_env *env)
@@ -288,11 +261,6 @@ eval_binary(struct eval_ctx *x, const struct expr *e, const struct eval_env *env
 		return NULL;
 	if ((b = eval(x, e->a[1], env)) == NULL) {
 		krpc_value_free(a);
-		return NULL;
-	}
-	if (!eval_promote(x, e->op, &a, &b)) {
-		krpc_value_free(a);
-		krpc_value_free(b);
 		return NULL;
 	}
 	if (e->op <= EXPR_LESS_EQ)
@@ -331,6 +299,12 @@ eval_unary(struct eval_ctx *x, const struct expr *e, const struct eval_env *env)
 	if (e->op == EXPR_CAST) {
 		if (code == e->type)
 			return a;
+		if (code == KRPC_TYPE_BOOL && eval_kind(e->type) != EVAL_NONE) {
+			krpc_value_as_bool(a, &b);	/* a boolean converts as 0 or 1 */
+			krpc_value_free(a);
+			a = krpc_value_sint32(b ? 1 : 0);
+			code = KRPC_TYPE_SINT32;
+		}
 		if (eval_kind(code) != EVAL_NONE && eval_kind(e->type) != EVAL_NONE)
 			r = eval_convert(a, e->type);
 		else
@@ -435,6 +409,10 @@ eval_create(struct eval_ctx *x, const struct expr *e, const struct eval_env *env
 	size_t i, j;
 	bool dup;
 
+	if (e->op == EXPR_DICT && e->nlist != e->nlist2) {
+		eval_fail(x, "KRPC", "InvalidOperationException", "Number of keys and values differ");
+		goto fail;
+	}
 	for (i = 0; out != NULL && i < e->nlist; i++) {
 		if ((k = eval(x, e->list[i], env)) == NULL)
 			goto fail;
@@ -553,7 +531,7 @@ eval_get(struct eval_ctx *x, const krpc_value_t *a, const krpc_value_t *key)
 		return eval_fail(x, "KRPC", "ArgumentException", "The index must be a System.Int32");
 	if (idx < 0 || (size_t)idx >= n)
 		return eval_fail(x, "KRPC", "ArgumentOutOfRangeException", "Index was out of range. "
-		    "Must be non-negative and less than the size of the collection. (Parameter 'index')");
+		    "Must be non-negative and less than the size of the collection.\nParameter name: index");
 	return krpc_value_clone(krpc_value_item(a, (size_t)idx));
 }
 
@@ -776,37 +754,6 @@ eval_node(sim_server_t *s, sim_client_t *client, const struct expr *e, struct si
 	struct eval_ctx x = { s, client, err, 0 };
 
 	return eval(&x, e, NULL);
-}
-
-/* True for the operators whose numeric operands are promoted to a common type. */
-bool
-eval_promotes(enum expr_op op)
-{
-	return (op >= EXPR_EQUAL && op <= EXPR_LESS_EQ) || (op >= EXPR_ADD && op <= EXPR_MOD);
-}
-
-/* C#'s binary numeric promotion of two different numeric types. */
-krpc_type_code_t
-eval_common(krpc_type_code_t a, krpc_type_code_t b)
-{
-	krpc_type_code_t other;
-
-	if (a == KRPC_TYPE_DOUBLE || b == KRPC_TYPE_DOUBLE)
-		return KRPC_TYPE_DOUBLE;
-	if (a == KRPC_TYPE_FLOAT || b == KRPC_TYPE_FLOAT)
-		return KRPC_TYPE_FLOAT;
-	if (a == KRPC_TYPE_UINT64 || b == KRPC_TYPE_UINT64) {
-		other = a == KRPC_TYPE_UINT64 ? b : a;
-		return other == KRPC_TYPE_UINT32 || other == KRPC_TYPE_UINT64 ? KRPC_TYPE_UINT64 :
-		    KRPC_TYPE_NONE;
-	}
-	if (a == KRPC_TYPE_SINT64 || b == KRPC_TYPE_SINT64)
-		return KRPC_TYPE_SINT64;
-	if (a == KRPC_TYPE_UINT32 || b == KRPC_TYPE_UINT32) {
-		other = a == KRPC_TYPE_UINT32 ? b : a;
-		return other == KRPC_TYPE_SINT32 ? KRPC_TYPE_SINT64 : KRPC_TYPE_UINT32;
-	}
-	return KRPC_TYPE_SINT32;
 }
 
 /* The .NET name of a type code. */

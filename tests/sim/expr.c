@@ -1,10 +1,13 @@
 /*
  * krpc-sim expression builders (KRPC.Expression_static_*, KRPC.Type_static_*):
- * each call checks its operands the way .NET expression trees do, builds an
- * immutable node with its static type, and stores it as a new remote object.
+ * each call checks its operands as the real server's System.Linq.Expressions
+ * does, by their .NET static types (xtype.c), refusing with the same
+ * exceptions and texts, builds an immutable node, and stores it as a new
+ * remote object.  The builders of and on collections are in exprseq.c.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +35,7 @@ expr_free(void *p)
 
 	krpc_value_free(e->value);
 	call_spec_free(e->spec);
+	xtype_free(e->xt);
 	free(e->name);
 	for (i = 0; e->names != NULL && i < e->nlist2; i++)
 		free(e->names[i]);
@@ -41,51 +45,72 @@ expr_free(void *p)
 	free(e);
 }
 
-/* True for the numeric type codes. */
-static bool
-expr_numeric(krpc_type_code_t code)
+/* The depth of a node from its operands'. */
+static unsigned
+expr_depth(const struct expr *e)
 {
-	return code == KRPC_TYPE_DOUBLE || code == KRPC_TYPE_FLOAT || code == KRPC_TYPE_SINT32 ||
-	    code == KRPC_TYPE_SINT64 || code == KRPC_TYPE_UINT32 || code == KRPC_TYPE_UINT64;
-}
+	unsigned d = 0;
+	size_t i;
 
-/* True for the integer type codes. */
-static bool
-expr_integer(krpc_type_code_t code)
-{
-	return expr_numeric(code) && code != KRPC_TYPE_DOUBLE && code != KRPC_TYPE_FLOAT;
+	for (i = 0; i < EXPR_ARGS_MAX; i++) {
+		if (e->a[i] != NULL && e->a[i]->depth + 1 > d)
+			d = e->a[i]->depth + 1;
+	}
+	for (i = 0; i < e->nlist; i++) {
+		if (e->list[i]->depth + 1 > d)
+			d = e->list[i]->depth + 1;
+	}
+	for (i = 0; i < e->nlist2; i++) {
+		if (e->list2[i]->depth + 1 > d)
+			d = e->list2[i]->depth + 1;
+	}
+	return d;
 }
 
 /* Stores a finished node and returns it to the caller. */
 static sim_rc_t
 expr_return(sim_call_t *c, struct expr *e)
 {
-	size_t i;
-
-	for (i = 0; i < EXPR_ARGS_MAX; i++) {
-		if (e->a[i] != NULL && e->a[i]->depth + 1 > e->depth)
-			e->depth = e->a[i]->depth + 1;
-	}
-	for (i = 0; i < e->nlist; i++) {
-		if (e->list[i]->depth + 1 > e->depth)
-			e->depth = e->list[i]->depth + 1;
-	}
-	for (i = 0; i < e->nlist2; i++) {
-		if (e->list2[i]->depth + 1 > e->depth)
-			e->depth = e->list2[i]->depth + 1;
-	}
+	e->depth = expr_depth(e);
 	if (e->depth > EXPR_DEPTH_MAX) {
 		sim_error(c, "KRPC", "ArgumentException", "Expression nested too deeply");
 		expr_free(e);
 		return SIM_DONE;
 	}
+	e->code = e->xt->kind == XT_FUNC ? KRPC_TYPE_NONE : e->xt->code;
 	sim_return(c, krpc_value_object(object_add_owned(sim_call_server(c), "KRPC", "Expression",
 	    e, expr_free)));
 	return SIM_DONE;
 }
 
-/* The nodes named by a LIST or SET argument; false with the error set. */
-static bool
+/* ---- shared with exprseq.c ------------------------------------------------- */
+
+/*
+ * Sets an error with a .NET exception: KRPC's own exceptions carry the KRPC
+ * service (the server maps them), the others are plain errors.
+ */
+void
+expr_fail(sim_call_t *c, const char *exception, const char *fmt, ...)
+{
+	bool krpc = strcmp(exception, "InvalidOperationException") == 0 ||
+	    strcmp(exception, "ArgumentException") == 0 ||
+	    strcmp(exception, "ArgumentNullException") == 0 ||
+	    strcmp(exception, "ArgumentOutOfRangeException") == 0;
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = util_vprintf(fmt, ap);
+	va_end(ap);
+	sim_error(c, krpc ? "KRPC" : NULL, krpc ? exception : NULL, "%s", msg);
+	free(msg);
+}
+
+/*
+ * The nodes named by a LIST or SET argument; false with the error set.  A
+ * null among them faults the server's reading of their types.
+ */
+bool
 expr_arg_list(sim_call_t *c, size_t i, struct expr ***out, size_t *n)
 {
 	const krpc_value_t *v = sim_arg(c, i);
@@ -93,79 +118,117 @@ expr_arg_list(sim_call_t *c, size_t i, struct expr ***out, size_t *n)
 	size_t k;
 
 	*n = krpc_value_count(v);
-	*out = util_calloc(*n, sizeof **out);
+	*out = util_calloc(*n + 1, sizeof **out);
 	for (k = 0; k < *n; k++) {
 		if (krpc_value_as_object(krpc_value_item(v, k), &id) != KRPC_OK ||
 		    ((*out)[k] = expr_get(sim_call_server(c), id)) == NULL) {
-			sim_error(c, "KRPC", "ArgumentNullException",
-			    "Value cannot be null. (Parameter '%s')", "expression");
+			expr_fail(c, "NullReferenceException",
+			    "Object reference not set to an instance of an object");
 			return false;
 		}
 	}
 	return true;
 }
 
-/* Checks a binary operator's operand types; sets the node's type. */
+/* ---- conversions and operators ------------------------------------------------ */
+
+/*
+ * True if Expression.Convert(x, to) is accepted: the same type, a Nullable<T>
+ * to its T, a number, boolean or enumeration to a number or enumeration, or
+ * an interface to a value type (unboxing).
+ */
+static bool
+expr_convertible(const struct xtype *x, const struct xtype *to)
+{
+	bool from_num = xtype_is_numeric(x) || x->kind == XT_ENUM ||
+	    (x->kind == XT_PRIM && x->code == KRPC_TYPE_BOOL);
+
+	if (xtype_equal(x, to) || (x->kind == XT_NULLABLE && xtype_equal(x->args[0], to)))
+		return true;
+	if (from_num && (xtype_is_numeric(to) || to->kind == XT_ENUM))
+		return true;
+	return (x->kind == XT_ILIST || x->kind == XT_IDICT || x->kind == XT_ENUMERABLE) &&
+	    xtype_is_value(to);
+}
+
+/* A conversion's error if there is one; true if it is accepted. */
+static bool
+expr_convert_ok(sim_call_t *c, const struct xtype *x, const struct xtype *to)
+{
+	if (expr_convertible(x, to))
+		return true;
+	expr_fail(c, "InvalidOperationException", "No coercion operator is defined between types "
+	    "'%s' and '%s'.", xtype_name(x), xtype_name(to));
+	return false;
+}
+
+/* True if a binary operator is defined for operands of types x and y. */
+static bool
+expr_binary_defined(enum expr_op op, const struct xtype *x, const struct xtype *y)
+{
+	if (op == EXPR_SHL || op == EXPR_SHR)
+		return xtype_is_integer(x) && y->kind == XT_PRIM && y->code == KRPC_TYPE_SINT32;
+	if (!xtype_equal(x, y))
+		return false;
+	switch (op) {
+	case EXPR_EQUAL: case EXPR_NOT_EQUAL:
+		return x->kind != XT_STRUCT;	/* value structures have no == */
+	case EXPR_AND: case EXPR_OR: case EXPR_XOR:
+		return xtype_is_integer(x) || (x->kind == XT_PRIM && x->code == KRPC_TYPE_BOOL);
+	default:	/* comparisons and arithmetic */
+		return xtype_is_numeric(x);
+	}
+}
+
+/* Equal ... RightShift: operand types checked, the result's type set. */
 static bool
 expr_binary(sim_call_t *c, struct expr *e)
 {
-	krpc_type_code_t x = e->a[0]->code, y = e->a[1]->code;
-	bool known = x != KRPC_TYPE_NONE && y != KRPC_TYPE_NONE, ok = true;
+	const struct xtype *x = e->a[0]->xt, *y = e->a[1]->xt;
+	struct xtype *dbl;
+	bool ok;
 
-	if (known && x != y && eval_promotes(e->op) && expr_numeric(x) && expr_numeric(y)) {
-		if ((x = y = eval_common(x, y)) == KRPC_TYPE_NONE) {
-			sim_error(c, "KRPC", "InvalidOperationException", "No implicit conversion between "
-			    "%s and %s. Use a cast to convert one of the operands.",
-			    eval_dotnet(e->a[0]->code), eval_dotnet(e->a[1]->code));
-			return false;
-		}
+	if (e->op == EXPR_POW) {
+		/* both operands converted to double, the result back to arg0's type */
+		dbl = xtype_prim(KRPC_TYPE_DOUBLE);
+		ok = expr_convert_ok(c, x, dbl) && expr_convert_ok(c, y, dbl) &&
+		    expr_convert_ok(c, dbl, x);
+		xtype_free(dbl);
+		e->xt = ok ? xtype_clone(x) : NULL;
+		return ok;
 	}
-	switch (e->op) {
-	case EXPR_EQUAL: case EXPR_NOT_EQUAL:
-		ok = !known || x == y;
-		break;
-	case EXPR_GREATER: case EXPR_GREATER_EQ: case EXPR_LESS: case EXPR_LESS_EQ:
-		ok = known ? x == y && expr_numeric(x) : expr_numeric(x) || expr_numeric(y);
-		break;
-	case EXPR_AND: case EXPR_OR: case EXPR_XOR:
-		ok = (!known || x == y) && (x == KRPC_TYPE_BOOL || expr_integer(x) ||
-		    y == KRPC_TYPE_BOOL || expr_integer(y));
-		break;
-	case EXPR_SHL: case EXPR_SHR:
-		ok = (x == KRPC_TYPE_NONE || expr_integer(x)) && (y == KRPC_TYPE_NONE || y == KRPC_TYPE_SINT32);
-		break;
-	case EXPR_POW:
-		ok = (x == KRPC_TYPE_NONE || expr_numeric(x)) && (y == KRPC_TYPE_NONE || expr_numeric(y));
-		break;
-	default:	/* Add, Subtract, Multiply, Divide, Modulo */
-		ok = known ? x == y && expr_numeric(x) : expr_numeric(x) || expr_numeric(y);
-		break;
+	if (!expr_binary_defined(e->op, x, y)) {
+		expr_fail(c, "InvalidOperationException", "The binary operator %s is not defined for "
+		    "the types '%s' and '%s'.", expr_names[e->op], xtype_name(x), xtype_name(y));
+		return false;
 	}
-	if (!ok && !known && x == KRPC_TYPE_NONE && y == KRPC_TYPE_NONE)
-		ok = true;	/* nothing known yet: checked when evaluated */
-	e->code = e->op <= EXPR_LESS_EQ ? KRPC_TYPE_BOOL : e->op == EXPR_POW || e->op == EXPR_SHL ||
-	    e->op == EXPR_SHR ? e->a[0]->code : x != KRPC_TYPE_NONE ? x : y;
-	if (!ok)
-		sim_error(c, "KRPC", "InvalidOperationException", "The binary operator %s is not "
-		    "defined for the types '%s' and '%s'.", expr_names[e->op],
-		    eval_dotnet(e->a[0]->code), eval_dotnet(e->a[1]->code));
-	return ok;
-}
-
-/* Constants: the value as given. */
-static bool
-expr_build_const(sim_call_t *c, struct expr *e)
-{
-	e->value = krpc_value_clone(sim_arg(c, 0));
-	e->code = krpc_value_code(e->value);
+	e->xt = e->op <= EXPR_LESS_EQ ? xtype_prim(KRPC_TYPE_BOOL) : xtype_clone(x);
 	return true;
 }
 
-/* Call: a procedure call that returns a value. */
+/* Not: a boolean or an integer. */
+static bool
+expr_not(sim_call_t *c, struct expr *e)
+{
+	const struct xtype *x = e->a[0]->xt;
+
+	if (!xtype_is_integer(x) && !(x->kind == XT_PRIM && x->code == KRPC_TYPE_BOOL)) {
+		expr_fail(c, "InvalidOperationException", "The unary operator Not is not defined for "
+		    "the type '%s'.", xtype_name(x));
+		return false;
+	}
+	e->xt = xtype_clone(x);
+	return true;
+}
+
+/* ---- the other builders ------------------------------------------------------- */
+
+/* Call: a procedure call that returns a value, its arguments filled now. */
 static bool
 expr_build_call(sim_call_t *c, struct expr *e)
 {
-	struct sim_err err = { NULL, NULL, NULL };
+	struct sim_err err = { NULL, NULL, NULL, NULL };
+	const struct svc_proc *p;
 	const uint8_t *data;
 	size_t len = 0;
 
@@ -176,57 +239,131 @@ expr_build_call(sim_call_t *c, struct expr *e)
 		err_clear(&err);
 		return false;
 	}
-	if (call_spec_proc(e->spec)->ret == NULL) {
-		sim_error(c, "KRPC", "InvalidOperationException",
+	p = call_spec_proc(e->spec);
+	if (p->ret == NULL) {
+		expr_fail(c, "InvalidOperationException",
 		    "Cannot use a procedure that does not return a value.");
 		return false;
 	}
-	if (call_spec_check(e->spec, &err) != 0) {	/* arguments are filled at build time */
+	if (call_spec_check(sim_call_server(c), e->spec, &err) != 0) {
 		call_set_err(c, &err);
 		err_clear(&err);
 		return false;
 	}
-	e->code = krpc_type_code(call_spec_proc(e->spec)->ret);
+	/* a value type that may be null is read as Nullable<T> */
+	e->xt = xtype_from_krpc(p->ret, (p->p->flags & SIM_RET_NULLABLE) != 0);
 	return true;
 }
 
-/* Cast and Parameter: an operand or name, and a KRPC.Type. */
+/* Cast and Parameter: an operand or a name, and a KRPC.Type. */
 static bool
 expr_build_typed(sim_call_t *c, struct expr *e)
 {
 	struct expr_type *t = sim_arg_data(c, 1);
-	krpc_type_code_t from;
+	struct xtype *to = xtype_prim(t->code);
 
-	e->type = e->code = t->code;
+	e->type = t->code;
 	if (e->op == EXPR_PARAM) {
 		e->name = util_strdup(sim_arg_str(c, 0, NULL));
+		e->xt = to;
 		return true;
 	}
 	e->a[0] = sim_arg_data(c, 0);
-	from = e->a[0]->code;
-	if (from == KRPC_TYPE_NONE || from == t->code || (expr_numeric(from) && expr_numeric(t->code)))
-		return true;
-	sim_error(c, "KRPC", "InvalidOperationException", "No coercion operator is defined between "
-	    "types '%s' and '%s'.", eval_dotnet(from), eval_dotnet(t->code));
-	return false;
+	if (!expr_convert_ok(c, e->a[0]->xt, to)) {
+		xtype_free(to);
+		return false;
+	}
+	e->xt = to;
+	return true;
 }
 
-/* Function: a parameter list and a body. */
+/* Function: distinct Parameter nodes and a body; a Func<parameters..., body>. */
 static bool
 expr_build_function(sim_call_t *c, struct expr *e)
 {
-	size_t i;
+	struct xtype *args[EXPR_FUNC_MAX + 1];
+	size_t i, j;
 
 	if (!expr_arg_list(c, 0, &e->list, &e->nlist))
 		return false;
 	for (i = 0; i < e->nlist; i++) {
 		if (e->list[i]->op != EXPR_PARAM) {
-			sim_error(c, "KRPC", "ArgumentException",
-			    "The parameters of a function must be Parameter expressions");
+			expr_fail(c, "InvalidCastException", "Specified cast is not valid.");
+			return false;
+		}
+		for (j = 0; j < i; j++) {
+			if (e->list[j] != e->list[i])
+				continue;
+			expr_fail(c, "ArgumentException", "Found duplicate parameter '%s'. Each "
+			    "ParameterExpression in the list must be a unique object.\nParameter name: "
+			    "parameters[%zu]", e->list[i]->name, i);
 			return false;
 		}
 	}
+	if (e->nlist > EXPR_FUNC_MAX) {
+		expr_fail(c, "ArgumentException", "Incorrect number of parameters supplied for lambda "
+		    "declaration");
+		return false;
+	}
 	e->a[0] = sim_arg_data(c, 1);
+	for (i = 0; i < e->nlist; i++)
+		args[i] = xtype_clone(e->list[i]->xt);
+	args[i] = xtype_clone(e->a[0]->xt);
+	e->xt = xtype_generic(XT_FUNC, e->nlist + 1, args);
+	return true;
+}
+
+/* The argument of an Invoke named name, or -1. */
+static long
+expr_invoke_arg(const struct expr *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->nlist2; i++) {
+		if (strcmp(e->names[i], name) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Invoke's checks, in the server's order: a function, its names, their number, their types. */
+static bool
+expr_invoke_check(sim_call_t *c, struct expr *e)
+{
+	const struct expr *fn = e->a[0];
+	long k;
+	size_t i;
+
+	if (fn->op != EXPR_FUNCTION) {
+		expr_fail(c, "InvalidCastException", "Specified cast is not valid.");
+		return false;
+	}
+	for (i = 0; i < fn->nlist; i++) {
+		if ((k = expr_invoke_arg(e, fn->list[i]->name)) < 0) {
+			expr_fail(c, "KeyNotFoundException", "The given key '%s' was not present in the "
+			    "dictionary.", fn->list[i]->name);
+			return false;
+		}
+		if (i >= e->nlist2) {
+			expr_fail(c, "IndexOutOfRangeException", "Index was outside the bounds of the "
+			    "array.");
+			return false;
+		}
+	}
+	if (e->nlist2 != fn->nlist) {
+		expr_fail(c, "InvalidOperationException",
+		    "Incorrect number of arguments supplied for lambda invocation");
+		return false;
+	}
+	for (i = 0; i < fn->nlist; i++) {
+		k = expr_invoke_arg(e, fn->list[i]->name);
+		if (xtype_equal(e->list2[k]->xt, fn->list[i]->xt))
+			continue;
+		expr_fail(c, "ArgumentException", "Expression of type '%s' cannot be used for parameter "
+		    "of type '%s'\nParameter name: arg%zu", xtype_name(e->list2[k]->xt),
+		    xtype_name(fn->list[i]->xt), i);
+		return false;
+	}
 	return true;
 }
 
@@ -239,68 +376,21 @@ expr_build_invoke(sim_call_t *c, struct expr *e)
 	size_t i;
 
 	e->a[0] = sim_arg_data(c, 0);
-	e->code = e->a[0]->op == EXPR_FUNCTION && e->a[0]->a[0] ? e->a[0]->a[0]->code : KRPC_TYPE_NONE;
 	e->nlist2 = krpc_value_count(d);
-	e->list2 = util_calloc(e->nlist2, sizeof *e->list2);
-	e->names = util_calloc(e->nlist2, sizeof *e->names);
+	e->list2 = util_calloc(e->nlist2 + 1, sizeof *e->list2);
+	e->names = util_calloc(e->nlist2 + 1, sizeof *e->names);
 	for (i = 0; i < e->nlist2; i++) {
 		e->names[i] = util_strdup(krpc_value_str(krpc_value_key(d, i), NULL));
 		if (krpc_value_as_object(krpc_value_val(d, i), &id) != KRPC_OK ||
 		    (e->list2[i] = expr_get(sim_call_server(c), id)) == NULL) {
-			sim_error(c, "KRPC", "ArgumentNullException",
-			    "Value cannot be null. (Parameter 'args')");
+			expr_fail(c, "NullReferenceException",
+			    "Object reference not set to an instance of an object");
 			return false;
 		}
 	}
-	return true;
-}
-
-/* CreateTuple, CreateList, CreateSet, CreateDictionary. */
-static bool
-expr_build_collection(sim_call_t *c, struct expr *e)
-{
-	static const krpc_type_code_t codes[] = { KRPC_TYPE_TUPLE, KRPC_TYPE_LIST, KRPC_TYPE_SET,
-	    KRPC_TYPE_DICTIONARY };
-
-	e->code = codes[e->op - EXPR_TUPLE];
-	if (!expr_arg_list(c, 0, &e->list, &e->nlist))
+	if (!expr_invoke_check(c, e))
 		return false;
-	if (e->op != EXPR_DICT)
-		return true;
-	if (!expr_arg_list(c, 1, &e->list2, &e->nlist2))
-		return false;
-	if (e->nlist != e->nlist2) {
-		sim_error(c, "KRPC", "ArgumentException",
-		    "The number of keys and values of a dictionary must be equal");
-		return false;
-	}
-	return true;
-}
-
-/* The operators on collections and the rest: Expr operands only. */
-static bool
-expr_build_operands(sim_call_t *c, struct expr *e, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && i < EXPR_ARGS_MAX; i++)
-		e->a[i] = sim_arg_data(c, i);
-	switch (e->op) {
-	case EXPR_NOT: e->code = e->a[0]->code; break;
-	case EXPR_TO_LIST: case EXPR_SELECT: case EXPR_WHERE: case EXPR_CONCAT: case EXPR_ORDER_BY:
-		e->code = KRPC_TYPE_LIST;
-		break;
-	case EXPR_TO_SET: e->code = KRPC_TYPE_SET; break;
-	case EXPR_COUNT: e->code = KRPC_TYPE_SINT32; break;
-	case EXPR_CONTAINS: case EXPR_ALL: case EXPR_ANY: e->code = KRPC_TYPE_BOOL; break;
-	default: e->code = KRPC_TYPE_NONE; break;
-	}
-	if (e->op == EXPR_NOT && e->code != KRPC_TYPE_NONE && e->code != KRPC_TYPE_BOOL &&
-	    !expr_integer(e->code)) {
-		sim_error(c, "KRPC", "InvalidOperationException", "The unary operator Not is not "
-		    "defined for the type '%s'.", eval_dotnet(e->code));
-		return false;
-	}
+	e->xt = xtype_clone(e->a[0]->xt->args[e->a[0]->xt->nargs - 1]);
 	return true;
 }
 
@@ -311,7 +401,9 @@ expr_fill(sim_call_t *c, struct expr *e)
 	switch (e->op) {
 	case EXPR_CONST_DOUBLE: case EXPR_CONST_FLOAT: case EXPR_CONST_INT: case EXPR_CONST_BOOL:
 	case EXPR_CONST_STRING:
-		return expr_build_const(c, e);
+		e->value = krpc_value_clone(sim_arg(c, 0));
+		e->xt = xtype_prim(krpc_value_code(e->value));
+		return true;
 	case EXPR_CALL:
 		return expr_build_call(c, e);
 	case EXPR_CAST: case EXPR_PARAM:
@@ -320,13 +412,9 @@ expr_fill(sim_call_t *c, struct expr *e)
 		return expr_build_function(c, e);
 	case EXPR_INVOKE:
 		return expr_build_invoke(c, e);
-	case EXPR_TUPLE: case EXPR_LIST: case EXPR_SET: case EXPR_DICT:
-		return expr_build_collection(c, e);
-	case EXPR_AGGREGATE_SEED:
-		return expr_build_operands(c, e, 3);
-	case EXPR_NOT: case EXPR_TO_LIST: case EXPR_TO_SET: case EXPR_COUNT: case EXPR_SUM:
-	case EXPR_MAX: case EXPR_MIN: case EXPR_AVERAGE:
-		return expr_build_operands(c, e, 1);
+	case EXPR_NOT:
+		e->a[0] = sim_arg_data(c, 0);
+		return expr_not(c, e);
 	default:
 		break;
 	}
@@ -335,7 +423,57 @@ expr_fill(sim_call_t *c, struct expr *e)
 		e->a[1] = sim_arg_data(c, 1);
 		return expr_binary(c, e);
 	}
-	return expr_build_operands(c, e, 2);
+	return exprseq_build(c, e);
+}
+
+/* ---- compiling an event's expression -------------------------------------------- */
+
+/* The functions around a node, innermost first. */
+struct expr_scope {
+	const struct expr		*fn;
+	const struct expr_scope		*up;
+};
+
+/* True if a function around binds parameter p (the very node: .NET binds by object). */
+static bool
+expr_in_scope(const struct expr *p, const struct expr_scope *s)
+{
+	size_t i;
+
+	for (; s != NULL; s = s->up) {
+		for (i = 0; i < s->fn->nlist; i++) {
+			if (s->fn->list[i] == p)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A parameter the tree uses outside any function that binds it, or NULL. */
+static const struct expr *
+expr_unbound(const struct expr *e, const struct expr_scope *s)
+{
+	struct expr_scope inner = { e, s };
+	const struct expr *u;
+	size_t i;
+
+	if (e->op == EXPR_PARAM)
+		return expr_in_scope(e, s) ? NULL : e;
+	if (e->op == EXPR_FUNCTION)
+		s = &inner;
+	for (i = 0; i < EXPR_ARGS_MAX; i++) {
+		if (e->a[i] != NULL && (u = expr_unbound(e->a[i], s)) != NULL)
+			return u;
+	}
+	for (i = 0; e->op != EXPR_FUNCTION && i < e->nlist; i++) {
+		if ((u = expr_unbound(e->list[i], s)) != NULL)
+			return u;
+	}
+	for (i = 0; i < e->nlist2; i++) {
+		if ((u = expr_unbound(e->list2[i], s)) != NULL)
+			return u;
+	}
+	return NULL;
 }
 
 /* ---- public ---------------------------------------------------------- */
@@ -393,11 +531,25 @@ expr_eval(sim_server_t *s, sim_client_t *client, uint64_t id, struct sim_err *er
 	return eval_node(s, client, e, err);
 }
 
-/* The static type of expression id (KRPC_TYPE_NONE if unknown). */
-krpc_type_code_t
-expr_code(sim_server_t *s, uint64_t id)
+/*
+ * Compiles expression id for an event as the server does (a lambda
+ * returning a boolean): -1 with the call's error set if it cannot be.
+ */
+int
+expr_check_event(sim_call_t *c, uint64_t id)
 {
-	struct expr *e = expr_get(s, id);
+	const struct expr *e = expr_get(sim_call_server(c), id), *u;
 
-	return e != NULL ? e->code : KRPC_TYPE_NONE;
+	if (e == NULL)
+		return 0;
+	if (e->xt->kind != XT_PRIM || e->xt->code != KRPC_TYPE_BOOL) {
+		expr_fail(c, "ArgumentException", "Expression of type '%s' cannot be used for return "
+		    "type 'System.Boolean'", xtype_name(e->xt));
+		return -1;
+	}
+	if ((u = expr_unbound(e, NULL)) == NULL)
+		return 0;
+	expr_fail(c, "InvalidOperationException", "variable '%s' of type '%s' referenced from scope "
+	    "'', but it is not defined", u->name, xtype_name(u->xt));
+	return -1;
 }

@@ -45,6 +45,56 @@ enum expr_op {
 #undef EXPR_ENUM
 
 #define EXPR_ARGS_MAX	3
+#define EXPR_FUNC_MAX	16	/* parameters of a Function (Func<T1..T16, TResult>) */
+
+/* The kinds of .NET static types (xtype.c); the enumerable ones are contiguous. */
+enum xtype_kind {
+	XT_PRIM,		/* System.Double ... System.String, System.Byte[] (code says which) */
+	XT_ENUM,		/* a service enumeration (a value type) */
+	XT_STRUCT,		/* a service structure (a value type) */
+	XT_CLASS,		/* a service class (a reference type) */
+	XT_OTHER,		/* a message type (Status, Services...) */
+	XT_NULLABLE,		/* Nullable<args[0]> */
+	XT_TUPLE,		/* Tuple<args...> */
+	XT_FUNC,		/* Func<args..., result> (a Function node) */
+	XT_LIST,		/* List<args[0]> (CreateList, ToList) */
+	XT_ILIST,		/* IList<args[0]> (a procedure's list) */
+	XT_SET,			/* HashSet<args[0]> */
+	XT_DICT,		/* Dictionary<args[0], args[1]> (CreateDictionary) */
+	XT_IDICT,		/* IDictionary<args[0], args[1]> (a procedure's dictionary) */
+	XT_ENUMERABLE,		/* IEnumerable<args[0]> (Select, Where, Concat) */
+	XT_ORDERED,		/* IOrderedEnumerable<args[0]> (OrderBy) */
+};
+
+/* A .NET static type: its kind, the krpc code its values have, its name or arguments. */
+struct xtype {
+	enum xtype_kind		 kind;
+	krpc_type_code_t	 code;
+	char			*name;		/* XT_ENUM, XT_STRUCT, XT_CLASS, XT_OTHER */
+	struct xtype		**args;
+	size_t			 nargs;
+};
+
+struct xtype	*xtype_prim(krpc_type_code_t);
+struct xtype	*xtype_generic(enum xtype_kind, size_t n, struct xtype **args);
+struct xtype	*xtype_of(enum xtype_kind, struct xtype *arg);
+struct xtype	*xtype_from_krpc(const krpc_type_t *, bool nullable);
+struct xtype	*xtype_clone(const struct xtype *);
+void		 xtype_free(struct xtype *);
+bool		 xtype_equal(const struct xtype *, const struct xtype *);
+/* Names: in full (Type.ToString), as a signature shows them, and short (Type.Name). */
+const char	*xtype_name(const struct xtype *);
+const char	*xtype_sig(const struct xtype *);
+const char	*xtype_short(const struct xtype *);
+bool		 xtype_is_numeric(const struct xtype *);
+bool		 xtype_is_integer(const struct xtype *);
+bool		 xtype_is_value(const struct xtype *);
+bool		 xtype_is_enumerable(const struct xtype *);
+const struct xtype *xtype_first_arg(const struct xtype *);
+bool		 xtype_has_count(const struct xtype *);
+bool		 xtype_is_sequence_of(const struct xtype *, const struct xtype *elem);
+bool		 xtype_has_fold(const struct xtype *elem);
+bool		 xtype_has_indexer(const struct xtype *);
 
 /* True for the builders with two Expr operands arg0, arg1 (Equal ... RightShift, not Not). */
 static inline bool
@@ -55,7 +105,8 @@ expr_binary_op(enum expr_op op)
 
 struct expr {
 	enum expr_op		 op;
-	krpc_type_code_t	 code;		/* static result type, NONE if unknown */
+	krpc_type_code_t	 code;		/* the krpc code of its values (xt's), NONE for functions */
+	struct xtype		*xt;		/* its .NET static type */
 	unsigned		 depth;
 	krpc_value_t		*value;		/* constants */
 	struct call_spec	*spec;		/* Call */
@@ -78,13 +129,15 @@ struct expr	*expr_get(sim_server_t *, uint64_t id);
 krpc_value_t	*eval_node(sim_server_t *, sim_client_t *, const struct expr *, struct sim_err *);
 /* The .NET name of a type code (eval.c, for error texts). */
 const char	*eval_dotnet(krpc_type_code_t);
-/*
- * The type two different numeric operands are promoted to (C#'s binary
- * numeric promotion, as the real server does); KRPC_TYPE_NONE when there is
- * no implicit conversion (UInt64 with a signed type).
- */
-krpc_type_code_t eval_common(krpc_type_code_t, krpc_type_code_t);
-/* True for the binary operators whose numeric operands are promoted. */
-bool		 eval_promotes(enum expr_op);
+
+/* ---- exprseq.c: the builders of and on collections ---------------------- */
+
+/* Fills a node of a collection builder (CreateTuple ... Any); false with the error set. */
+bool		 exprseq_build(sim_call_t *, struct expr *);
+/* Sets an error with a .NET exception's name and text (expr.c). */
+void		 expr_fail(sim_call_t *, const char *exception, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* The nodes named by a LIST or SET argument; false with the error set (expr.c). */
+bool		 expr_arg_list(sim_call_t *, size_t i, struct expr ***out, size_t *n);
 
 #endif

@@ -6,6 +6,7 @@ tests_sim_krpc_sim_SOURCES = \
 	tests/sim/sim.h tests/sim/core.h tests/sim/expr.h \
 	tests/sim/main.c \
 	tests/sim/server.c \
+	tests/sim/update.c \
 	tests/sim/listener.c \
 	tests/sim/conn.c \
 	tests/sim/handshake.c \
@@ -13,11 +14,14 @@ tests_sim_krpc_sim_SOURCES = \
 	tests/sim/rpc.c \
 	tests/sim/call.c \
 	tests/sim/err.c \
+	tests/sim/decode.c \
 	tests/sim/services.c \
 	tests/sim/schema.c \
 	tests/sim/stream.c \
 	tests/sim/object.c \
 	tests/sim/expr.c \
+	tests/sim/exprseq.c \
+	tests/sim/xtype.c \
 	tests/sim/eval.c \
 	tests/sim/util.c \
 	tests/sim/svc_krpc.c \
@@ -47,6 +51,13 @@ tests_integration_test_sim_conformance_SOURCES = tests/integration/test_sim_conf
 	$(SIMTEST_SOURCES)
 tests_integration_test_sim_conformance_CFLAGS = $(INTEG_CFLAGS)
 tests_integration_test_sim_conformance_LDADD = $(INTEG_LDADD)
+
+# The update loop and stream connections as the real server's (Core.Update).
+check_PROGRAMS += tests/integration/test_sim_update
+TESTS += tests/integration/test_sim_update
+tests_integration_test_sim_update_SOURCES = tests/integration/test_sim_update.c $(SIMTEST_SOURCES)
+tests_integration_test_sim_update_CFLAGS = $(INTEG_CFLAGS)
+tests_integration_test_sim_update_LDADD = $(INTEG_LDADD)
 
 # Seeded random handshakes, frames and Requests: answered or closed, never a crash.
 check_PROGRAMS += tests/integration/test_sim_fuzz

@@ -35,7 +35,12 @@ static const char main_usage[] =
 "Server:\n"
 "  --update-rate HZ     server updates per second (default 60): each update\n"
 "                       runs the RPCs, then evaluates the streams\n"
-"  --no-pacing          run updates back to back (benchmarks)\n"
+"  --no-pacing          run updates back to back (benchmarks); adaptive rate\n"
+"                       control is off then, as on kRPC's TestServer\n"
+"  --call-cost US       each request takes at least US microseconds to execute\n"
+"                       (default 0; the real server's runtime takes 20 to 50)\n"
+"  --spin               wait by polling instead of sleeping, using the CPU as\n"
+"                       the real server does (for timing comparisons)\n"
 "  --game-scene NAME    scene reported by KRPC.get_GameScene: flight (default)\n"
 "                       or spacecenter; SpaceCenter procedures need flight\n"
 "  --quiet              no log lines on stderr\n"
@@ -53,22 +58,16 @@ static const char main_usage[] =
 "krpc-sim(1) for the details.\n"
 "\n"
 "Known differences from the game's kRPC server (see krpc-sim(1)):\n"
-"  - every RPC connection is accepted (no approval dialog); a second stream\n"
-"    connection with a client's identifier replaces and closes the first\n"
-"  - the RPC time budget is fixed at 5 ms: adaptive rate control is reported\n"
-"    but not done, so max_time_per_update always reads 5000\n"
+"  - every RPC connection is accepted (no approval dialog)\n"
 "  - a client that stops reading holds back only itself, never the server\n"
 "  - messages over 64 MiB close the connection\n"
-"  - errors carry no stack trace\n"
-"  - Expression builders check operand types other than numbers when the\n"
-"    expression is evaluated, not when it is built; a procedure that yields\n"
-"    cannot be called in an expression; the KRPC builders' documentation is\n"
-"    their summary only\n"
-"  - a stream whose evaluation yielded resumes next update whatever its rate\n"
-"  - an object of another class where a class is expected fails at request\n"
-"    level with krpc-sim's own text\n"
-"  - the default game scene is Flight (the kRPC test server reports\n"
-"    SpaceCenter: use --game-scene spacecenter)\n";
+"  - a procedure that yields cannot be evaluated inside an expression\n"
+"  - where the server fails on an exception of its own (an event whose\n"
+"    expression throws, a null object inside a result's collection, a stream\n"
+"    of KRPC.AddStream), krpc-sim answers\n"
+"and from kRPC's TestServer (the conformance test compares them): the\n"
+"default game scene is Flight (use --game-scene spacecenter), KRPC.Paused\n"
+"works, GetServices lists KRPC first.\n";
 
 enum {
 	OPT_BIND = 256,
@@ -78,6 +77,8 @@ enum {
 	OPT_STREAM_PATH,
 	OPT_RATE,
 	OPT_NO_PACING,
+	OPT_CALL_COST,
+	OPT_SPIN,
 	OPT_QUIET,
 	OPT_SCENE,
 	OPT_HELP,
@@ -92,6 +93,8 @@ static const struct option main_options[] = {
 	{ "stream-path", required_argument, NULL, OPT_STREAM_PATH },
 	{ "update-rate", required_argument, NULL, OPT_RATE },
 	{ "no-pacing", no_argument, NULL, OPT_NO_PACING },
+	{ "call-cost", required_argument, NULL, OPT_CALL_COST },
+	{ "spin", no_argument, NULL, OPT_SPIN },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "game-scene", required_argument, NULL, OPT_SCENE },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -127,19 +130,20 @@ main_port(const char *opt, const char *arg)
 	return (int)v;
 }
 
-/* An update rate in Hz. */
+/* A number for option opt within (lo, hi] (lo too if closed); exits with what it must be. */
 static double
-main_rate(const char *arg)
+main_number(const char *opt, const char *arg, double lo, double hi, bool closed, const char *what)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !(v > 0) || v > 100000)
-		main_fail("--update-rate: not a rate between 0 and 100000 Hz: '%s'", arg);
+	if (errno != 0 || end == arg || *end != '\0' || !(closed ? v >= lo : v > lo) || !(v <= hi))
+		main_fail("%s: not %s: '%s'", opt, what, arg);
 	return v;
 }
+
 
 /* A game scene by name (or number). */
 static int
@@ -174,8 +178,16 @@ main_parse(int argc, char **argv, struct sim_options *o)
 			break;
 		case OPT_RPC_PATH: o->rpc_path = optarg; break;
 		case OPT_STREAM_PATH: o->stream_path = optarg; break;
-		case OPT_RATE: o->rate = main_rate(optarg); break;
+		case OPT_RATE:
+			o->rate = main_number("--update-rate", optarg, 0, 100000, false,
+			    "a rate between 0 and 100000 Hz");
+			break;
 		case OPT_NO_PACING: o->pacing = false; break;
+		case OPT_CALL_COST:
+			o->call_cost = main_number("--call-cost", optarg, 0, 1e6, true,
+			    "a time between 0 and 1000000 us") / 1e6;
+			break;
+		case OPT_SPIN: o->spin = true; break;
 		case OPT_QUIET: o->quiet = true; break;
 		case OPT_SCENE: o->scene = main_scene(optarg); break;
 		case OPT_HELP: fputs(main_usage, stdout); exit(0);

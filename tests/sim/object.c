@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,29 +88,47 @@ object_add_owned(sim_server_t *s, const char *service, const char *cls, void *da
 	return st->n;
 }
 
-/* Checks an object id met while decoding a request (request-level errors). */
+/*
+ * Checks an object id met while decoding a request: it exists and was not
+ * destroyed, and (with a service) is of that class.  -1 with a request-level
+ * error in err (unless err is NULL).
+ */
 int
 object_check(sim_server_t *s, uint64_t id, const char *service, const char *cls,
     struct sim_err *err)
 {
 	struct object *o = object_at(server_objects(s), id);
+	char have[256];
 
-	if (o == NULL) {
+	if (o == NULL || o->removed || (service != NULL && (strcmp(o->service, service) != 0 ||
+	    strcmp(o->cls, cls) != 0))) {
+		if (err == NULL)
+			return -1;
+	} else
+		return 0;
+	if (o == NULL)
 		err_set(err, "KRPC", "ArgumentException", "Instance not found");
-		return -1;
-	}
-	if (o->removed) {
+	else if (o->removed)
 		err_set(err, "KRPC", "ObjectDestroyedException", "The object with id %" PRIu64
 		    " no longer exists, as the game object it referred to was destroyed", id);
-		return -1;
+	else {
+		snprintf(have, sizeof have, "%s", services_class_dotnet(o->service, o->cls));
+		err_set(err, "KRPC", "ArgumentException", "Object with id %" PRIu64
+		    " is of type %s, not %s", id, have, services_class_dotnet(service, cls));
 	}
-	if (strcmp(o->service, service) != 0 || strcmp(o->cls, cls) != 0) {
-		err_set(err, "KRPC", "ArgumentException",
-		    "Object with id %" PRIu64 " is of type %s, not %s", id,
-		    services_class_dotnet(o->service, o->cls), services_class_dotnet(service, cls));
-		return -1;
-	}
-	return 0;
+	err_trace(err, "KRPC.Service.ObjectStore.GetInstance (System.UInt64 instanceId)",
+	    "KRPC.Server.ProtocolBuffers.Encoder.Decode (Google.Protobuf.ByteString value, "
+	    "System.Type type)", NULL);
+	return -1;
+}
+
+/* The .NET name of object id's class ("?" if there is no such object). */
+const char *
+object_dotnet(sim_server_t *s, uint64_t id)
+{
+	struct object *o = object_at(server_objects(s), id);
+
+	return o != NULL ? services_class_dotnet(o->service, o->cls) : "?";
 }
 
 /* ---- the sim.h API --------------------------------------------------- */

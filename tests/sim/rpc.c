@@ -109,17 +109,25 @@ rpc_continue(sim_server_t *s, sim_client_t *client, struct rpc_req *r)
 
 /* ---- public ---------------------------------------------------------- */
 
-/* Decodes and runs one Request; false if it is not a valid Request (fatal). */
-bool
-rpc_execute(sim_server_t *s, sim_client_t *client, const uint8_t *body, size_t len)
+/*
+ * Decodes a Request as the server does when it polls a connection: its calls
+ * resolved and their arguments decoded.  NULL when there is nothing to run:
+ * a request-level error was answered at once, or (*fatal) the bytes are not
+ * a Request and the connection must close.
+ */
+struct rpc_req *
+rpc_decode(sim_server_t *s, sim_client_t *client, const uint8_t *body, size_t len, bool *fatal)
 {
 	Krpc__Schema__Request *req;
 	struct rpc_req *r;
 	size_t i;
 
+	*fatal = false;
 	req = (Krpc__Schema__Request *)krpc_lenient_read(KRPC_LENIENT_REQUEST, body, len, NULL);
-	if (req == NULL)
-		return false;
+	if (req == NULL) {
+		*fatal = true;
+		return NULL;
+	}
 	r = util_calloc(1, sizeof *r);
 	r->ncalls = req->n_calls;
 	r->specs = util_calloc(r->ncalls, sizeof *r->specs);
@@ -129,22 +137,20 @@ rpc_execute(sim_server_t *s, sim_client_t *client, const uint8_t *body, size_t l
 			continue;
 		/* an argument that does not decode fails the whole request (P 6.3) */
 		rpc_send_error(client, &r->errs[i]);
-		server_count_rpc(s);
 		rpc_req_free(r);
-		krpc__schema__request__free_unpacked(req, NULL);
-		return true;
+		r = NULL;
+		break;
 	}
 	krpc__schema__request__free_unpacked(req, NULL);
-	rpc_continue(s, client, r);
-	return true;
+	return r;
 }
 
-/* Re-runs the client's yielded request. */
+/* Runs a decoded request, or resumes the client's yielded one (r NULL). */
 void
-rpc_resume(sim_server_t *s, sim_client_t *client)
+rpc_execute(sim_server_t *s, sim_client_t *client, struct rpc_req *r)
 {
-	struct rpc_req *r = client_pending(client);
-
+	if (r == NULL)
+		r = client_pending(client);
 	if (r != NULL)
 		rpc_continue(s, client, r);
 }

@@ -49,7 +49,7 @@ services_index(const struct sim_service *svc)
 }
 
 /* The struct definition svc.name, or NULL. */
-static const struct sim_struct *
+const struct sim_struct *
 services_struct(const char *service, const char *name)
 {
 	const struct sim_service *svc = services_by_name(service);

@@ -141,7 +141,7 @@ stream_eval_call(sim_server_t *s, sim_client_t *client, struct stream *st)
 		c = call_new(s, client, st->spec, true);
 	st->yielded = NULL;
 	if (call_run(c) == SIM_YIELD) {
-		st->yielded = c;	/* keeps its previous value; resumes next update */
+		st->yielded = c;	/* keeps its previous value; resumes at its next evaluation */
 		return;
 	}
 	call_result_write(c, &res);
@@ -154,7 +154,7 @@ stream_eval_call(sim_server_t *s, sim_client_t *client, struct stream *st)
 static void
 stream_eval_expr(sim_server_t *s, sim_client_t *client, struct stream *st)
 {
-	struct sim_err err = { NULL, NULL, NULL };
+	struct sim_err err = { NULL, NULL, NULL, NULL };
 	krpc_buf_t res = KRPC_BUF_INIT, e = KRPC_BUF_INIT;
 	krpc_value_t *v = expr_eval(s, client, st->expr, &err);
 	bool b = false;
@@ -205,8 +205,8 @@ stream_eval(sim_server_t *s, sim_client_t *client, struct stream *st, double now
 {
 	if (!st->started)
 		return false;
-	if (st->yielded == NULL && stream_held(st, now))
-		return false;
+	if (stream_held(st, now))
+		return false;	/* a yielded evaluation resumes at the rate too */
 	if (st->rate > 0)
 		st->last = now;	/* at rate 0 the timer keeps running from the start */
 	switch (st->kind) {
@@ -345,16 +345,15 @@ stream_remove(sim_client_t *client, uint64_t id)
 
 /* Drops the streams whose removal was asked for. */
 void
-stream_reap(sim_client_t *client)
+stream_reap(struct stream_set *set)
 {
-	stream_sweep(client_streams(client), true, false);
+	stream_sweep(set, true, false);
 }
 
-/* Polls the client's service events (every update, started or not). */
+/* Polls a set's service events (every update, started or not). */
 void
-stream_poll(sim_server_t *s, sim_client_t *client)
+stream_poll(sim_server_t *s, struct stream_set *set)
 {
-	struct stream_set *set = client_streams(client);
 	struct stream *st;
 	sim_fire_t f;
 	size_t i;
@@ -371,11 +370,11 @@ stream_poll(sim_server_t *s, sim_client_t *client)
 	}
 }
 
-/* The stream phase for one client: evaluate, then one StreamUpdate. */
+/* The stream phase for one stream connection's set: evaluate, then one StreamUpdate. */
 void
-stream_phase(sim_server_t *s, sim_client_t *client, double now)
+stream_phase(sim_server_t *s, sim_client_t *client, struct stream_set *set, conn_t *conn,
+    double now)
 {
-	struct stream_set *set = client_streams(client);
 	krpc_buf_t upd = KRPC_BUF_INIT;
 	struct stream *st;
 	uint64_t evals = 0;
@@ -398,8 +397,8 @@ stream_phase(sim_server_t *s, sim_client_t *client, double now)
 		}
 	}
 	server_count_stream_evals(s, evals);
-	if (n > 0 && client_stream(client) != NULL && krpc_buf_ok(&upd))
-		conn_send(client_stream(client), upd.data, upd.len);
+	if (n > 0 && krpc_buf_ok(&upd))
+		conn_send(conn, upd.data, upd.len);
 	krpc_buf_free(&upd);
 	stream_sweep(set, false, true);
 }

@@ -304,7 +304,7 @@ svc_test_throw_argument(sim_call_t *c)
 static sim_rc_t
 svc_test_throw_argument_null(sim_call_t *c)
 {
-	sim_error(c, "KRPC", "ArgumentNullException", "Value cannot be null. (Parameter 'foo')");
+	sim_error(c, "KRPC", "ArgumentNullException", "Value cannot be null.\nParameter name: foo");
 	return SIM_DONE;
 }
 
@@ -313,7 +313,7 @@ static sim_rc_t
 svc_test_throw_out_of_range(sim_call_t *c)
 {
 	sim_error(c, "KRPC", "ArgumentOutOfRangeException",
-	    "Specified argument was out of the range of valid values. (Parameter 'foo')");
+	    "Specified argument was out of the range of valid values.\nParameter name: foo");
 	return SIM_DONE;
 }
 
@@ -515,7 +515,7 @@ static const struct sim_proc svc_test_procs[] = {
 	  .params = { P("value", "float") } },
 	{ .name = "DoubleSpecialDefaults", .fn = svc_test_args5, .ret = "list(double)",
 	  .doc = "Procedure whose defaults are the special values of double.",
-	  .params = { PD("nan", "double", "000000000000f87f"),
+	  .params = { PD("nan", "double", "000000000000f8ff"),
 	      PD("infinity", "double", "000000000000f07f"),
 	      PD("negativeInfinity", "double", "000000000000f0ff"),
 	      PD("maximum", "double", "ffffffffffffef7f"),
@@ -523,7 +523,7 @@ static const struct sim_proc svc_test_procs[] = {
 	{ .name = "FloatSpecialDefaults", .fn = svc_test_args6, .ret = "list(float)",
 	  .doc = "Procedure whose defaults are the special values of float, plus a finite fraction\n"
 	      "that no float can hold exactly.",
-	  .params = { PD("nan", "float", "0000c07f"), PD("infinity", "float", "0000807f"),
+	  .params = { PD("nan", "float", "0000c0ff"), PD("infinity", "float", "0000807f"),
 	      PD("negativeInfinity", "float", "000080ff"), PD("maximum", "float", "ffff7f7f"),
 	      PD("lowest", "float", "ffff7fff"), PD("fraction", "float", "cdcccc3d") } },
 	{ .name = "Int32SpecialDefaults", .fn = svc_test_args2, .ret = "list(sint32)",

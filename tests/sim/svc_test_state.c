@@ -526,7 +526,7 @@ svc_test_state_set_NullableObject(sim_call_t *c)
 	uint64_t id = sim_arg_object(c, 0);
 
 	if (id == 0) {
-		sim_error(c, "KRPC", "ArgumentNullException", "Value cannot be null. (Parameter 'value')");
+		sim_error(c, "KRPC", "ArgumentNullException", "Value cannot be null.\nParameter name: value");
 		return SIM_DONE;
 	}
 	svc_test_st.nullable_obj = id;

@@ -129,6 +129,57 @@ START_TEST(test_clean_bytes)
 }
 END_TEST
 
+/* Argument values as Encoder.Decode reads them (measured on the TestServer's arguments). */
+START_TEST(test_values)
+{
+	Krpc__Schema__Dictionary *d;
+	Krpc__Schema__List *l;
+	const uint8_t *p, *data;
+	const char *why;
+	uint64_t v;
+	size_t len, n;
+
+	/* a list: items, an unknown field and a group skipped */
+	p = unit_hex("0a0102" "0801" "0b0c" "0a0103", &len);
+	ck_assert_ptr_nonnull(l = (Krpc__Schema__List *)krpc_lenient_read(KRPC_LENIENT_ITEMS, p,
+	    len, &why));
+	ck_assert_uint_eq(l->n_items, 2);
+	ck_assert_str_eq(unit_tohex(l->items[1].data, l->items[1].len), "03");
+	krpc__schema__list__free_unpacked(l, NULL);
+	p = unit_hex("0c", &len);
+	ck_assert_ptr_null(krpc_lenient_read(KRPC_LENIENT_ITEMS, p, len, &why));
+	ck_assert_str_eq(why, "Merge an unknown field of end-group tag, indicating that the "
+	    "corresponding start-group was missing.");
+	/* a dictionary's entries are read in turn */
+	p = unit_hex("0a070a020161120100", &len);
+	ck_assert_ptr_nonnull(d = (Krpc__Schema__Dictionary *)krpc_lenient_read(
+	    KRPC_LENIENT_DICTIONARY, p, len, &why));
+	ck_assert_uint_eq(d->n_entries, 1);
+	ck_assert_str_eq(unit_tohex(d->entries[0]->key.data, d->entries[0]->key.len), "0161");
+	krpc__schema__dictionary__free_unpacked(d, NULL);
+	p = unit_hex("0a080a02016112010218", &len);	/* an entry ending in a bare tag */
+	ck_assert_ptr_null(krpc_lenient_read(KRPC_LENIENT_DICTIONARY, p, len, &why));
+	ck_assert_str_eq(why, TRUNCATED);
+	/* scalars from the front of the bytes, the rest ignored */
+	p = unit_hex("ffffffffffffffffff01", &len);
+	ck_assert(krpc_lenient_varint(p, len, &v, &why) && v == UINT64_MAX);
+	p = unit_hex("ffffffffffffffffffff01", &len);
+	ck_assert(!krpc_lenient_varint(p, len, &v, &why));
+	ck_assert_str_eq(why, "CodedInputStream encountered a malformed varint.");
+	ck_assert(!krpc_lenient_varint(p, 0, &v, &why));
+	ck_assert_str_eq(why, TRUNCATED);
+	p = unit_hex("0161ff", &len);
+	ck_assert(krpc_lenient_bytes(p, len, &data, &n, &why) && n == 1 && data[0] == 'a');
+	p = unit_hex("ffffffff0f", &len);
+	ck_assert(!krpc_lenient_bytes(p, len, &data, &n, &why));
+	ck_assert_str_eq(why, "CodedInputStream encountered an embedded string or message which "
+	    "claimed to have negative size.");
+	ck_assert(!krpc_lenient_fixed(3, 4, &why));
+	ck_assert_str_eq(why, TRUNCATED);
+	ck_assert(krpc_lenient_fixed(5, 4, &why));
+}
+END_TEST
+
 /* 100 levels of messages and groups together pass, 101 do not. */
 START_TEST(test_depth)
 {
@@ -299,6 +350,7 @@ lenient_suite(void)
 	tcase_add_test(tc, test_refusal_texts);
 	tcase_add_test(tc, test_accepted);
 	tcase_add_test(tc, test_clean_bytes);
+	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_depth);
 	tcase_add_test(tc, test_prefixes);
 	tcase_add_test(tc, test_handshake_texts);
