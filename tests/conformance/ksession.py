@@ -18,7 +18,7 @@ from kcorpus import Var
 from kvalue import CallLit, Null, ObjRef, StreamRef, T
 
 TIMEOUT = 5.0
-SERVICES_IGNORED = ("SpaceCenter",)   # krpc-sim's own: the TestServer has no game
+SERVICES_IGNORED = ("SpaceCenter", "Drawing", "UI")   # krpc-sim's own: the TestServer has no game
 
 
 class Schema:
@@ -31,6 +31,21 @@ class Schema:
                 self.procs[(svc.name, p.name)] = p
             for st in svc.structs:
                 self.structs[(svc.name, st.name)] = [f.type for f in st.fields]
+
+
+def _mark_documentation(msg):
+    """Replaces every documentation text by whether there is one.
+
+    krpc-sim documents its services in its own words (the project copies no
+    text of kRPC's), so what is compared is which items are documented, not
+    the words."""
+    for field, value in msg.ListFields():
+        if field.name == "documentation" and field.type == field.TYPE_STRING:
+            setattr(msg, field.name, "(documented)" if value else "")
+        elif field.type == field.TYPE_MESSAGE:
+            items = value if field.label == field.LABEL_REPEATED else [value]
+            for item in items:
+                _mark_documentation(item)
 
 
 def _err_text(e):
@@ -84,6 +99,7 @@ class Ctx:
     def services_text(self, data):
         m = pb.Services()
         m.ParseFromString(data)
+        _mark_documentation(m)
         kept = [s for s in m.services if s.name not in SERVICES_IGNORED]
         lines = ["services (by name)"]
         for svc in sorted(kept, key=lambda s: s.name):

@@ -190,14 +190,9 @@ static const struct sim_proc svc_bench_procs[] = {
 const struct sim_service sim_service_benchmark = {
 	.name = "Benchmark",
 	.id = 9998,
-	.doc = "Server-side benchmarking.\n\n"
-	    "This assembly is a service like any other, and is loaded by whichever server it is\n"
-	    "installed alongside: TestServer, for a measurement that needs no game and takes\n"
-	    "seconds, and the game, for the same measurement against a real service. So a number\n"
-	    "taken one way is the same measurement as a number taken the other, and a change to the\n"
-	    "server can be prototyped against TestServer and confirmed in game.\n\n"
-	    "It does not ship with the mod. The scripts that drive it live in\n"
-	    "<c>tools/benchmarks/</c>.",
+	.doc = "Server-side benchmarking. A service that both the test server and the game can\n"
+	    "load, to measure what a procedure call costs inside the server, without the\n"
+	    "network or a client in the way.",
 	.procs = svc_bench_procs,
 	.nprocs = sizeof(svc_bench_procs) / sizeof(svc_bench_procs[0]),
 };

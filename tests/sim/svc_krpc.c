@@ -19,10 +19,7 @@
 	"Scene changes happen asynchronously: setting this property returns\n" \
 	"immediately, and clients should poll it until it reports the requested\n" \
 	"scene. Setting it to <see cref=\"M:KRPC.GameScene.Flight\" /> resumes the save's\n" \
-	"active vessel, and fails if there is none. Moving between\n" \
-	"<see cref=\"M:KRPC.GameScene.EditorVAB\" /> and <see cref=\"M:KRPC.GameScene.EditorSPH\" />\n" \
-	"keeps the vessel that is being constructed, as the game's own switch\n" \
-	"editor button does."
+	"active vessel, and fails if there is none."
 
 /* True if the caller has a stream connection; else sets the error. */
 static bool
@@ -270,22 +267,6 @@ KRPC_TYPE_FN(krpc_type_string, KRPC_TYPE_STRING)
 #define UNARY(op, name, doc) BUILDER(op, name, doc, P1("arg", EXPR_T))
 #define TYPEFN(fn, name, doc) { "Type_static_" #name, fn, TYPE_T, 0, doc, NULL, NOPARAMS }
 
-/*
- * The server's documentation of the Expression builders is its XML verbatim:
- * the summary, then parameter and return elements (empty ones included) in
- * the order its source gives them.
- */
-#define DOC(summary, tail)	"<doc>\n<summary>\n" summary "\n</summary>\n" tail "</doc>"
-#define PDOC(name, text)	"<param name=\"" name "\">" text "</param>\n"
-#define RDOC(text)		"<returns>" text "</returns>\n"
-#define ARG01			PDOC("arg0", "") PDOC("arg1", "")
-#define LISTDOC(summary, ret)	DOC(summary, RDOC(ret) PDOC("arg", "The list or set."))
-#define COLLDOC(summary, ret, func) \
-	DOC(summary, RDOC(ret) PDOC("arg", "The collection.") PDOC("func", func))
-#define PREDDOC(summary, ret) \
-	DOC(summary, RDOC(ret) PDOC("arg", "The collection.") \
-	    PDOC("predicate", "The predicate function."))
-
 static const struct sim_proc krpc_procs[] = {
 	{ "GetClientID", krpc_get_client_id, "bytes", 0,
 	    "Returns the identifier for the current client.", NULL, NOPARAMS },
@@ -320,119 +301,70 @@ static const struct sim_proc krpc_procs[] = {
 	{ "get_Paused", krpc_get_paused, "bool", 0, "Whether the game is paused.", NULL, NOPARAMS },
 	{ "set_Paused", krpc_set_paused, NULL, 0, "Whether the game is paused.", NULL,
 	    P1("value", "bool") },
-	BUILDER(CONST_DOUBLE, ConstantDouble, DOC("A constant value of double precision floating point type.", PDOC("value", "")),
+	BUILDER(CONST_DOUBLE, ConstantDouble, "A constant value of double precision floating point type.",
 	    P1("value", "double")),
-	BUILDER(CONST_FLOAT, ConstantFloat, DOC("A constant value of single precision floating point type.", PDOC("value", "")),
+	BUILDER(CONST_FLOAT, ConstantFloat, "A constant value of single precision floating point type.",
 	    P1("value", "float")),
-	BUILDER(CONST_INT, ConstantInt, DOC("A constant value of integer type.", PDOC("value", "")),
-	    P1("value", "sint32")),
-	BUILDER(CONST_BOOL, ConstantBool, DOC("A constant value of boolean type.", PDOC("value", "")),
-	    P1("value", "bool")),
-	BUILDER(CONST_STRING, ConstantString, DOC("A constant value of string type.", PDOC("value", "")),
-	    P1("value", "string")),
-	BUILDER(CALL, Call, DOC("An RPC call.", PDOC("call", "")), P1("call", "procedure_call")),
-	BINARY(EQUAL, Equal, DOC("Equality comparison.", ARG01)),
-	BINARY(NOT_EQUAL, NotEqual, DOC("Inequality comparison.", ARG01)),
-	BINARY(GREATER, GreaterThan, DOC("Greater than numerical comparison.", ARG01)),
-	BINARY(GREATER_EQ, GreaterThanOrEqual, DOC("Greater than or equal numerical comparison.", ARG01)),
-	BINARY(LESS, LessThan, DOC("Less than numerical comparison.", ARG01)),
-	BINARY(LESS_EQ, LessThanOrEqual, DOC("Less than or equal numerical comparison.", ARG01)),
-	BINARY(AND, And, DOC("Boolean and operator.", ARG01)),
-	BINARY(OR, Or, DOC("Boolean or operator.", ARG01)),
-	BINARY(XOR, ExclusiveOr, DOC("Boolean exclusive-or operator.", ARG01)),
-	UNARY(NOT, Not, DOC("Boolean negation operator.", PDOC("arg", ""))),
-	BINARY(ADD, Add, DOC("Numerical addition.", ARG01)),
-	BINARY(SUB, Subtract, DOC("Numerical subtraction.", ARG01)),
-	BINARY(MUL, Multiply, DOC("Numerical multiplication.", ARG01)),
-	BINARY(DIV, Divide, DOC("Numerical division.", ARG01)),
-	BINARY(MOD, Modulo, DOC("Numerical modulo operator.",
-	    ARG01 RDOC("The remainder of arg0 divided by arg1"))),
-	BINARY(POW, Power, DOC("Numerical power operator.",
-	    ARG01 RDOC("arg0 raised to the power of arg1, with type of arg0"))),
-	BINARY(SHL, LeftShift, DOC("Bitwise left shift.", ARG01)),
-	BINARY(SHR, RightShift, DOC("Bitwise right shift.", ARG01)),
-	BUILDER(CAST, Cast, DOC("Perform a cast to the given type.",
-	    PDOC("arg", "") PDOC("type", "Type to cast the argument to.")),
-	    P2("arg", EXPR_T, "type", TYPE_T)),
-	BUILDER(PARAM, Parameter, DOC("A named parameter of type double.", RDOC("A named parameter.")
-	    PDOC("name", "The name of the parameter.") PDOC("type", "The type of the parameter.")),
+	BUILDER(CONST_INT, ConstantInt, "A constant value of integer type.", P1("value", "sint32")),
+	BUILDER(CONST_BOOL, ConstantBool, "A constant value of boolean type.", P1("value", "bool")),
+	BUILDER(CONST_STRING, ConstantString, "A constant value of string type.", P1("value", "string")),
+	BUILDER(CALL, Call, "An RPC call.", P1("call", "procedure_call")),
+	BINARY(EQUAL, Equal, "Equality comparison."),
+	BINARY(NOT_EQUAL, NotEqual, "Inequality comparison."),
+	BINARY(GREATER, GreaterThan, "Greater than numerical comparison."),
+	BINARY(GREATER_EQ, GreaterThanOrEqual, "Greater than or equal numerical comparison."),
+	BINARY(LESS, LessThan, "Less than numerical comparison."),
+	BINARY(LESS_EQ, LessThanOrEqual, "Less than or equal numerical comparison."),
+	BINARY(AND, And, "Boolean and operator."),
+	BINARY(OR, Or, "Boolean or operator."),
+	BINARY(XOR, ExclusiveOr, "Boolean exclusive-or operator."),
+	UNARY(NOT, Not, "Boolean negation operator."),
+	BINARY(ADD, Add, "Numerical addition."),
+	BINARY(SUB, Subtract, "Numerical subtraction."),
+	BINARY(MUL, Multiply, "Numerical multiplication."),
+	BINARY(DIV, Divide, "Numerical division."),
+	BINARY(MOD, Modulo, "Numerical modulo operator."),
+	BINARY(POW, Power, "Numerical power operator."),
+	BINARY(SHL, LeftShift, "Bitwise left shift."),
+	BINARY(SHR, RightShift, "Bitwise right shift."),
+	BUILDER(CAST, Cast, "Perform a cast to the given type.", P2("arg", EXPR_T, "type", TYPE_T)),
+	BUILDER(PARAM, Parameter, "A named parameter of the given type.",
 	    P2("name", "string", "type", TYPE_T)),
-	BUILDER(FUNCTION, Function, DOC("A function.", RDOC("A function.")
-	    PDOC("parameters", "The parameters of the function.")
-	    PDOC("body", "The body of the function.")),
+	BUILDER(FUNCTION, Function, "A function.",
 	    P2("parameters", "list(" EXPR_T ")", "body", EXPR_T)),
-	BUILDER(INVOKE, Invoke, DOC("A function call.", RDOC("A function call.")
-	    PDOC("function", "The function to call.")
-	    PDOC("args", "The arguments to call the function with.")),
+	BUILDER(INVOKE, Invoke, "A function call.",
 	    P2("function", EXPR_T, "args", "dict(string, " EXPR_T ")")),
-	BUILDER(TUPLE, CreateTuple, DOC("Construct a tuple.", RDOC("The tuple.")
-	    PDOC("elements", "The elements.")), P1("elements", "list(" EXPR_T ")")),
-	BUILDER(LIST, CreateList, DOC("Construct a list.", RDOC("The list.")
-	    PDOC("values", "The value. Should all be of the same type.")),
-	    P1("values", "list(" EXPR_T ")")),
-	BUILDER(SET, CreateSet, DOC("Construct a set.", RDOC("The set.")
-	    PDOC("values", "The values. Should all be of the same type.")),
-	    P1("values", "set(" EXPR_T ")")),
-	BUILDER(DICT, CreateDictionary,
-	    DOC("Construct a dictionary, from a list of corresponding keys and values.",
-	    RDOC("The dictionary.") PDOC("keys", "The keys. Should all be of the same type.")
-	    PDOC("values", "The values. Should all be of the same type.")),
+	BUILDER(TUPLE, CreateTuple, "Construct a tuple.", P1("elements", "list(" EXPR_T ")")),
+	BUILDER(LIST, CreateList, "Construct a list.", P1("values", "list(" EXPR_T ")")),
+	BUILDER(SET, CreateSet, "Construct a set.", P1("values", "set(" EXPR_T ")")),
+	BUILDER(DICT, CreateDictionary, "Construct a dictionary, from a list of corresponding keys and values.",
 	    P2("keys", "list(" EXPR_T ")", "values", "list(" EXPR_T ")")),
-	UNARY(TO_LIST, ToList, DOC("Convert a collection to a list.",
-	    RDOC("The collection as a list.") PDOC("arg", "The collection."))),
-	UNARY(TO_SET, ToSet, DOC("Convert a collection to a set.",
-	    RDOC("The collection as a set.") PDOC("arg", "The collection."))),
-	BUILDER(GET, Get, DOC("Access an element in a tuple, list or dictionary.",
-	    RDOC("The element.") PDOC("arg", "The tuple, list or dictionary.")
-	    PDOC("index", "The index of the element to access.\nA zero indexed integer for a tuple "
-	    "or list, or a key for a dictionary.")),
+	UNARY(TO_LIST, ToList, "Convert a collection to a list."),
+	UNARY(TO_SET, ToSet, "Convert a collection to a set."),
+	BUILDER(GET, Get, "Access an element in a tuple, list or dictionary.",
 	    P2("arg", EXPR_T, "index", EXPR_T)),
-	UNARY(COUNT, Count, DOC("Number of elements in a collection.",
-	    RDOC("The number of elements in the collection.")
-	    PDOC("arg", "The list, set or dictionary."))),
-	UNARY(SUM, Sum, LISTDOC("Sum all elements of a collection.",
-	    "The sum of the elements in the collection.")),
-	UNARY(MAX, Max, LISTDOC("Maximum of all elements in a collection.",
-	    "The maximum elements in the collection.")),
-	UNARY(MIN, Min, LISTDOC("Minimum of all elements in a collection.",
-	    "The minimum elements in the collection.")),
-	/* the server documents Average with Min's text */
-	UNARY(AVERAGE, Average, LISTDOC("Minimum of all elements in a collection.",
-	    "The minimum elements in the collection.")),
-	BUILDER(SELECT, Select, DOC("Run a function on every element in the collection.",
-	    RDOC("The modified collection.") PDOC("arg", "The list or set.")
-	    PDOC("func", "The function.")),
+	UNARY(COUNT, Count, "Number of elements in a collection."),
+	UNARY(SUM, Sum, "Sum all elements of a collection."),
+	UNARY(MAX, Max, "Maximum of all elements in a collection."),
+	UNARY(MIN, Min, "Minimum of all elements in a collection."),
+	UNARY(AVERAGE, Average, "Average of all elements in a collection."),
+	BUILDER(SELECT, Select, "Run a function on every element in the collection.",
 	    P2("arg", EXPR_T, "func", EXPR_T)),
-	BUILDER(WHERE, Where, DOC("Run a function on every element in the collection.",
-	    RDOC("The modified collection.") PDOC("arg", "The list or set.")
-	    PDOC("func", "The function.")),
+	BUILDER(WHERE, Where, "Run a function on every element in the collection.",
 	    P2("arg", EXPR_T, "func", EXPR_T)),
-	BUILDER(CONTAINS, Contains, DOC("Determine if a collection contains a value.",
-	    RDOC("Whether the collection contains a value.") PDOC("arg", "The collection.")
-	    PDOC("value", "The value to look for.")),
+	BUILDER(CONTAINS, Contains, "Determine if a collection contains a value.",
 	    P2("arg", EXPR_T, "value", EXPR_T)),
-	BUILDER(AGGREGATE, Aggregate, COLLDOC("Applies an accumulator function over a sequence.",
-	    "The accumulated value.", "The accumulator function."),
+	BUILDER(AGGREGATE, Aggregate, "Applies an accumulator function over a sequence.",
 	    P2("arg", EXPR_T, "func", EXPR_T)),
 	BUILDER(AGGREGATE_SEED, AggregateWithSeed,
-	    DOC("Applies an accumulator function over a sequence, with a given seed.",
-	    RDOC("The accumulated value.") PDOC("arg", "The collection.")
-	    PDOC("seed", "The seed value.") PDOC("func", "The accumulator function.")),
+	    "Applies an accumulator function over a sequence, with a given seed.",
 	    P3("arg", EXPR_T, "seed", EXPR_T, "func", EXPR_T)),
-	BUILDER(CONCAT, Concat, DOC("Concatenate two sequences.",
-	    RDOC("The first sequence followed by the second sequence.")
-	    PDOC("arg1", "The first sequence.") PDOC("arg2", "The second sequence.")),
-	    P2("arg1", EXPR_T, "arg2", EXPR_T)),
-	BUILDER(ORDER_BY, OrderBy, DOC("Order a collection using a key function.",
-	    RDOC("The ordered collection.") PDOC("arg", "The collection to order.")
-	    PDOC("key", "A function that takes a value from the collection and generates a key "
-	    "to sort on.")),
+	BUILDER(CONCAT, Concat, "Concatenate two sequences.", P2("arg1", EXPR_T, "arg2", EXPR_T)),
+	BUILDER(ORDER_BY, OrderBy, "Order a collection using a key function.",
 	    P2("arg", EXPR_T, "key", EXPR_T)),
-	BUILDER(ALL, All, PREDDOC("Determine whether all items in a collection satisfy a boolean "
-	    "predicate.", "Whether all items satisfy the predicate."),
+	BUILDER(ALL, All, "Determine whether all items in a collection satisfy a boolean predicate.",
 	    P2("arg", EXPR_T, "predicate", EXPR_T)),
-	BUILDER(ANY, Any, PREDDOC("Determine whether any item in a collection satisfies a boolean "
-	    "predicate.", "Whether any item satisfies the predicate."),
+	BUILDER(ANY, Any, "Determine whether any item in a collection satisfies a boolean predicate.",
 	    P2("arg", EXPR_T, "predicate", EXPR_T)),
 	TYPEFN(krpc_type_double, Double, "Double type."),
 	TYPEFN(krpc_type_float, Float, "Float type."),
@@ -443,8 +375,8 @@ static const struct sim_proc krpc_procs[] = {
 
 static const struct sim_class krpc_classes[] = {
 	{ "Expression", "KRPC.Service.KRPC.Expression", "A server side expression.", 0, NULL },
-	/* the server documents Type with Expression's text */
-	{ "Type", "KRPC.Service.KRPC.Type", "A server side expression.", 0, NULL },
+	{ "Type", "KRPC.Service.KRPC.Type", "A type that can be used in server side expressions.",
+	    0, NULL },
 };
 
 static const struct sim_enum krpc_enums[] = {
@@ -469,19 +401,17 @@ static const struct sim_enum krpc_enums[] = {
 	} },
 };
 
-/* In the server's order, with its texts. */
 static const struct sim_exception krpc_exceptions[] = {
 	{ "InvalidOperationException", "A method call was made to a method that is invalid\n"
 	    "given the current state of the object.", 0, NULL },
-	{ "ArgumentOutOfRangeException", "The value of an argument is outside the allowable range of "
+	{ "ArgumentOutOfRangeException", "The value of an argument is outside the allowable range of\n"
 	    "values as defined by the invoked method.", 0, NULL },
 	{ "ArgumentException", "A method was invoked where at least one of the passed arguments does not\n"
 	    "meet the parameter specification of the method.", 0, NULL },
-	{ "ObjectDestroyedException", "The game object that a service object refers to no longer "
-	    "exists,\nso the object cannot be used. For example, the part it represents\nwas "
-	    "destroyed, or the vessel it belongs to was recovered.", 0, NULL },
-	{ "ArgumentNullException", "A null reference was passed to a method that does not accept it "
-	    "as a valid argument.", 0, NULL },
+	{ "ObjectDestroyedException", "An object has been destroyed (for example a vessel exploded)\n"
+	    "and can no longer be used.", 0, NULL },
+	{ "ArgumentNullException", "A null reference was passed to a method that does not accept it as a\n"
+	    "valid argument.", 0, NULL },
 };
 
 #define NELEM(a) (sizeof (a) / sizeof (a)[0])
