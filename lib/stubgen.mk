@@ -70,6 +70,9 @@ tests_integration_test_stubs_LDADD = $(STUBS_LIBS) $(CLIENT_INTEG_LDADD) -lm
 # directory, a pkg-config build of an outside program (installed.c) with
 # SpaceCenter stubs made by the installed krpc-stubgen.
 TESTS += tests/integration/test_install.sh
+# `make install` relinks the libraries in place (libtool), so it runs after
+# every other test of the run, never beside one that loads them.
+tests/integration/test_install.log: $(filter-out tests/integration/test_install.log,$(TEST_LOGS))
 EXTRA_DIST += tests/integration/test_install.sh tests/integration/installed.c
 AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; MAKE='$(MAKE)'; export MAKE; \
 	SANITIZER_CFLAGS='$(SANITIZER_CFLAGS)'; export SANITIZER_CFLAGS; \
