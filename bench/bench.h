@@ -55,6 +55,7 @@ struct options {
 	double		 conc_window;	/* seconds timed per run */
 	double		 conc_warmup;
 	unsigned	 servers;	/* 1 << CRUN_* of the servers to run it against */
+	unsigned	 conc_paths;	/* 1 << path of the paths to measure (direct always) */
 	int		 nice;		/* priority to run at (root: below 0 keeps other load off) */
 	int		 realtime;	/* SCHED_FIFO priority (root), 0 for none */
 	FILE		*raw;		/* one line per run, tab-separated; NULL: none */
@@ -66,7 +67,7 @@ enum crun_server {
 	CRUN_TS_UNPACED,
 	CRUN_SIM_PACED,		/* krpc-sim */
 	CRUN_SIM_UNPACED,
-	CRUN_SIMSPIN_PACED,	/* krpc-sim --spin --call-cost 25: the TestServer's CPU use */
+	CRUN_SIMSPIN_PACED,	/* krpc-sim --spin --call-cost N: the TestServer's CPU use */
 	CRUN_SIMSPIN_UNPACED,
 	CRUN_NSERVERS
 };
@@ -157,13 +158,21 @@ struct procs;
 
 /*
  * Starts krpc-sim on free TCP ports (paced at 60 Hz, or not; spin: with
- * --spin --call-cost 25, using the CPU as the TestServer does).  NULL on failure.
+ * --spin --call-cost N, using the CPU as the TestServer does).  NULL on failure.
  */
 struct procs	*procs_sim(bool pacing, bool spin);
 /* Starts kRPC's TestServer on free TCP ports instead (paced or not). NULL on failure or absence. */
 struct procs	*procs_testserver(bool pacing);
 /* Starts krpcmuxd in front of the simulator: Unix sockets, and TCP if tcp. -1 on failure. */
 int		 procs_daemon(struct procs *, bool tcp);
+/* krpcmuxd reads this configuration file (NULL: the defaults). */
+void		 procs_use_conf(const char *);
+const char	*procs_conf_name(void);
+/* krpcmuxd alone runs under SCHED_FIFO at this priority (0: as everything else). */
+void		 procs_use_daemon_realtime(int);
+/* krpc-sim --spin's --call-cost, microseconds (default 25). */
+void		 procs_use_sim_call_cost(int);
+int		 procs_daemon_realtime(void);
 /* Starts socat forwarding a free TCP port to the simulator's RPC port. -1 on failure. */
 int		 procs_socat(struct procs *, const char *socat);
 /* Stops everything that was started and frees. */
@@ -326,6 +335,7 @@ int		 conc_run(const struct conc_params *, struct conc_result *);
 /* ---- crun.c: the concurrent-call benchmark's rounds ----------------- */
 
 extern const char *const crun_server_names[CRUN_NSERVERS];
+extern const char *const crun_path_keys[4];	/* "direct", "unix", "tcp", "socat" */
 extern const char *const crun_server_keys[CRUN_NSERVERS];	/* "testserver", "sim-unpaced", ... */
 
 /* Runs the concurrent-call benchmark into the report; -1 if a run failed. */

@@ -23,6 +23,7 @@ enum crun_path {
 	CRUN_NPATHS
 };
 
+const char *const crun_path_keys[4] = { "direct", "unix", "tcp", "socat" };
 static const char *const crun_path_names[CRUN_NPATHS] = {
 	"direct (TCP)", "krpcmuxd (Unix)", "krpcmuxd (TCP)", "socat (TCP)"
 };
@@ -55,15 +56,18 @@ crun_procs(const struct options *o, int server)
 		procs_stop(p);
 		return NULL;
 	}
-	if (o->socat != NULL && procs_socat(p, o->socat) != 0)
+	if (o->socat != NULL && (o->conc_paths & (1u << CRUN_SOCAT)) != 0 &&
+	    procs_socat(p, o->socat) != 0)
 		fprintf(stderr, "krpcmux-bench: socat did not start: no socat row\n");
 	return p;
 }
 
-/* True if the path runs: socat's only where it started. */
+/* True if the path runs: direct always, the others if asked for, socat's only where it started. */
 static bool
-crun_has_path(const struct procs *p, int path)
+crun_has_path(const struct options *o, const struct procs *p, int path)
 {
+	if (path != CRUN_DIRECT && (o->conc_paths & (1u << path)) == 0)
+		return false;
 	return path != CRUN_SOCAT || procs_socat_pid(p) != 0;
 }
 
@@ -113,7 +117,7 @@ crun_round(const struct options *o, const struct procs *p, int server, int round
 	for (s = 0; s < o->nconc; s++) {
 		for (k = 0; k < CRUN_NPATHS; k++) {
 			path = (int)(((size_t)round + s + (size_t)k) % CRUN_NPATHS);
-			if (!crun_has_path(p, path))
+			if (!crun_has_path(o, p, path))
 				continue;
 			crun_target(p, path, &t);
 			cp = (struct conc_params){

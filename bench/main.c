@@ -42,13 +42,23 @@ static const char main_usage_text[] =
 "  --fan10-clients LIST  client counts of the ten-stream suite, on every path\n"
 "                       (default 1000)\n"
 "  --socat PATH         socat for the comparison (default socat; \"\" to skip it)\n"
+"  --conc-paths LIST    paths of the concurrent-call benchmark besides direct, of\n"
+"                       unix, tcp, socat (default all three)\n"
+"  --sim-call-cost US   per-request cost of the sim-spin servers, microseconds\n"
+"                       (default 10)\n"
+"  --daemon-realtime N  run krpcmuxd alone under SCHED_FIFO at priority N, 1..99\n"
+"                       (root), as its systemd unit's CPUSchedulingPolicy=fifo does\n"
+"  --daemon-conf FILE   krpcmuxd's configuration file (default: every option at its\n"
+"                       default; the listening and upstream addresses are the\n"
+"                       benchmark's own either way)\n"
 "  --concurrent LIST    concurrent-call client counts (default 1,4,16,64)\n"
 "  --conc-rounds N      rounds of the concurrent-call benchmark (default 3)\n"
 "  --conc-window S      seconds timed per concurrent run (default 3)\n"
 "  --servers LIST       servers for the concurrent-call benchmark, of testserver,\n"
 "                       testserver-unpaced, sim, sim-unpaced (default these four;\n"
 "                       kRPC's TestServer only where it is installed, see README),\n"
-"                       sim-spin, sim-spin-unpaced (krpc-sim --spin --call-cost 25)\n"
+"                       sim-spin, sim-spin-unpaced (krpc-sim --spin --call-cost N,\n"
+"                       see --sim-call-cost)\n"
 "  --no-latency         skip the latency benchmark\n"
 "  --no-fanout          skip the fan-out benchmark\n"
 "  --no-concurrent      skip the concurrent-call benchmark\n"
@@ -85,6 +95,10 @@ enum {
 	OPT_NO_CONC,
 	OPT_NICE,
 	OPT_REALTIME,
+	OPT_DAEMON_CONF,
+	OPT_DAEMON_RT,
+	OPT_CONC_PATHS,
+	OPT_SIM_COST,
 	OPT_FANSETS,
 	OPT_FAN10,
 	OPT_MARKDOWN,
@@ -112,6 +126,10 @@ static const struct option main_longopts[] = {
 	{ "no-concurrent", no_argument, NULL, OPT_NO_CONC },
 	{ "nice", required_argument, NULL, OPT_NICE },
 	{ "realtime", required_argument, NULL, OPT_REALTIME },
+	{ "daemon-conf", required_argument, NULL, OPT_DAEMON_CONF },
+	{ "daemon-realtime", required_argument, NULL, OPT_DAEMON_RT },
+	{ "conc-paths", required_argument, NULL, OPT_CONC_PATHS },
+	{ "sim-call-cost", required_argument, NULL, OPT_SIM_COST },
 	{ "fanout-sets", required_argument, NULL, OPT_FANSETS },
 	{ "fan10-clients", required_argument, NULL, OPT_FAN10 },
 	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
@@ -239,6 +257,7 @@ main_defaults(struct options *o, bool quick)
 	memcpy(o->direct, sizes, sizeof sizes);
 	o->ndirect = 4;
 	o->socat = "socat";
+	o->conc_paths = 0xf;	/* direct, unix, tcp, socat */
 	o->latency = o->fanout = o->concurrent = true;
 	memcpy(o->conc, csizes, sizeof csizes);
 	o->nconc = quick ? 2 : 4;
@@ -305,6 +324,16 @@ main_parse(int argc, char **argv, struct options *o, const char **markdown, cons
 		case OPT_FAN10: o->nfan10 = main_list("fan10-clients", optarg, o->fan10); break;
 		case OPT_MARKDOWN: *markdown = optarg; break;
 		case OPT_RAW: *raw = optarg; break;
+		case OPT_DAEMON_CONF: procs_use_conf(optarg); break;
+		case OPT_CONC_PATHS:
+			o->conc_paths = main_names("conc-paths", optarg, crun_path_keys, 4) | 1u;
+			break;
+		case OPT_SIM_COST:
+			procs_use_sim_call_cost((int)main_count("sim-call-cost", optarg, 1000000));
+			break;
+		case OPT_DAEMON_RT:
+			procs_use_daemon_realtime((int)main_count("daemon-realtime", optarg, 99));
+			break;
 		case 'h': fputs(main_usage_text, stdout); exit(0);
 		default: fputs(main_usage_text, stderr); exit(2);
 		}

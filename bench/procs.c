@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,16 @@ struct procs {
 	int		 socat_port;
 };
 
+/* The --call-cost krpc-sim --spin runs with (--sim-call-cost). */
+static char procs_call_cost[16] = "10";
+
+/* Sets the per-request cost, in microseconds, krpc-sim --spin runs with. */
+void
+procs_use_sim_call_cost(int us)
+{
+	snprintf(procs_call_cost, sizeof procs_call_cost, "%d", us);
+}
+
 /* Starts krpc-sim on free TCP ports (paced or not; spin: busy like the TestServer). */
 struct procs *
 procs_sim(bool pacing, bool spin)
@@ -52,7 +63,7 @@ procs_sim(bool pacing, bool spin)
 	if (spin) {
 		argv[n++] = "--spin";
 		argv[n++] = "--call-cost";
-		argv[n++] = "25";
+		argv[n++] = procs_call_cost;
 	}
 	argv[n] = NULL;
 	if ((p->sim = th_spawn(argv, "krpc-sim: listening", 10.0)) == NULL)
@@ -87,13 +98,20 @@ procs_testserver(bool pacing)
 	return p;
 }
 
-/* Writes the proxy's (empty) configuration file; its path, or NULL. */
+/* The user's configuration for krpcmuxd (--daemon-conf), or NULL. */
+static const char *procs_user_conf;
+/* SCHED_FIFO priority of krpcmuxd alone (--daemon-realtime), 0 for none. */
+static int procs_daemon_fifo;
+
+/* Writes the proxy's (empty) configuration file, or takes the user's; its path, or NULL. */
 static const char *
 procs_conf(void)
 {
 	const char *path = th_tmp("krpcmuxd-bench.conf");
 	FILE *f;
 
+	if (procs_user_conf != NULL)
+		return procs_user_conf;
 	if ((f = fopen(path, "w")) == NULL) {
 		fprintf(stderr, "krpcmux-bench: %s: %s\n", path, strerror(errno));
 		return NULL;
@@ -101,6 +119,49 @@ procs_conf(void)
 	fputs("# krpcmux-bench: every option at its default, the flags set the rest\n", f);
 	fclose(f);
 	return path;
+}
+
+/* Makes krpcmuxd read the user's configuration file instead of the defaults. */
+void
+procs_use_conf(const char *path)
+{
+	procs_user_conf = path;
+}
+
+/* Runs krpcmuxd alone under SCHED_FIFO at this priority (0: as everything else). */
+void
+procs_use_daemon_realtime(int prio)
+{
+	procs_daemon_fifo = prio;
+}
+
+/* krpcmuxd's own SCHED_FIFO priority, for the report (0: none). */
+int
+procs_daemon_realtime(void)
+{
+	return procs_daemon_fifo;
+}
+
+/* Puts the started krpcmuxd under SCHED_FIFO if it was asked for; false if that failed. */
+static bool
+procs_daemon_sched(const struct procs *p)
+{
+	struct sched_param sp = { .sched_priority = procs_daemon_fifo };
+
+	if (procs_daemon_fifo <= 0)
+		return true;
+	if (sched_setscheduler(th_proc_pid(p->daemon), SCHED_FIFO, &sp) == 0)
+		return true;
+	fprintf(stderr, "krpcmux-bench: cannot run krpcmuxd under SCHED_FIFO %d: %s\n",
+	    procs_daemon_fifo, strerror(errno));
+	return false;
+}
+
+/* The configuration krpcmuxd reads, for the report: NULL for the defaults. */
+const char *
+procs_conf_name(void)
+{
+	return procs_user_conf;
 }
 
 /* Starts krpcmuxd in front of the simulator. */
@@ -147,7 +208,7 @@ procs_daemon(struct procs *p, bool tcp)
 		argv[n++] = stream;
 	}
 	argv[n] = NULL;
-	if ((p->daemon = th_spawn(argv, "krpcmuxd: listening", 15.0)) == NULL)
+	if ((p->daemon = th_spawn(argv, "krpcmuxd: listening", 15.0)) == NULL || !procs_daemon_sched(p))
 		return -1;
 	snprintf(want, sizeof want, "rpc=127.0.0.1:%d", p->proxy_rpc);
 	if (tcp && !th_proc_wait_output(p->daemon, want, 5.0)) {

@@ -136,6 +136,11 @@ report_machine(FILE *f, const struct report *r, bool md)
 	if (m->realtime > 0)
 		fprintf(f, "%sScheduling: SCHED_FIFO at priority %d (other load ran only while the "
 		    "benchmark's processes waited)\n", b, m->realtime);
+	if (procs_daemon_realtime() > 0)
+		fprintf(f, "%skrpcmuxd alone under SCHED_FIFO at priority %d\n", b,
+		    procs_daemon_realtime());
+	if (procs_conf_name() != NULL)
+		fprintf(f, "%skrpcmuxd configuration: %s\n", b, procs_conf_name());
 }
 
 /* The latency table. */
