@@ -33,5 +33,9 @@ Krpc__Schema__Type	*krpc_type_to_pb(const krpc_type_t *);
 void			 krpc_type_pb_free(Krpc__Schema__Type *);
 /* Monotonic seconds (util.c). */
 double			 krpc_time_now(void);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* libFuzzer builds (make fuzz) only: added to krpc_time_now(), so harnesses skip waits. */
+extern double		 krpc_time_skew;
+#endif
 
 #endif

@@ -152,7 +152,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fz_lost();
 			break;
 		default:	/* time passes: rate windows open */
-			usleep(op & 0x40 ? 2000 : 200);
+			fz_time_passes(op & 0x40 ? 0.002 : 0.0002);
 			break;
 		}
 		fz_run();

@@ -311,6 +311,27 @@ fz_run(void)
 		event_base_loop(ev_base, EVLOOP_NONBLOCK);
 }
 
+/*
+ * Lets time pass.  Under libFuzzer (make fuzz) the clock moves instead of
+ * the harness sleeping, and every client's armed rate timer fires now, as it
+ * would have by then; elsewhere it sleeps.
+ */
+void
+fz_time_passes(double seconds)
+{
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	struct client *c;
+
+	krpc_time_skew += seconds;
+	TAILQ_FOREACH(c, client_all(), link) {
+		if (c->fan_timer != NULL && evtimer_pending(c->fan_timer, NULL))
+			event_active(c->fan_timer, EV_TIMEOUT, 1);
+	}
+#else
+	usleep((useconds_t)(seconds * 1e6));
+#endif
+}
+
 /* ---- input ------------------------------------------------------------------------- */
 
 uint8_t

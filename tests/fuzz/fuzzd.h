@@ -51,6 +51,8 @@ void		 fz_begin(bool ready, bool batching);
 void		 fz_end(void);
 /* Runs the event loop until nothing is left to do (a few passes). */
 void		 fz_run(void);
+/* Time passes (without sleeping under libFuzzer): rate windows open. */
+void		 fz_time_passes(double seconds);
 
 /* Bytes of the input: a byte (0 once empty), a length-prefixed chunk. */
 uint8_t		 fz_byte(struct fz_input *);

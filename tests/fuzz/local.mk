@@ -56,7 +56,7 @@ FUZZ_TARGETS = codec schema client router fanout
 FUZZ_SANITIZE = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_WIRE_FILES = $(filter %.c,$(lib_libkrpcwire_la_SOURCES))
 # The daemon's modules a target links; upstream.c and session.c are fuzzd.c's fakes.
-FUZZ_DAEMON_FILES = access batch client config defer fanout htab intercept lane limits log \
+FUZZ_DAEMON_FILES = access batch client config defer fanout htab intercept lane ledger limits log \
 	peer router rreq rules schema stats streamtab util wire xmalloc
 # what schema.c needs (the rest would want upstream.c)
 FUZZ_SCHEMA_FILES = access config htab log rules schema stats util wire xmalloc
@@ -75,7 +75,8 @@ fuzz: proto/krpc.pb-c.h
 	  esac; \
 	  echo "  FUZZ     tests/fuzz/fuzz_$$t"; \
 	  $(MKDIR_P) tests/fuzz/work/$$t; \
-	  $(FUZZ_CC) -g -O1 $(FUZZ_SANITIZE) $(AM_CPPFLAGS) -I. -I$(srcdir)/daemon \
+	  $(FUZZ_CC) -g -O1 $(FUZZ_SANITIZE) -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
+	    $(AM_CPPFLAGS) -I. -I$(srcdir)/daemon \
 	    -DFUZZ_DATA='"$(abs_top_srcdir)/tests/fuzz"' \
 	    $(PROTOBUF_C_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCONFIG_CFLAGS) -o tests/fuzz/fuzz_$$t \
 	    $$(for f in $$src $(FUZZ_WIRE_FILES); do echo $(srcdir)/$$f; done) proto/krpc.pb-c.c \
