@@ -723,7 +723,10 @@ client_upstream_ready(void)
 	}
 }
 
-/* The upstream session ended: fail what is pending and close every ready client. */
+/*
+ * The upstream session ended: reads what each ready client has sent by now,
+ * fails that and everything pending with the loss error, and closes it.
+ */
 void
 client_upstream_lost(const char *reason)
 {
@@ -735,6 +738,9 @@ client_upstream_lost(const char *reason)
 	for (c = TAILQ_FIRST(&clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, link);
 		if (c->state != CLIENT_READY || c->dead)
+			continue;
+		peer_pull(c->rpc);	/* requests sent just now get the error too */
+		if (c->dead)
 			continue;
 		router_fail_all(c, desc);
 		client_drop(c, "the upstream session ended", true);

@@ -380,6 +380,8 @@ void		 peer_pause(struct peer *, bool);
 void		 peer_discard(struct peer *, bool);
 /* From a dispatch callback: drops the input that followed the message. */
 void		 peer_drop_input(struct peer *);
+/* Reads and dispatches what the socket holds now, without waiting. */
+void		 peer_pull(struct peer *);
 /* Drops the peer if a message stays half sent, nothing more arriving, for seconds (0: never). */
 void		 peer_set_message_timeout(struct peer *, double seconds);
 /* Arms (seconds > 0) or disarms (0) the single timer. */

@@ -134,6 +134,10 @@ EXTRA_DIST += tests/integration/test_daemon_fuzz.py
 TESTS += tests/integration/test_daemon_metrics.py
 EXTRA_DIST += tests/integration/test_daemon_metrics.py tests/integration/expofmt.py
 
+# A request unread in a client's socket when the game goes away gets the loss error.
+TESTS += tests/integration/test_daemon_loss_unread.py
+EXTRA_DIST += tests/integration/test_daemon_loss_unread.py
+
 # krpcmuxctl top into a pipe and on a pseudo-terminal.
 TESTS += tests/integration/test_daemon_top.py
 EXTRA_DIST += tests/integration/test_daemon_top.py

@@ -64,6 +64,8 @@ static const char *const peer_state_names[] = {
 
 /* Bytes one read asks for (a message larger than this takes several reads). */
 #define PEER_READ_CHUNK	16384
+/* Reads peer_pull() makes at most. */
+#define PEER_PULL_READS	8
 
 static void	peer_process(struct peer *);
 static void	peer_reading(struct peer *, bool);
@@ -240,17 +242,16 @@ peer_idle_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * The socket is readable: one read() straight into the input buffer, then
- * every whole message is dispatched.  Reading here rather than through the
+ * One read() straight into the input buffer, then every whole message is
+ * dispatched; the read's result.  Reading here rather than through the
  * bufferevent saves the ioctl(FIONREAD) libevent makes before each read: one
  * system call per message and direction on the forwarding path.  (The
  * bufferevent's own input buffer is frozen outside its callbacks, so the
  * peer keeps its own.)
  */
-static void
-peer_read_ready(evutil_socket_t fd, short what, void *arg)
+static ssize_t
+peer_read_once(struct peer *p, evutil_socket_t fd)
 {
-	struct peer *p = arg;
 	struct evbuffer *in = p->in;
 	struct evbuffer_iovec v;
 	ssize_t n;
@@ -271,6 +272,35 @@ peer_read_ready(evutil_socket_t fd, short what, void *arg)
 		peer_report_gone(p, "connection closed by the other side");
 	else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 		peer_report_gone(p, "%s", strerror(errno));
+	return n;
+}
+
+/* The socket is readable. */
+static void
+peer_read_ready(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	peer_read_once(arg, fd);
+}
+
+/*
+ * Reads and dispatches what the socket holds now, without waiting, as if
+ * it had become readable (at most PEER_PULL_READS reads): so that requests
+ * a client sent just before the proxy closes its connection are answered
+ * rather than dropped unread.  Nothing happens to a peer that is not read.
+ */
+void
+peer_pull(struct peer *p)
+{
+	evutil_socket_t fd = bufferevent_getfd(p->bev);
+	int i;
+
+	for (i = 0; i < PEER_PULL_READS; i++) {
+		if (p->state != PEER_READY || p->gone || p->paused || p->read_eof || p->discard)
+			return;
+		if (peer_read_once(p, fd) <= 0)
+			return;
+	}
 }
 
 /* Starts or stops reading the socket (the read event exists once the socket does). */
