@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static void
 fuzz_read_id(int fd, uint8_t *id, bool *have)
 {
-	uint8_t buf[8192];
+	static uint8_t buf[8192];	/* static: no AddressSanitizer shadow to set per call */
 	size_t body, prefix;
 	Krpc__Schema__ConnectionResponse *r;
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf) : -1;
