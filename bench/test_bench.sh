@@ -128,6 +128,25 @@ want_rows=14
 [ "$rows" -eq "$want_rows" ] || fail "$rows fan-out and concurrent rows in the Markdown report, expected $want_rows"
 rows=$(grep -c '^| [KT][A-Za-z]*\.' "$tmp/md")
 [ "$rows" -eq "$latency_runs" ] || fail "$rows latency rows in the Markdown report"
+# --conc-paths leaves paths out; --daemon-conf is the file krpcmuxd reads (a
+# bad one stops the run); an unknown path name is a clear usage error.
+printf 'upstream: { batch_calls = 1; };\n' >"$tmp/good.conf"
+timeout 60 "$bench" --no-latency --no-fanout --concurrent 1 --conc-rounds 1 --conc-window 0.5 \
+    --servers sim-unpaced --conc-paths unix --daemon-conf "$tmp/good.conf" \
+    --raw "$tmp/raw" >"$tmp/out" 2>"$tmp/err" || fail "--conc-paths/--daemon-conf run: status $?"
+n=$(awk -F '\t' '$1 == "concurrent" { print $4 }' "$tmp/raw" | sort | tr '\n' ' ')
+[ "$n" = "direct krpcmuxd-unix " ] || fail "--conc-paths unix ran: $n"
+grep -qF "krpcmuxd configuration: $tmp/good.conf" "$tmp/out" || fail "report does not name the configuration"
+printf 'upstream: { no_such_option = 1; };\n' >"$tmp/bad.conf"
+if timeout 60 "$bench" --no-latency --no-fanout --concurrent 1 --conc-rounds 1 --conc-window 0.5 \
+    --servers sim-unpaced --conc-paths unix --daemon-conf "$tmp/bad.conf" >"$tmp/out" 2>"$tmp/err"; then
+	fail "krpcmuxd started with a configuration it cannot read"
+fi
+if "$bench" --conc-paths bogus >"$tmp/out" 2>"$tmp/err"; then
+	fail "--conc-paths bogus accepted"
+fi
+grep -qF 'unknown name "bogus"' "$tmp/err" || fail "no clear error for --conc-paths bogus"
+
 # krpc-sim against kRPC's TestServer, where it is installed: krpc-sim --spin
 # runs, and the comparison table has its row (ratios, not judged here).
 ts_dir=${KRPC_TESTSERVER:-${top_srcdir:-.}/../shared/krpc-testserver}
