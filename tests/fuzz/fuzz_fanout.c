@@ -79,8 +79,7 @@ fuzz_setup(struct fz_client *c)
 	fuzz_grant(3);
 	fuzz_add(&c[2], 2, false);
 	fz_run();
-	for (k = 0; k < 3; k++)
-		fz_client_poll(&c[k]);
+	fz_clients_poll(c, 3);
 }
 
 /* SetStreamRate(id, rate), StartStream(id) or RemoveStream(id) from c. */
@@ -156,8 +155,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		fz_run();
-		for (k = 0; k < 3; k++)
-			fz_client_poll(&c[k]);
+		fz_clients_poll(c, 3);
 	}
 	fz_end();
 	for (k = 0; k < FZ_CLIENTS; k++)

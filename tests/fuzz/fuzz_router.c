@@ -114,8 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		op = fz_byte(&in);
 		fuzz_op(c, (op >> 5) % FZ_CLIENTS, op, &in);
 		fz_run();
-		for (k = 0; k < FZ_CLIENTS; k++)
-			fz_client_poll(&c[k]);
+		fz_clients_poll(c, FZ_CLIENTS);
 	}
 	fz_end();
 	for (k = 0; k < FZ_CLIENTS; k++)

@@ -69,11 +69,11 @@ void		 fz_send(int fd, const void *, size_t);
 /* Reads and drops what waits on a far end; false once it is closed. */
 bool		 fz_drain(int fd);
 /*
- * Reads what waits for a client (if it reads) and notes a closed
- * connection; the stream and event ids in its Responses are remembered, for
+ * Reads what waits for clients (those that read) and notes a closed
+ * connection; the stream and event ids in their Responses are remembered, for
  * later calls' arguments.
  */
-void		 fz_client_poll(struct fz_client *);
+void		 fz_clients_poll(struct fz_client *, size_t n);
 void		 fz_client_close(struct fz_client *);
 
 /* A stream id for an argument: one the proxy gave out lately, or a small number. */
