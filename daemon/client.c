@@ -681,6 +681,7 @@ client_accept(int fd, enum listen_kind kind, enum peer_transport transport, cons
 	TAILQ_INIT(&c->pending);
 	c->rpc = peer_new(fd, transport, "client", (size_t)cfg->limits_max_message_size,
 	    &client_rpc_ops, c);
+	peer_count_unread(c->rpc);
 	client_set_prefix(c);
 	TAILQ_INSERT_TAIL(&clients, c, link);
 	client_n++;

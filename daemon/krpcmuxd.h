@@ -187,7 +187,9 @@ void		 defer_flush(void);
 	X(requests_over_call_limit, "requests refused for holding more calls than limits.client_calls") \
 	X(clients_throttled, "times a client's reading stopped at limits.client_requests unanswered requests") \
 	X(upstream_probes, "probes (KRPC.GetStatus) sent to a silent server while requests waited") \
-	X(upstream_stalls, "upstream sessions ended because the server sent nothing for upstream.stall_timeout")
+	X(upstream_stalls, "upstream sessions ended because the server sent nothing for upstream.stall_timeout") \
+	X(closed_unread, "client connections closed holding bytes the proxy never parsed (sent as it closed them)") \
+	X(closed_unread_bytes, "bytes those connections held unread")
 
 struct stats {
 #define STATS_FIELD(name, help) uint64_t name;
@@ -386,6 +388,8 @@ void		 peer_pull(struct peer *);
 void		 peer_set_message_timeout(struct peer *, double seconds);
 /* Arms (seconds > 0) or disarms (0) the single timer. */
 void		 peer_set_timer(struct peer *, double seconds);
+/* Counts the bytes it leaves unread when it closes in stats (closed_unread, _bytes). */
+void		 peer_count_unread(struct peer *);
 /* Closes now, or once the output is written (bounded wait) when flush is true. */
 void		 peer_close(struct peer *, bool flush);
 /* Why the peer went away (valid in the dispatch(NULL) callback). */

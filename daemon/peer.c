@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -52,6 +53,7 @@ struct peer {
 	bool			 read_eof;	/* ops->eof delivered: reads no more */
 	bool			 bad_frame;	/* gone because of a malformed or oversize frame */
 	bool			 timed_out;	/* gone because a message stayed half sent */
+	bool			 count_unread;	/* counts what it leaves unread (peer_count_unread) */
 	char			 reason[256];
 };
 
@@ -70,12 +72,39 @@ static const char *const peer_state_names[] = {
 static void	peer_process(struct peer *);
 static void	peer_reading(struct peer *, bool);
 
+/*
+ * Counts the bytes a client's connection still holds as it closes: sent by
+ * the client, never parsed by the proxy (still in the socket, or read and
+ * not yet dispatched).  Requests among them get no answer, and the client
+ * a connection reset: this is how many such closes there were.
+ */
+static void
+peer_note_unread(struct peer *p)
+{
+	evutil_socket_t fd = p->bev != NULL ? bufferevent_getfd(p->bev) : -1;
+	int queued = 0;
+	size_t n = p->in != NULL ? evbuffer_get_length(p->in) : 0;
+
+	if (fd >= 0) {
+		/* on a Unix socket the client's writes fail from here on: none slips in uncounted */
+		(void)shutdown(fd, SHUT_RD);
+		if (ioctl(fd, FIONREAD, &queued) == 0 && queued > 0)
+			n += (size_t)queued;
+	}
+	if (n == 0)
+		return;
+	stats_inc(closed_unread);
+	stats.closed_unread_bytes += n;
+}
+
 /* Frees a dead peer (deferred). */
 static void
 peer_free(void *ptr)
 {
 	struct peer *p = ptr;
 
+	if (p->count_unread)
+		peer_note_unread(p);	/* before the bufferevent closes the socket */
 	if (p->rd != NULL)
 		event_free(p->rd);	/* before the bufferevent closes the socket */
 	if (p->in != NULL)
@@ -687,6 +716,13 @@ peer_set_timer(struct peer *p, double seconds)
 	}
 	tv = util_timeval(seconds);
 	evtimer_add(p->timer, &tv);
+}
+
+/* Counts what the peer leaves unread when it closes (stats closed_unread). */
+void
+peer_count_unread(struct peer *p)
+{
+	p->count_unread = true;
 }
 
 /* Closes now, or after flushing the output for a bounded time. */

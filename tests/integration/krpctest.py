@@ -6,6 +6,7 @@ and the krpc_pb2 module generated from proto/krpc.proto (on PYTHONPATH
 during `make check`).
 """
 
+import json
 import os
 import re
 import shutil
@@ -369,6 +370,32 @@ class Proxy:
         self.proc.stdout.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         return self.proc.returncode
+
+
+failures = []      # what check() found wrong, for verdict()
+
+
+def check(cond, what):
+    """Prints "ok: what" or "FAIL: what"; a failure is kept in failures."""
+    print("%s: %s" % ("ok" if cond else "FAIL", what))
+    if not cond:
+        failures.append(what)
+
+
+def ctl(admin, *args):
+    """(exit status, standard output, standard error) of krpcmuxctl on the admin socket."""
+    top = os.environ.get("top_builddir", ".")
+    p = subprocess.run([os.path.join(top, "daemon", "krpcmuxctl"), "--admin-path", admin] +
+                       list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def ctl_stats(admin):
+    """krpcmuxd's counters, by name (krpcmuxctl stats --json)."""
+    rc, out, err = ctl(admin, "stats", "--json")
+    if rc != 0:
+        raise RuntimeError("krpcmuxctl stats exited %d: %s" % (rc, err.strip()))
+    return json.loads(out)
 
 
 def verdict(failures, proxy_status):
