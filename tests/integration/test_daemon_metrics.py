@@ -11,7 +11,6 @@ reconnection counter follow.  Skipped (exit 77) without python3-protobuf.
 
 import os
 import re
-import subprocess
 import sys
 import time
 
@@ -24,20 +23,12 @@ import expofmt
 
 TOP = os.environ.get("top_builddir", ".")
 SRC = os.environ.get("top_srcdir", ".")
-failures = []
 
-
-def check(cond, what):
-    print("%s: %s" % ("ok" if cond else "FAIL", what))
-    if not cond:
-        failures.append(what)
 
 
 def ctl(adm, *args):
     """(exit status, standard output) of krpcmuxctl."""
-    p = subprocess.run([os.path.join(TOP, "daemon", "krpcmuxctl"), "--admin-path", adm] +
-                       list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
-    return p.returncode, p.stdout.decode()
+    return k.ctl(adm, *args)[:2]
 
 
 def metrics(adm):
@@ -65,7 +56,7 @@ def traffic(rpc, stream):
     for i in range(25):
         check_value = k.dec_string(alpha.value("TestService", "Int32ToString", k.enc_sint32(i)))
         if check_value != str(i):
-            failures.append("wrong answer %r" % check_value)
+            k.failures.append("wrong answer %r" % check_value)
     three = k.call("TestService", "Int32ToString", k.enc_sint32(7))
     alpha.request(three, three, three)
     beta = k.Client(rpc, stream, "beta")
@@ -84,41 +75,41 @@ def traffic(rpc, stream):
 
 def check_structure(fams):
     names = set(fams)
-    check(all(n.startswith("krpcmux_") for n in names), "every metric is krpcmux_*")
+    k.check(all(n.startswith("krpcmux_") for n in names), "every metric is krpcmux_*")
     want = {"krpcmux_%s_total" % c for c in counters_in_source()}
-    check(want <= names, "every counter of STATS_COUNTERS is exported: missing %r" % (want - names))
-    check(all(fams[n].type == "counter" for n in want & names), "they are counters")
+    k.check(want <= names, "every counter of STATS_COUNTERS is exported: missing %r" % (want - names))
+    k.check(all(fams[n].type == "counter" for n in want & names), "they are counters")
     page = open(os.path.join(SRC, "docs", "krpcmuxctl.1")).read().replace("\\-", "-")
     for f in fams.values():
         if f.type != "counter":
-            check(f.name in page, "%s is documented in krpcmuxctl(1)" % f.name)
+            k.check(f.name in page, "%s is documented in krpcmuxctl(1)" % f.name)
     hist = [f for f in fams.values() if f.type == "histogram"]
-    check([f.name for f in hist] == ["krpcmux_request_duration_seconds"], "one histogram")
+    k.check([f.name for f in hist] == ["krpcmux_request_duration_seconds"], "one histogram")
 
 
 def check_traffic(fams, did):
-    check(v(fams, "clients") == 3, "clients 3")
-    check(v(fams, "streams", kind="shared") == 1, "one shared stream")
-    check(v(fams, "streams", kind="owned") == 0, "no owned stream")
-    check(v(fams, "subscriptions") == 2, "two subscriptions")
-    check(v(fams, "upstream_up") == 1, "upstream up")
+    k.check(v(fams, "clients") == 3, "clients 3")
+    k.check(v(fams, "streams", kind="shared") == 1, "one shared stream")
+    k.check(v(fams, "streams", kind="owned") == 0, "no owned stream")
+    k.check(v(fams, "subscriptions") == 2, "two subscriptions")
+    k.check(v(fams, "upstream_up") == 1, "upstream up")
     states = {l["state"]: val for n, l, val in fams["krpcmux_upstream_state"].samples}
-    check(states.get("ready") == 1 and sum(states.values()) == 1, "state ready alone: %r" % states)
-    check(v(fams, "upstream_connected_seconds") > 0, "connected for a while")
-    check(v(fams, "requests_total") == did["requests"],
+    k.check(states.get("ready") == 1 and sum(states.values()) == 1, "state ready alone: %r" % states)
+    k.check(v(fams, "upstream_connected_seconds") > 0, "connected for a while")
+    k.check(v(fams, "requests_total") == did["requests"],
           "requests_total %g == %d" % (v(fams, "requests_total"), did["requests"]))
-    check(v(fams, "calls_total") == did["calls"], "calls_total == %d" % did["calls"])
-    check(v(fams, "request_duration_seconds", "_count") == did["requests"],
+    k.check(v(fams, "calls_total") == did["calls"], "calls_total == %d" % did["calls"])
+    k.check(v(fams, "request_duration_seconds", "_count") == did["requests"],
           "one latency observation per answered request: %g" % v(fams, "request_duration_seconds", "_count"))
-    check(v(fams, "request_duration_seconds", "_sum") > 0, "latency sum > 0")
-    check(v(fams, "clients_accepted_total") == 3, "clients_accepted_total 3")
-    check(v(fams, "add_stream_calls_total") == 2 and v(fams, "add_stream_shared_total") == 1
+    k.check(v(fams, "request_duration_seconds", "_sum") > 0, "latency sum > 0")
+    k.check(v(fams, "clients_accepted_total") == 3, "clients_accepted_total 3")
+    k.check(v(fams, "add_stream_calls_total") == 2 and v(fams, "add_stream_shared_total") == 1
           and v(fams, "add_stream_upstream_total") == 1, "AddStream: 2 calls, 1 shared, 1 upstream")
-    check(v(fams, "values_sent_total") >= did["values"],
+    k.check(v(fams, "values_sent_total") >= did["values"],
           "values fanned out %g >= %d received" % (v(fams, "values_sent_total"), did["values"]))
-    check(v(fams, "upstream_sessions_total") == 1 and v(fams, "upstream_reconnects_total") == 0,
+    k.check(v(fams, "upstream_sessions_total") == 1 and v(fams, "upstream_reconnects_total") == 0,
           "one session, no reconnection")
-    check(v(fams, "build_info", version=v_version()) == 1, "build_info carries the version")
+    k.check(v(fams, "build_info", version=v_version()) == 1, "build_info carries the version")
 
 
 def v_version():
@@ -135,12 +126,12 @@ def check_down(adm):
                 time.monotonic() > end:
             break
         time.sleep(0.2)
-    check(v(fams, "upstream_up") == 0, "upstream down")
-    check(v(fams, "upstream_failures_total") >= 1, "a failure counted")
-    check(v(fams, "upstream_reconnects_total") >= 1, "reconnection attempts counted")
-    check(v(fams, "clients") == 0, "clients closed with the session")
+    k.check(v(fams, "upstream_up") == 0, "upstream down")
+    k.check(v(fams, "upstream_failures_total") >= 1, "a failure counted")
+    k.check(v(fams, "upstream_reconnects_total") >= 1, "reconnection attempts counted")
+    k.check(v(fams, "clients") == 0, "clients closed with the session")
     states = {l["state"]: val for n, l, val in fams["krpcmux_upstream_state"].samples}
-    check(states.get("ready") == 0 and sum(states.values()) == 1, "one state, not ready: %r" % states)
+    k.check(states.get("ready") == 0 and sum(states.values()) == 1, "one state, not ready: %r" % states)
 
 
 def main():
@@ -158,19 +149,19 @@ def main():
         check_structure(fams)
         check_traffic(fams, did)
         rc, out = ctl(proxy.admin, "metrics", "--json")
-        check(rc == 1 and "no JSON form" in out, "metrics --json is a clear error")
+        k.check(rc == 1 and "no JSON form" in out, "metrics --json is a clear error")
         for c in clients:
             c.close()
         sim.stop()
         check_down(proxy.admin)
     except (expofmt.ExpoError, RuntimeError, KeyError, OSError) as e:
-        failures.append("%s: %s" % (type(e).__name__, e))
+        k.failures.append("%s: %s" % (type(e).__name__, e))
     finally:
         for c in clients:
             c.close()
         rc = proxy.stop()
         sim.stop()
-    return k.verdict(failures, rc)
+    return k.verdict(k.failures, rc)
 
 
 if __name__ == "__main__":

@@ -29,13 +29,7 @@ except ImportError as e:  # no python3-protobuf, or protoc did not run
 
 TOP = os.environ.get("top_builddir", ".")
 CTL = os.path.join(TOP, "daemon", "krpcmuxctl")
-failures = []
 
-
-def check(cond, what):
-    print("%s: %s" % ("ok" if cond else "FAIL", what))
-    if not cond:
-        failures.append(what)
 
 
 def ctl(*args):
@@ -68,22 +62,22 @@ def rows(frame, header):
 
 
 def check_frame(frame):
-    check("\x1b" not in frame, "no escape sequence without a terminal")
-    check(re.search(r"upstream ready, ", frame) is not None, "upstream ready shown")
-    check(re.search(r"^clients 3 ", frame, re.M) is not None, "clients 3 in the totals")
+    k.check("\x1b" not in frame, "no escape sequence without a terminal")
+    k.check(re.search(r"upstream ready, ", frame) is not None, "upstream ready shown")
+    k.check(re.search(r"^clients 3 ", frame, re.M) is not None, "clients 3 in the totals")
     clients = {r[1]: r for r in rows(frame, "CLIENT")}
-    check(sorted(clients) == ["alpha", "beta", "gamma"], "clients by name: %r" % sorted(clients))
+    k.check(sorted(clients) == ["alpha", "beta", "gamma"], "clients by name: %r" % sorted(clients))
     if "alpha" in clients:
-        check(float(clients["alpha"][5]) > 0, "alpha calls: %s/s" % clients["alpha"][5])
-        check(clients["alpha"][4] == "0", "alpha has no stream")
+        k.check(float(clients["alpha"][5]) > 0, "alpha calls: %s/s" % clients["alpha"][5])
+        k.check(clients["alpha"][4] == "0", "alpha has no stream")
     if "beta" in clients:
-        check(clients["beta"][4] == "1", "beta has one stream")
-        check(float(clients["beta"][6]) > 0, "beta gets values: %s/s" % clients["beta"][6])
+        k.check(clients["beta"][4] == "1", "beta has one stream")
+        k.check(float(clients["beta"][6]) > 0, "beta gets values: %s/s" % clients["beta"][6])
     streams = rows(frame, "STREAM")
-    check(len(streams) == 1 and streams[0][1:5] == ["SpaceCenter.get_UT", "shared", "live", "2"],
+    k.check(len(streams) == 1 and streams[0][1:5] == ["SpaceCenter.get_UT", "shared", "live", "2"],
           "one shared stream, two subscribers: %r" % streams)
     if len(streams) == 1:
-        check(float(streams[0][5]) > 0, "the stream's values: %s/s" % streams[0][5])
+        k.check(float(streams[0][5]) > 0, "the stream's values: %s/s" % streams[0][5])
 
 
 def pty_top(adm, how):
@@ -126,12 +120,12 @@ def pty_top(adm, how):
 def check_tty(adm):
     for how in ("q", "ctrl-c"):
         rc, out, same = pty_top(adm, how)
-        check(rc == 0, "on a terminal, %s ends top with status 0 (%s)" % (how, rc))
-        check(b"SpaceCenter.get_UT" in out and b"alpha" in out, "%s: the view was drawn" % how)
-        check(out.startswith(b"\x1b[?1049h"), "%s: alternate screen taken" % how)
-        check(out.rstrip(b"\r\n").endswith(b"\x1b[?25h\x1b[?1049l"),
+        k.check(rc == 0, "on a terminal, %s ends top with status 0 (%s)" % (how, rc))
+        k.check(b"SpaceCenter.get_UT" in out and b"alpha" in out, "%s: the view was drawn" % how)
+        k.check(out.startswith(b"\x1b[?1049h"), "%s: alternate screen taken" % how)
+        k.check(out.rstrip(b"\r\n").endswith(b"\x1b[?25h\x1b[?1049l"),
               "%s: cursor and screen given back" % how)
-        check(same, "%s: terminal settings restored" % how)
+        k.check(same, "%s: terminal settings restored" % how)
 
 
 def check_usage(adm):
@@ -139,9 +133,9 @@ def check_usage(adm):
                        (["top", "-n", "0"], "top -n 0"), (["top", "-n", "x"], "top -n x"),
                        (["stop"], "an unknown command")):
         rc, out, err = ctl("--admin-path", adm, *args)
-        check(rc == 2 and "krpcmuxctl:" in err, "%s is a usage error: %r" % (what, err[:80]))
+        k.check(rc == 2 and "krpcmuxctl:" in err, "%s is a usage error: %r" % (what, err[:80]))
     rc, out, err = ctl("--admin-path", adm + ".none", "top", "--once")
-    check(rc == 2 and "cannot reach krpcmuxd" in err, "top without a daemon: status 2, says why")
+    k.check(rc == 2 and "cannot reach krpcmuxd" in err, "top without a daemon: status 2, says why")
 
 
 def main():
@@ -164,15 +158,15 @@ def main():
         time.sleep(0.5)  # alpha has connected and called
         adm = proxy.admin
         rc, out, err = ctl("--admin-path", adm, "top", "--once")
-        check(rc == 0, "top --once exits 0 (%d, %r)" % (rc, err))
-        check(out.count("krpcmuxd ") == 1, "--once: one frame")
+        k.check(rc == 0, "top --once exits 0 (%d, %r)" % (rc, err))
+        k.check(out.count("krpcmuxd ") == 1, "--once: one frame")
         check_frame(out)
         rc, out, err = ctl("--admin-path", adm, "top", "-n", "2")
-        check(rc == 0 and out.count("\nCLIENT ") == 2, "-n 2: two frames")
+        k.check(rc == 0 and out.count("\nCLIENT ") == 2, "-n 2: two frames")
         check_tty(adm)
         check_usage(adm)
     except (RuntimeError, OSError, StopIteration, ValueError, IndexError) as e:
-        failures.append("%s: %s" % (type(e).__name__, e))
+        k.failures.append("%s: %s" % (type(e).__name__, e))
     finally:
         stop.set()
         if worker.is_alive():
@@ -181,7 +175,7 @@ def main():
             c.close()
         rc = proxy.stop()
         sim.stop()
-    return k.verdict(failures, rc)
+    return k.verdict(k.failures, rc)
 
 
 if __name__ == "__main__":
