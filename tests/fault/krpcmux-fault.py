@@ -19,12 +19,16 @@ measured, the faults still hit the server behind the back one).  The cases:
 
 Each case prints one line: krpcmuxd's open fds and RSS before and after, whether
 it crashed, and the values lost (a request with no answer and no error) or
-wrong.  Exit status 1 if any case fails (a crash, a lost or wrong value, fds
-not back to their count, RSS grown past the case's bound, a well-behaved
-client not served).  --long runs the long form (`make fault`); the short form
+wrong; requests whose connection the proxy closed unanswered, next to the
+proxy's own count of connections it closed holding requests it never parsed
+(krpcmuxctl stats closed_unread).  Exit status 1 if any case fails (a crash, a
+lost or wrong value, fds not back to their count, RSS grown past the case's
+bound, a well-behaved client not served, more requests closed unanswered
+than closes with requests unread: one read and dropped).  --long runs the long form (`make fault`); the short form
 is `make check`'s.  Skipped (77) without python3-protobuf.
 """
 
+import json
 import os
 import random
 import shutil
@@ -131,6 +135,16 @@ class Daemon:
 
     def fds(self):
         return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+
+    def closed_unread(self):
+        """Client connections it closed holding requests it never parsed (stats closed_unread)."""
+        out = subprocess.run([os.path.join(top_builddir(), "daemon", "krpcmuxctl"),
+                              "--admin-path", self.adm, "stats", "--json"],
+                             stdout=subprocess.PIPE, timeout=20).stdout
+        try:
+            return json.loads(out)["closed_unread"]
+        except (ValueError, KeyError):
+            return -1
 
     def rss(self):
         """Resident set size in KiB."""
@@ -530,7 +544,7 @@ def run_case(env, topo, name, fn, arg):
     """Runs one case; its report line and whether it failed."""
     d = env.front
     wait_for(lambda: served(d), 20)
-    fds0, rss0 = d.fds(), d.rss()
+    fds0, rss0, unread0 = d.fds(), d.rss(), d.closed_unread()
     t0 = time.monotonic()
     try:
         t, what = fn(env, arg)
@@ -539,16 +553,22 @@ def run_case(env, topo, name, fn, arg):
         t.wrong += 1
     took = time.monotonic() - t0
     crashed = not all(x.alive() for x in env.daemons)
-    fds1 = rss1 = -1
+    fds1 = rss1 = unread = -1
     if not crashed:
         wait_for(lambda: d.fds() <= fds0, 10, 0.1)
         fds1, rss1 = d.fds(), d.rss()
-    failed = crashed or t.lost or t.wrong or fds1 > fds0 or rss1 - rss0 > 64 * 1024
+        unread = d.closed_unread() - unread0
+    # A request closed unanswered must have been unread in its connection when the proxy
+    # closed it (each client has one request out): fewer such closes means one was dropped.
+    dropped = not crashed and t.closed > unread
+    failed = (crashed or t.lost or t.wrong or dropped or fds1 > fds0 or
+              rss1 - rss0 > 64 * 1024)
     print("%-4s %-8s %-9s fds %d->%d  RSS %d->%d KiB  crashed %s  ok %d  errors %d  "
-          "closed-unanswered %d (%d after an error)  lost %d  wrong %d  (%.1f s)  %s" % (
+          "closed-unanswered %d (%d after an error; closes with requests unread %d)  lost %d  "
+          "wrong %d  (%.1f s)  %s" % (
               "FAIL" if failed else "ok", topo, name, fds0, fds1, rss0, rss1,
-              "yes" if crashed else "no", t.ok, t.errors, t.closed, t.after_error, t.lost,
-              t.wrong, took, what))
+              "yes" if crashed else "no", t.ok, t.errors, t.closed, t.after_error, unread,
+              t.lost, t.wrong, took, what))
     for text, n in sorted(t.texts.items(), key=lambda x: -x[1])[:4]:
         print("        %6d x %s" % (n, text))
     sys.stdout.flush()
