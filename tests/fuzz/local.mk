@@ -10,7 +10,9 @@
 # any compiler); `make fuzz` builds them for libFuzzer with clang (ASan, UBSan,
 # LeakSanitizer) and runs them one after the other, each for FUZZ_SECONDS
 # (default 60) or, with FUZZ_RUNS=N, for N inputs; FUZZ_TARGETS picks some.
-# New inputs go to tests/fuzz/work/NAME in the build tree.
+# New inputs go to tests/fuzz/work/NAME in the build tree, each run's output
+# to tests/fuzz/work/NAME.log, and a line per run to tests/fuzz/work/ledger,
+# whose executions add up per target (fuzz-run.sh prints the total).
 
 FUZZ_CHECKS = tests/fuzz/fuzz_codec_check tests/fuzz/fuzz_schema_check \
 	tests/fuzz/fuzz_client_check tests/fuzz/fuzz_router_check tests/fuzz/fuzz_fanout_check
@@ -46,7 +48,7 @@ tests_fuzz_fuzz_fanout_check_CFLAGS = $(FUZZ_DAEMON_CFLAGS) \
 	-DFUZZ_CORPUS='"$(FUZZ_CORPUS_DIR)/fanout"' -DFUZZ_DEFAULT_ITERATIONS=500
 tests_fuzz_fuzz_fanout_check_LDADD = daemon/libkrpcmuxd.la
 
-EXTRA_DIST += tests/fuzz/services.bin tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/services.bin tests/fuzz/corpus tests/fuzz/fuzz-run.sh
 
 # ---- make fuzz: libFuzzer, clang --------------------------------------------
 FUZZ_CC = clang
@@ -81,8 +83,9 @@ fuzz: proto/krpc.pb-c.h
 	    $(PROTOBUF_C_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCONFIG_CFLAGS) -o tests/fuzz/fuzz_$$t \
 	    $$(for f in $$src $(FUZZ_WIRE_FILES); do echo $(srcdir)/$$f; done) proto/krpc.pb-c.c \
 	    $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS) $(LIBCONFIG_LIBS) -lm; \
-	  tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) \
-	    -print_final_stats=1 tests/fuzz/work/$$t $(srcdir)/tests/fuzz/corpus/$$t; \
+	  $(SHELL) $(srcdir)/tests/fuzz/fuzz-run.sh $$t tests/fuzz/fuzz_$$t tests/fuzz/work \
+	    $(srcdir)/tests/fuzz/corpus/$$t $(FUZZ_SECONDS) $(FUZZ_RUNS) \
+	    "$$(git -C $(srcdir) rev-parse --short HEAD 2>/dev/null || echo unknown)"; \
 	done
 .PHONY: fuzz
 CLEANFILES += $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%)
