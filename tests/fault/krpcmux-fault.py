@@ -28,7 +28,6 @@ than closes with requests unread: one read and dropped).  --long runs the long f
 is `make check`'s.  Skipped (77) without python3-protobuf.
 """
 
-import json
 import os
 import random
 import shutil
@@ -138,12 +137,9 @@ class Daemon:
 
     def closed_unread(self):
         """Client connections it closed holding requests it never parsed (stats closed_unread)."""
-        out = subprocess.run([os.path.join(top_builddir(), "daemon", "krpcmuxctl"),
-                              "--admin-path", self.adm, "stats", "--json"],
-                             stdout=subprocess.PIPE, timeout=20).stdout
         try:
-            return json.loads(out)["closed_unread"]
-        except (ValueError, KeyError):
+            return k.ctl_stats(self.adm)["closed_unread"]
+        except (RuntimeError, ValueError, KeyError, OSError, subprocess.SubprocessError):
             return -1
 
     def rss(self):
