@@ -9,7 +9,9 @@
 # `make check` runs each over its corpus and generated inputs (fuzz_main.c,
 # any compiler); `make fuzz` builds them for libFuzzer with clang (ASan, UBSan,
 # LeakSanitizer) and runs them one after the other, each for FUZZ_SECONDS
-# (default 60) or, with FUZZ_RUNS=N, for N inputs; FUZZ_TARGETS picks some.
+# (default 60) or, with FUZZ_RUNS=N, for N inputs; FUZZ_TARGETS picks some,
+# FUZZ_JOBS=N runs N copies of each at once (one per core, same work corpus)
+# and FUZZ_FLAGS passes libFuzzer flags (say -max_len=256).
 # New inputs go to tests/fuzz/work/NAME in the build tree, each run's output
 # to tests/fuzz/work/NAME.log, and a line per run to tests/fuzz/work/ledger,
 # whose executions add up per target (fuzz-run.sh prints the total).
@@ -54,6 +56,8 @@ EXTRA_DIST += tests/fuzz/services.bin tests/fuzz/corpus tests/fuzz/fuzz-run.sh
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
 FUZZ_RUNS = -1
+FUZZ_JOBS = 1
+FUZZ_FLAGS =
 FUZZ_TARGETS = codec schema client router fanout
 FUZZ_SANITIZE = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_WIRE_FILES = $(filter %.c,$(lib_libkrpcwire_la_SOURCES))
@@ -85,7 +89,8 @@ fuzz: proto/krpc.pb-c.h
 	    $(LIBEVENT_LIBS) $(PROTOBUF_C_LIBS) $(LIBCONFIG_LIBS) -lm; \
 	  $(SHELL) $(srcdir)/tests/fuzz/fuzz-run.sh $$t tests/fuzz/fuzz_$$t tests/fuzz/work \
 	    $(srcdir)/tests/fuzz/corpus/$$t $(FUZZ_SECONDS) $(FUZZ_RUNS) \
-	    "$$(git -C $(srcdir) rev-parse --short HEAD 2>/dev/null || echo unknown)"; \
+	    "$$(git -C $(srcdir) rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+	    $(FUZZ_JOBS) $(FUZZ_FLAGS); \
 	done
 .PHONY: fuzz
 CLEANFILES += $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%)
