@@ -66,21 +66,6 @@ def rnd_call(rng, depth=0):
     return c
 
 
-def admin(path, command):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
-    s.connect(path)
-    s.sendall(command.encode() + b"\n")
-    out = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        out += chunk
-    s.close()
-    return dict(line.split(" ", 1) for line in out.decode().splitlines() if " " in line)
-
-
 def stream_rpcs(direct):
     st = pb.Status()
     st.ParseFromString(direct.value("KRPC", "GetStatus"))
@@ -128,9 +113,9 @@ def main():
                 failures.append("the good client got a wrong answer")
                 break
         good.close()
-        stats = admin(adm, "stats")
-        print("sent %d requests; %s clients dropped for bad bytes" % (sent, stats["clients_dropped"]))
-        if stats["upstream_failures"] != "0" or stats["upstream_sessions"] != "1":
+        stats = k.ctl_stats(adm)
+        print("sent %d requests; %d clients dropped for bad bytes" % (sent, stats["clients_dropped"]))
+        if stats["upstream_failures"] != 0 or stats["upstream_sessions"] != 1:
             failures.append("the upstream session was lost: %r" % stats)
         direct = k.Client(sim.rpc, None, "observer")
         deadline = time.monotonic() + 5
