@@ -16,7 +16,7 @@
 # did not fail are printed, so that runs on several days add up to a figure
 # (docs/reliability.md).  Ctrl-C stops every job (each prints its
 # statistics) and the runs are still recorded.  Exit status: the first
-# failing job's, else 0.
+# job's that was not 0 (a stop by Ctrl-C too), else 0.
 set -u
 [ $# -ge 6 ] || {
 	echo "usage: $0 NAME BINARY WORKDIR SEEDS SECONDS RUNS [COMMIT [JOBS [FLAG...]]]" >&2
@@ -34,11 +34,13 @@ joblog() {
 	if [ "$1" -eq 1 ]; then echo "$work/$name.log"; else echo "$work/$name.job$1.log"; fi
 }
 
-# One job: the fuzzer's status goes to LOG.rc (a pipeline's status would be tee's).
+# One job, its log LOG: the fuzzer's status goes to LOG.rc (a pipeline's would be tee's).
 fuzz() {
+	rcfile=$1.rc
+	shift
 	"$bin" -max_total_time="$seconds" -runs="$runs" -print_final_stats=1 "$@" \
 	    "$work/$name" "$seeds" 2>&1
-	echo $? >"$log.rc"
+	echo $? >"$rcfile"
 }
 
 # Adds job K's line to the ledger; prints its status and whether it failed.
@@ -70,13 +72,13 @@ k=2
 while [ "$k" -le "$jobs" ]; do
 	log=$(joblog "$k")
 	# shellcheck disable=SC2086 # the flags are words
-	( trap - INT; fuzz $flags >"$log" ) &
+	( trap - INT; fuzz "$log" $flags >"$log" ) &
 	pids="$pids $!"
 	k=$((k + 1))
 done
 log=$(joblog 1)
 # shellcheck disable=SC2086
-( trap - INT; fuzz $flags ) | tee "$log"
+( trap - INT; fuzz "$log" $flags ) | tee "$log"
 for p in $pids; do
 	while ! wait "$p"; do		# a trapped signal ends wait early
 		kill -0 "$p" 2>/dev/null || break

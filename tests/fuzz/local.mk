@@ -50,7 +50,9 @@ tests_fuzz_fuzz_fanout_check_CFLAGS = $(FUZZ_DAEMON_CFLAGS) \
 	-DFUZZ_CORPUS='"$(FUZZ_CORPUS_DIR)/fanout"' -DFUZZ_DEFAULT_ITERATIONS=500
 tests_fuzz_fuzz_fanout_check_LDADD = daemon/libkrpcmuxd.la
 
-EXTRA_DIST += tests/fuzz/services.bin tests/fuzz/corpus tests/fuzz/fuzz-run.sh
+TESTS += tests/fuzz/test_fuzz_run.sh
+EXTRA_DIST += tests/fuzz/services.bin tests/fuzz/corpus tests/fuzz/fuzz-run.sh \
+	tests/fuzz/test_fuzz_run.sh
 
 # ---- make fuzz: libFuzzer, clang --------------------------------------------
 FUZZ_CC = clang
