@@ -35,7 +35,6 @@ static struct htab		*clients_by_id;
 static uint64_t			 client_serial;
 static size_t			 client_n, shake_n, client_ready_n;
 static size_t			 client_refusing_n;	/* clients and shakes being refused */
-static size_t			 client_fd_cap = SIZE_MAX;	/* clients the descriptor limit holds */
 static bool			 client_stopping;	/* client_drain_all() ran: nobody is read again */
 
 static void	client_rpc_dispatch(struct peer *, const uint8_t *, size_t, void *);
@@ -555,37 +554,6 @@ client_peer_uid(int fd, enum peer_transport transport, uid_t *uid, pid_t *pid)
 	return true;
 }
 
-/* The most clients served: limits.max_clients, or fewer if the descriptors cannot hold more. */
-static size_t
-client_limit(void)
-{
-	size_t n = (size_t)cfg->limits_max_clients;
-
-	return n < client_fd_cap ? n : client_fd_cap;
-}
-
-/* The answer to a handshake over the limit. */
-static const char *
-client_limit_text(void)
-{
-	static char text[256];
-
-	if ((size_t)cfg->limits_max_clients <= client_fd_cap)
-		snprintf(text, sizeof text, "krpcmuxd: too many clients (limits.max_clients is %d); "
-		    "try again later", cfg->limits_max_clients);
-	else
-		snprintf(text, sizeof text, "krpcmuxd: too many clients (the proxy's descriptor limit "
-		    "holds %zu); try again later", client_fd_cap);
-	return text;
-}
-
-/* Sets how many clients the descriptor limit holds (SIZE_MAX: no bound). */
-void
-client_set_fd_cap(size_t n)
-{
-	client_fd_cap = n;
-}
-
 /* Log lines about denied peers, who can connect as often as they like. */
 static struct log_rate	 client_log_denied;
 
@@ -650,10 +618,10 @@ client_refusal(struct client *c, int fd)
 
 	if (denied != NULL)
 		return denied;
-	if (client_n > client_limit()) {
+	if (client_n > limits_max_clients()) {
 		stats_inc(clients_refused);
-		log_warn(NULL, "%s", client_limit_text() + strlen("krpcmuxd: "));
-		return xstrdup(client_limit_text());
+		log_warn(NULL, "%s", limits_clients_refusal() + strlen("krpcmuxd: "));
+		return xstrdup(limits_clients_refusal());
 	}
 	return user_ok ? NULL : limits_user_refusal(c);
 }

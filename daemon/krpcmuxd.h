@@ -518,8 +518,6 @@ void		 client_drain_all(void);
 void		 client_fail_all(const char *desc);
 /* Pauses or resumes reading a client by its output and queued requests (router_events.output). */
 void		 client_check_output(struct client *);
-/* How many clients the descriptor limit holds (SIZE_MAX: no bound). */
-void		 client_set_fd_cap(size_t);
 
 /* ---- limits.c: what one client or one user may hold ------------------- */
 
@@ -535,6 +533,12 @@ char		*limits_user_refusal(const struct client *);
 bool		 limits_streams_ok(const struct client *, size_t adding, krpc_buf_t *result);
 /* NULL if a request of ncalls may run, else its request-level error (into buf). */
 const char	*limits_calls_refusal(const struct client *, size_t ncalls, char *buf, size_t len);
+/* How many clients the descriptor limit holds (SIZE_MAX: no bound). */
+void		 limits_set_fd_cap(size_t);
+/* The most clients served: limits.max_clients, or what the descriptor limit holds if fewer. */
+size_t		 limits_max_clients(void);
+/* The handshake refusal for a client over limits_max_clients() (static storage). */
+const char	*limits_clients_refusal(void);
 
 /* ---- schema.c: the cached GetServices -------------------------------- */
 

@@ -1,12 +1,13 @@
 /*
- * The limits one client, or one user, may reach: connections per user (or
- * TCP address), streams per client, calls per request.  Each refusal is an
- * error the client can read, a counter and a log line; the lines are
- * rate-limited per kind, so that a client hammering a limit cannot flood
- * the log.
+ * The limits one client, or one user, may reach: clients in all (with the
+ * descriptor limit), connections per user (or TCP address), streams per
+ * client, calls per request.  Each refusal is an error the client can
+ * read, a counter and a log line; the lines are rate-limited per kind, so
+ * that a client hammering a limit cannot flood the log.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct limits_peer {
 };
 
 static struct htab	*limits_peers;		/* key: "u" uid or "a" address */
+static size_t		 limits_fd_cap = SIZE_MAX;	/* clients the descriptor limit holds */
 static struct log_rate	 limits_log_user, limits_log_streams, limits_log_calls;
 
 /* The key a client counts under: its user on a Unix socket, its address over TCP. */
@@ -143,4 +145,35 @@ limits_calls_refusal(const struct client *c, size_t ncalls, char *buf, size_t le
 	log_rated(&limits_log_calls, LIMITS_LOG_INTERVAL, LOG_LEVEL_WARN, c->prefix,
 	    "refused a request of %zu calls (limits.client_calls)", ncalls);
 	return buf;
+}
+
+/* Sets how many clients the descriptor limit holds (SIZE_MAX: no bound). */
+void
+limits_set_fd_cap(size_t n)
+{
+	limits_fd_cap = n;
+}
+
+/* The most clients served: limits.max_clients, or fewer if the descriptors cannot hold more. */
+size_t
+limits_max_clients(void)
+{
+	size_t n = (size_t)cfg->limits_max_clients;
+
+	return n < limits_fd_cap ? n : limits_fd_cap;
+}
+
+/* The answer to a handshake over limits_max_clients() (static storage). */
+const char *
+limits_clients_refusal(void)
+{
+	static char text[256];
+
+	if ((size_t)cfg->limits_max_clients <= limits_fd_cap)
+		snprintf(text, sizeof text, "krpcmuxd: too many clients (limits.max_clients is %d); "
+		    "try again later", cfg->limits_max_clients);
+	else
+		snprintf(text, sizeof text, "krpcmuxd: too many clients (the proxy's descriptor limit "
+		    "holds %zu); try again later", limits_fd_cap);
+	return text;
 }

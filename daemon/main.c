@@ -230,11 +230,11 @@ main_rlimit(void)
 			getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur == RLIM_INFINITY) {
-		client_set_fd_cap(SIZE_MAX);
+		limits_set_fd_cap(SIZE_MAX);
 		return;
 	}
 	cap = rl.rlim_cur > MAIN_FD_RESERVE + 2 ? (size_t)(rl.rlim_cur - MAIN_FD_RESERVE) / 2 : 1;
-	client_set_fd_cap(cap);
+	limits_set_fd_cap(cap);
 	if (cap < (size_t)cfg->limits_max_clients)
 		log_warn(NULL, "the open-file limit (%llu) holds %zu clients, fewer than "
 		    "limits.max_clients (%d): the others will be refused; raise LimitNOFILE= or "
