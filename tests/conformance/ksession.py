@@ -48,9 +48,16 @@ def _mark_documentation(msg):
                 _mark_documentation(item)
 
 
+def _outer_frame(trace):
+    """The method of a stack trace's outermost frame ("KRPC.Core.StartStream"), or ""."""
+    lines = [l.strip() for l in trace.splitlines() if l.strip().startswith("at ")]
+    return lines[-1][3:].split(" (")[0] if lines else ""
+
+
 def _err_text(e):
     where = "%s.%s" % (e.service, e.name) if e.service or e.name else "error"
-    return "%s: %r %s" % (where, e.description, "trace" if e.stack_trace else "no trace")
+    trace = "trace from %s" % _outer_frame(e.stack_trace) if e.stack_trace else "no trace"
+    return "%s: %r %s" % (where, e.description, trace)
 
 
 class Ctx:

@@ -339,6 +339,40 @@ START_TEST(test_multi_call)
 }
 END_TEST
 
+/*
+ * An argument that does not decode fails its whole request, with a trace
+ * ending in RPCStream.Read as the real server's does (it decodes a request
+ * when it reads it): krpcmuxd tells a batch that failed to decode by that
+ * frame, and sends its parts again one by one.
+ */
+START_TEST(test_bad_argument_trace)
+{
+	static const uint8_t cut[] = { 0x80 };	/* a varint cut short */
+	th_client_t *c = client("badarg", false);
+	krpc_msg_arg_t arg = { 0, cut, sizeof cut, false };
+	krpc_buf_t call = KRPC_BUF_INIT, req = KRPC_BUF_INIT;
+	Krpc__Schema__Response *r;
+	const char *trace;
+
+	krpc_msg_call(&call, "TestService", "Int32ToString", &arg, 1);
+	krpc_msg_request_add(&req, call.data, call.len);
+	th_request_add(&req, "TestService", "Int32ToString", 1, krpc_value_sint32(7));
+	ck_assert_int_eq(th_send_request(c, &req), 0);
+	r = th_recv_response(c, 5.0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(r->error);
+	ck_assert_uint_eq(r->n_results, 0);
+	ck_assert(strstr(r->error->description, "ended unexpectedly") != NULL);
+	trace = strrchr(r->error->stack_trace, '\n');
+	ck_assert_ptr_nonnull(trace);
+	ck_assert(strncmp(trace, "\n  at KRPC.Server.ProtocolBuffers.RPCStream.Read (", 50) == 0);
+	krpc__schema__response__free_unpacked(r, NULL);
+	krpc_buf_free(&call);
+	krpc_buf_free(&req);
+	th_client_close(c);
+}
+END_TEST
+
 START_TEST(test_pipelining)
 {
 	th_client_t *c = client("pipeline", false);
@@ -788,6 +822,7 @@ sim_suite(void)
 	tcase_add_test(calls, test_call_errors);
 	tcase_add_test(calls, test_call_defaults);
 	tcase_add_test(calls, test_multi_call);
+	tcase_add_test(calls, test_bad_argument_trace);
 	tcase_add_test(calls, test_pipelining);
 	tcase_add_test(calls, test_yield_holds_only_its_connection);
 	tcase_add_test(calls, test_object_store);

@@ -23,11 +23,17 @@
 #define CALL_FRAME_ARGUMENTS	"KRPC.Service.Services.SetArguments (KRPC.Service.Scanner." \
 	"ProcedureSignature procedure, System.Collections.Generic.IList`1[T] arguments)"
 #define CALL_FRAME_EXECUTE	"KRPC.Service.Services.ExecuteCall (KRPC.Service.Scanner." \
-	"ProcedureSignature procedure, KRPC.Service.Messages.ProcedureCall call)"
+	"ProcedureSignature procedure, System.Object instance, System.Object[] arguments)"
+/* where a stream's call runs: its result goes into the stream's ProcedureResult */
+#define CALL_FRAME_EXECUTE_INTO	"KRPC.Service.Services.ExecuteCallInto (KRPC.Service.Scanner." \
+	"ProcedureSignature procedure, System.Object instance, System.Object[] arguments, " \
+	"KRPC.Service.Messages.ProcedureResult result)"
 #define CALL_FRAME_RETURN	"KRPC.Service.Services.CheckReturnValue (KRPC.Service.Scanner." \
 	"ProcedureSignature procedure, System.Object returnValue)"
 #define CALL_FRAME_INVOKE	"KRPC.Service.ProcedureHandler.Invoke (System.Object instance, " \
 	"System.Object[] arguments)"
+#define CALL_FRAME_INVOKE_STATIC "KRPC.Service.ClassStaticMethodHandler.Invoke " \
+	"(System.Object instance, System.Object[] arguments)"
 
 struct call_spec {
 	const struct svc_proc	*proc;
@@ -293,6 +299,30 @@ call_spec_equal(const struct call_spec *a, const struct call_spec *b)
 
 /* ---- running --------------------------------------------------------- */
 
+/* The outermost frame of an error raised running c: a stream's call runs "into" its result. */
+static const char *
+call_frame_execute(const sim_call_t *c)
+{
+	return c->streaming ? CALL_FRAME_EXECUTE_INTO : CALL_FRAME_EXECUTE;
+}
+
+/*
+ * The trace of a call a handler could not resolve (a procedure it takes as
+ * an argument): raised inside the handler, under ExecuteCall.  ctor is the
+ * object the handler builds from the call (NULL: none); static_method says
+ * the handler is a class's static method.
+ */
+void
+call_trace_nested(struct sim_err *err, const char *ctor, const char *handler, bool static_method)
+{
+	const char *invoke = static_method ? CALL_FRAME_INVOKE_STATIC : CALL_FRAME_INVOKE;
+
+	if (ctor != NULL)
+		err_trace(err, CALL_FRAME_SIGNATURE, ctor, handler, invoke, CALL_FRAME_EXECUTE, NULL);
+	else
+		err_trace(err, CALL_FRAME_SIGNATURE, handler, invoke, CALL_FRAME_EXECUTE, NULL);
+}
+
 /* A call of spec as client (spec must outlive the call). */
 sim_call_t *
 call_new(sim_server_t *s, sim_client_t *client, const struct call_spec *spec, bool streaming)
@@ -365,7 +395,7 @@ call_postcheck(sim_call_t *c)
 	sim_error(c, NULL, NULL, "Incorrect value returned by %s.%s. Expected a non-null value of "
 	    "type %s, got null, but the procedure is not marked as nullable.", proc->svc->name,
 	    proc->p->name, services_dotnet(proc->ret));
-	err_trace(&c->err, CALL_FRAME_RETURN, CALL_FRAME_EXECUTE, NULL);
+	err_trace(&c->err, CALL_FRAME_RETURN, call_frame_execute(c), NULL);
 }
 
 /* A handler's error gets a trace through the procedure (as a thrown exception has). */
@@ -390,7 +420,7 @@ call_trace_handler(sim_call_t *c)
 	else
 		snprintf(method, sizeof method, "%s", p);
 	snprintf(frame, sizeof frame, "%s%s.%s ()", ns, proc->svc->name, method);
-	err_trace(&c->err, frame, CALL_FRAME_INVOKE, CALL_FRAME_EXECUTE, NULL);
+	err_trace(&c->err, frame, CALL_FRAME_INVOKE, call_frame_execute(c), NULL);
 }
 
 /* Runs the call (or re-runs it after SIM_YIELD). */

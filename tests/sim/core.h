@@ -230,6 +230,9 @@ enum call_rc	 call_spec_new(sim_server_t *, const Krpc__Schema__ProcedureCall *,
 enum call_rc	 call_spec_parse(sim_server_t *, const uint8_t *, size_t,
 		    struct call_spec **, struct sim_err *);
 void		 call_spec_free(struct call_spec *);
+/* Sets the trace of a procedure a handler could not resolve (call.c explains). */
+void		 call_trace_nested(struct sim_err *, const char *ctor, const char *handler,
+		    bool static_method);
 const struct svc_proc *call_spec_proc(const struct call_spec *);
 /* Checks every argument is given (or defaulted) and null only where allowed; -1 with err set. */
 int		 call_spec_check(sim_server_t *, const struct call_spec *, struct sim_err *);
@@ -261,6 +264,7 @@ int		 decode_value(sim_server_t *, const krpc_type_t *, const uint8_t *, size_t,
 void		 err_set(struct sim_err *, const char *service, const char *name, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
 void		 err_trace(struct sim_err *, const char *frame, ...) __attribute__((sentinel));
+void		 err_trace_outer(struct sim_err *, const char *frame, ...) __attribute__((sentinel));
 void		 err_copy(struct sim_err *dst, const struct sim_err *src);
 void		 err_clear(struct sim_err *);
 void		 err_write(const struct sim_err *, krpc_buf_t *);

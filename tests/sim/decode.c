@@ -50,8 +50,7 @@ decode_fail(struct decode_ctx *x, const char *msg)
 {
 	err_set(x->err, "", "", "%s", msg);
 	err_trace(x->err, "KRPC.Server.ProtocolBuffers.Encoder.Decode (Google.Protobuf.ByteString "
-	    "value, System.Type type)", "KRPC.Server.ProtocolBuffers.MessageExtensions.ToMessage "
-	    "(KRPC.Schema.KRPC.Request request)", NULL);
+	    "value, System.Type type)", NULL);
 	return -1;
 }
 

@@ -30,18 +30,17 @@ err_set(struct sim_err *e, const char *service, const char *name, const char *fm
 }
 
 /*
- * Sets the stack trace from frames, innermost first, each a method with its
- * parameter list ("KRPC.Core.StartStream (System.UInt64 streamId)"), ending
- * at the first NULL.
+ * Writes frames (ap: more of them, up to a NULL) after kept, a trace or
+ * NULL, as the error's trace: each frame a line "  at " ... in Mono's layout.
  */
-void
-err_trace(struct sim_err *e, const char *frame, ...)
+static void
+err_frames(struct sim_err *e, const char *kept, const char *frame, va_list ap)
 {
 	krpc_buf_t b = KRPC_BUF_INIT;
 	const char *f;
-	va_list ap;
 
-	va_start(ap, frame);
+	if (kept != NULL)
+		krpc_buf_append(&b, kept, strlen(kept));
 	for (f = frame; f != NULL; f = va_arg(ap, const char *)) {
 		if (b.len > 0)
 			krpc_buf_byte(&b, '\n');
@@ -49,10 +48,35 @@ err_trace(struct sim_err *e, const char *frame, ...)
 		krpc_buf_append(&b, f, strlen(f));
 		krpc_buf_append(&b, " [0x00000] in <krpc-sim>:0 ", 27);
 	}
-	va_end(ap);
 	free(e->trace);
 	e->trace = krpc_buf_ok(&b) ? util_strndup((const char *)b.data, b.len) : NULL;
 	krpc_buf_free(&b);
+}
+
+/*
+ * Sets the stack trace from frames, innermost first, each a method with its
+ * parameter list ("KRPC.Core.StartStream (System.UInt64 streamId)"), ending
+ * at the first NULL.
+ */
+void
+err_trace(struct sim_err *e, const char *frame, ...)
+{
+	va_list ap;
+
+	va_start(ap, frame);
+	err_frames(e, NULL, frame, ap);
+	va_end(ap);
+}
+
+/* Adds frames, innermost first, after the error's trace (as its callers); NULL ends them. */
+void
+err_trace_outer(struct sim_err *e, const char *frame, ...)
+{
+	va_list ap;
+
+	va_start(ap, frame);
+	err_frames(e, e->trace, frame, ap);
+	va_end(ap);
 }
 
 /* Copies src into dst (replacing it). */

@@ -230,11 +230,15 @@ expr_build_call(sim_call_t *c, struct expr *e)
 	struct sim_err err = { NULL, NULL, NULL, NULL };
 	const struct svc_proc *p;
 	const uint8_t *data;
+	enum call_rc rc;
 	size_t len = 0;
 
 	data = krpc_value_data(sim_arg(c, 0), &len);
-	if (call_spec_parse(sim_call_server(c), data ? data : (const uint8_t *)"", len, &e->spec,
-	    &err) != CALL_OK) {
+	if ((rc = call_spec_parse(sim_call_server(c), data ? data : (const uint8_t *)"", len,
+	    &e->spec, &err)) != CALL_OK) {
+		if (rc == CALL_UNRESOLVED)
+			call_trace_nested(&err, NULL, "KRPC.Service.KRPC.Expression.Call "
+			    "(KRPC.Service.Messages.ProcedureCall call)", true);
 		call_set_err(c, &err);
 		err_clear(&err);
 		return false;

@@ -11,6 +11,21 @@
 
 #include "core.h"
 
+/*
+ * The frames the real server's request-level errors end with: it decodes a
+ * whole Request, every argument included, in RPCStream.Read when it polls a
+ * connection (krpcmuxd's batching tells such an error by the last one).
+ */
+#define RPC_FRAME_ARGUMENT	"KRPC.Server.ProtocolBuffers.MessageExtensions.ToMessage " \
+	"(KRPC.Schema.KRPC.Argument argument, System.Type type)"
+#define RPC_FRAME_CALL		"KRPC.Server.ProtocolBuffers.MessageExtensions.ToMessage " \
+	"(KRPC.Schema.KRPC.ProcedureCall call)"
+#define RPC_FRAME_REQUEST	"KRPC.Server.ProtocolBuffers.MessageExtensions.ToMessage " \
+	"(KRPC.Schema.KRPC.Request request)"
+#define RPC_FRAME_READ		"KRPC.Server.ProtocolBuffers.RPCStream.Read " \
+	"(KRPC.Service.Messages.Request& request, System.Byte[] data, System.Int32 offset, " \
+	"System.Int32 length)"
+
 struct rpc_req {
 	size_t			  ncalls;
 	struct call_spec	**specs;	/* NULL: unresolved, errs[i] says why */
@@ -136,6 +151,8 @@ rpc_decode(sim_server_t *s, sim_client_t *client, const uint8_t *body, size_t le
 		if (call_spec_new(s, req->calls[i], &r->specs[i], &r->errs[i]) != CALL_BAD_ARGS)
 			continue;
 		/* an argument that does not decode fails the whole request (P 6.3) */
+		err_trace_outer(&r->errs[i], RPC_FRAME_ARGUMENT, RPC_FRAME_CALL, RPC_FRAME_REQUEST,
+		    RPC_FRAME_READ, NULL);
 		rpc_send_error(client, &r->errs[i]);
 		rpc_req_free(r);
 		r = NULL;
