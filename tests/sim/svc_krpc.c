@@ -111,22 +111,18 @@ krpc_add_stream(sim_call_t *c)
 	struct sim_err err = { NULL, NULL, NULL, NULL };
 	struct call_spec *spec;
 	const uint8_t *data;
+	enum call_rc rc;
 	size_t len = 0;
 	uint64_t id;
 
 	data = krpc_value_data(sim_arg(c, 0), &len);
-	switch (call_spec_parse(sim_call_server(c), data ? data : (const uint8_t *)"", len, &spec,
-	    &err)) {
-	case CALL_OK:
-		break;
-	case CALL_UNRESOLVED:
+	rc = call_spec_parse(sim_call_server(c), data ? data : (const uint8_t *)"", len, &spec, &err);
+	if (rc == CALL_UNRESOLVED)
 		call_trace_nested(&err, "KRPC.Service.ProcedureCallStream..ctor "
 		    "(KRPC.Service.Messages.ProcedureCall call)", "KRPC.Service.KRPC.KRPC.AddStream "
 		    "(KRPC.Service.Messages.ProcedureCall call, System.Boolean start)", false);
+	if (rc != CALL_OK)
 		goto fail;
-	default:
-		goto fail;
-	}
 	if (call_spec_proc(spec)->ret == NULL) {
 		call_spec_free(spec);
 		sim_error(c, "KRPC", "InvalidOperationException",
