@@ -172,6 +172,10 @@ const char	*procs_conf_name(void);
 void		 procs_use_daemon_realtime(int);
 /* krpc-sim --spin's --call-cost, microseconds (default 25). */
 void		 procs_use_sim_call_cost(int);
+/* krpc-sim --spin's imitated collector: a pause of us microseconds every n requests (n 0: none). */
+void		 procs_use_sim_gc(int n, int us);
+/* The options krpc-sim --spin runs with ("--spin --call-cost 10 ..."). */
+const char	*procs_sim_spin_args(void);
 int		 procs_daemon_realtime(void);
 /* Starts socat forwarding a free TCP port to the simulator's RPC port. -1 on failure. */
 int		 procs_socat(struct procs *, const char *socat);

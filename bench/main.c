@@ -46,6 +46,9 @@ static const char main_usage_text[] =
 "                       unix, tcp, socat (default all three)\n"
 "  --sim-call-cost US   per-request cost of the sim-spin servers, microseconds\n"
 "                       (default 10)\n"
+"  --sim-gc N,US        the sim-spin servers stop for US microseconds every N\n"
+"                       requests, as mono's collector stops the TestServer\n"
+"                       (default 1500,600; none: never)\n"
 "  --daemon-realtime N  run krpcmuxd alone under SCHED_FIFO at priority N, 1..99\n"
 "                       (root), as its systemd unit's CPUSchedulingPolicy=fifo does\n"
 "  --daemon-conf FILE   krpcmuxd's configuration file (default: every option at its\n"
@@ -57,8 +60,8 @@ static const char main_usage_text[] =
 "  --servers LIST       servers for the concurrent-call benchmark, of testserver,\n"
 "                       testserver-unpaced, sim, sim-unpaced (default these four;\n"
 "                       kRPC's TestServer only where it is installed, see README),\n"
-"                       sim-spin, sim-spin-unpaced (krpc-sim --spin --call-cost N,\n"
-"                       see --sim-call-cost)\n"
+"                       sim-spin, sim-spin-unpaced (krpc-sim --spin --call-cost N\n"
+"                       with an imitated collector, see --sim-call-cost, --sim-gc)\n"
 "  --no-latency         skip the latency benchmark\n"
 "  --no-fanout          skip the fan-out benchmark\n"
 "  --no-concurrent      skip the concurrent-call benchmark\n"
@@ -99,6 +102,7 @@ enum {
 	OPT_DAEMON_RT,
 	OPT_CONC_PATHS,
 	OPT_SIM_COST,
+	OPT_SIM_GC,
 	OPT_FANSETS,
 	OPT_FAN10,
 	OPT_MARKDOWN,
@@ -130,6 +134,7 @@ static const struct option main_longopts[] = {
 	{ "daemon-realtime", required_argument, NULL, OPT_DAEMON_RT },
 	{ "conc-paths", required_argument, NULL, OPT_CONC_PATHS },
 	{ "sim-call-cost", required_argument, NULL, OPT_SIM_COST },
+	{ "sim-gc", required_argument, NULL, OPT_SIM_GC },
 	{ "fanout-sets", required_argument, NULL, OPT_FANSETS },
 	{ "fan10-clients", required_argument, NULL, OPT_FAN10 },
 	{ "markdown", required_argument, NULL, OPT_MARKDOWN },
@@ -164,6 +169,25 @@ main_count(const char *opt, const char *arg, size_t max)
 	if (errno != 0 || *end != '\0' || end == arg || v < 1 || v > max)
 		main_fail("--%s: expected a whole number from 1 to %zu, got \"%s\"", opt, max, arg);
 	return (size_t)v;
+}
+
+/* --sim-gc N,US: the sim-spin servers' imitated collector. */
+static void
+main_sim_gc(const char *arg)
+{
+	char buf[64], *us;
+
+	if (strcmp(arg, "none") == 0) {
+		procs_use_sim_gc(0, 0);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%s", arg);
+	if ((us = strchr(buf, ',')) == NULL)
+		main_fail("--sim-gc: expected N,US (requests between pauses, microseconds), got \"%s\"",
+		    arg);
+	*us++ = '\0';
+	procs_use_sim_gc((int)main_count("sim-gc", buf, 1000000000),
+	    (int)main_count("sim-gc", us, 1000000));
 }
 
 /* A positive number of seconds. */
@@ -331,6 +355,7 @@ main_parse(int argc, char **argv, struct options *o, const char **markdown, cons
 		case OPT_SIM_COST:
 			procs_use_sim_call_cost((int)main_count("sim-call-cost", optarg, 1000000));
 			break;
+		case OPT_SIM_GC: main_sim_gc(optarg); break;
 		case OPT_DAEMON_RT:
 			procs_use_daemon_realtime((int)main_count("daemon-realtime", optarg, 99));
 			break;

@@ -42,11 +42,39 @@ procs_use_sim_call_cost(int us)
 	snprintf(procs_call_cost, sizeof procs_call_cost, "%d", us);
 }
 
+/* The imitated collector krpc-sim --spin runs with (--sim-gc), "" for none. */
+static char procs_gc_every[16] = "1500", procs_gc_pause[16] = "600";
+
+/* Makes krpc-sim --spin stop for us microseconds every n requests (n 0: never). */
+void
+procs_use_sim_gc(int n, int us)
+{
+	procs_gc_every[0] = procs_gc_pause[0] = '\0';
+	if (n > 0) {
+		snprintf(procs_gc_every, sizeof procs_gc_every, "%d", n);
+		snprintf(procs_gc_pause, sizeof procs_gc_pause, "%d", us);
+	}
+}
+
+/* The options krpc-sim --spin runs with, for the report. */
+const char *
+procs_sim_spin_args(void)
+{
+	static char text[96];
+
+	if (procs_gc_every[0] == '\0')
+		snprintf(text, sizeof text, "--spin --call-cost %s", procs_call_cost);
+	else
+		snprintf(text, sizeof text, "--spin --call-cost %s --gc-every %s --gc-pause %s",
+		    procs_call_cost, procs_gc_every, procs_gc_pause);
+	return text;
+}
+
 /* Starts krpc-sim on free TCP ports (paced or not; spin: busy like the TestServer). */
 struct procs *
 procs_sim(bool pacing, bool spin)
 {
-	const char *argv[12], *line;
+	const char *argv[16], *line;
 	struct procs *p;
 	int n = 0;
 
@@ -64,6 +92,12 @@ procs_sim(bool pacing, bool spin)
 		argv[n++] = "--spin";
 		argv[n++] = "--call-cost";
 		argv[n++] = procs_call_cost;
+		if (procs_gc_every[0] != '\0') {
+			argv[n++] = "--gc-every";
+			argv[n++] = procs_gc_every;
+			argv[n++] = "--gc-pause";
+			argv[n++] = procs_gc_pause;
+		}
 	}
 	argv[n] = NULL;
 	if ((p->sim = th_spawn(argv, "krpc-sim: listening", 10.0)) == NULL)

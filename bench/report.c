@@ -125,6 +125,7 @@ report_machine(FILE *f, const struct report *r, bool md)
 {
 	const struct machine *m = &r->machine;
 	const char *b = md ? "- " : "  ";
+	size_t i;
 
 	report_heading(f, md, "Machine");
 	fprintf(f, "%sCPU: %s, %d cores online, %s memory\n", b, m->cpu, m->cores, m->memory);
@@ -141,6 +142,10 @@ report_machine(FILE *f, const struct report *r, bool md)
 		    procs_daemon_realtime());
 	if (procs_conf_name() != NULL)
 		fprintf(f, "%skrpcmuxd configuration: %s\n", b, procs_conf_name());
+	for (i = 0; i < r->nconc && strstr(r->conc[i].server, "--spin") == NULL; i++)
+		continue;
+	if (i < r->nconc)
+		fprintf(f, "%skrpc-sim --spin: %s\n", b, procs_sim_spin_args());
 }
 
 /* The latency table. */

@@ -544,11 +544,11 @@ START_TEST(test_help_and_man_page)
 {
 	static const char *const opts[] = { "--bind", "--rpc-port", "--stream-port",
 	    "--rpc-path", "--stream-path", "--update-rate", "--no-pacing", "--call-cost", "--spin",
-	    "--game-scene", "--quiet", "--help", "--version" };
+	    "--gc-every", "--gc-pause", "--game-scene", "--quiet", "--help", "--version" };
 	static const char *const man_opts[] = { "\\-\\-bind", "\\-\\-rpc\\-port",
 	    "\\-\\-stream\\-port", "\\-\\-rpc\\-path", "\\-\\-stream\\-path",
 	    "\\-\\-update\\-rate", "\\-\\-no\\-pacing", "\\-\\-call\\-cost", "\\-\\-spin",
-	    "\\-\\-game\\-scene", "\\-\\-quiet", "\\-\\-help", "\\-\\-version" };
+	    "\\-\\-gc\\-every", "\\-\\-gc\\-pause", "\\-\\-game\\-scene", "\\-\\-quiet", "\\-\\-help", "\\-\\-version" };
 	const char *argv[] = { th_bin("tests/sim/krpc-sim"), "--help", NULL };
 	th_proc_t *p = th_spawn(argv, NULL, 0);
 	char man[65536];

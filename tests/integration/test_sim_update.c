@@ -1,8 +1,9 @@
 /*
  * krpc-sim's update loop and stream connections as the real server's
  * (Core.Update): adaptive rate control and its settings, a second stream
- * connection with a client's identifier, errors' stack traces, and the
- * server answering more requests per update than a poll round holds.  The
+ * connection with a client's identifier, errors' stack traces, the
+ * server answering more requests per update than a poll round holds, and
+ * the collector pauses --gc-every imitates.  The
  * conformance test compares all of this with kRPC's TestServer; these hold
  * without it.
  */
@@ -15,6 +16,9 @@
 
 static struct simtest sim;	/* paced, as the game */
 static struct simtest unpaced;	/* --no-pacing */
+static struct simtest gc;	/* --no-pacing, a 1 s collection every 3 requests */
+
+#define GC_PAUSE 1.0	/* --gc-pause of gc, s */
 
 #define NO_STREAM "No stream client is connected for this RPC client"
 
@@ -234,6 +238,31 @@ START_TEST(test_pipelined_in_order)
 }
 END_TEST
 
+/*
+ * --gc-every 3 --gc-pause 1000000: of six calls one after the other, two
+ * (three apart) wait the whole second before their answer; the rest do not.
+ */
+START_TEST(test_gc_imitation)
+{
+	th_client_t *c = client_of(&gc, "gc", false);
+	Krpc__Schema__Response *r;
+	int i, slow[6], nslow = 0;
+	double t0;
+
+	for (i = 0; i < 6; i++) {
+		t0 = th_now();
+		ck_assert_ptr_nonnull(r = th_call(c, "KRPC", "GetClientID", 0));
+		ck_assert_ptr_null(r->error);
+		krpc__schema__response__free_unpacked(r, NULL);
+		if (th_now() - t0 >= GC_PAUSE)
+			slow[nslow++] = i;
+	}
+	ck_assert_int_eq(nslow, 2);
+	ck_assert_int_eq(slow[1] - slow[0], 3);
+	th_client_close(c);
+}
+END_TEST
+
 static Suite *
 update_suite(void)
 {
@@ -247,6 +276,7 @@ update_suite(void)
 	tcase_add_test(t, test_stream_connection_closed);
 	tcase_add_test(t, test_error_traces);
 	tcase_add_test(t, test_pipelined_in_order);
+	tcase_add_test(t, test_gc_imitation);
 	suite_add_tcase(s, t);
 	return s;
 }
@@ -255,11 +285,14 @@ int
 main(void)
 {
 	static const char *const unpaced_args[] = { "--no-pacing", NULL };
+	static const char *const gc_args[] = { "--no-pacing", "--gc-every", "3", "--gc-pause",
+	    "1000000", NULL };
 	SRunner *sr;
 	int failed;
 
 	if (simtest_start(&sim, NULL, NULL) != 0 ||
-	    simtest_start(&unpaced, NULL, unpaced_args) != 0) {
+	    simtest_start(&unpaced, NULL, unpaced_args) != 0 ||
+	    simtest_start(&gc, NULL, gc_args) != 0) {
 		th_cleanup();
 		return 1;
 	}
@@ -269,6 +302,7 @@ main(void)
 	srunner_free(sr);
 	simtest_stop(&sim);
 	simtest_stop(&unpaced);
+	simtest_stop(&gc);
 	th_cleanup();
 	return failed == 0 ? 0 : 1;
 }

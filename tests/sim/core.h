@@ -37,6 +37,9 @@ struct sim_options {
 	bool		 pacing;
 	double		 call_cost;	/* least time a request takes to execute (--call-cost), s */
 	bool		 spin;		/* wait by polling (--spin), as the real server does */
+	unsigned long	 gc_every;	/* requests between imitated collections (--gc-every), 0: none */
+	double		 gc_pause;	/* how long one stops the server (--gc-pause), s */
+	bool		 gc_pause_set;
 	bool		 quiet;
 	int		 scene;
 };
@@ -85,7 +88,7 @@ void			 server_set_paused(sim_server_t *, bool);
 
 /* ---- update.c -------------------------------------------------------- */
 
-struct update	*update_new(sim_server_t *, bool adaptive, double call_cost, bool spin);
+struct update	*update_new(sim_server_t *, const struct sim_options *);
 void		 update_free(struct update *);
 void		 update_begin(struct update *);
 void		 update_arrived(struct update *);

@@ -41,6 +41,8 @@ static const char main_usage[] =
 "                       (default 0; the real server's runtime takes 20 to 50)\n"
 "  --spin               wait by polling instead of sleeping, using the CPU as\n"
 "                       the real server does (for timing comparisons)\n"
+"  --gc-every N         imitate a garbage collector: every N requests the\n"
+"  --gc-pause US        server stops for US microseconds (default: never)\n"
 "  --game-scene NAME    scene reported by KRPC.get_GameScene: flight (default)\n"
 "                       or spacecenter; SpaceCenter procedures need flight\n"
 "  --quiet              no log lines on stderr\n"
@@ -79,6 +81,8 @@ enum {
 	OPT_NO_PACING,
 	OPT_CALL_COST,
 	OPT_SPIN,
+	OPT_GC_EVERY,
+	OPT_GC_PAUSE,
 	OPT_QUIET,
 	OPT_SCENE,
 	OPT_HELP,
@@ -95,6 +99,8 @@ static const struct option main_options[] = {
 	{ "no-pacing", no_argument, NULL, OPT_NO_PACING },
 	{ "call-cost", required_argument, NULL, OPT_CALL_COST },
 	{ "spin", no_argument, NULL, OPT_SPIN },
+	{ "gc-every", required_argument, NULL, OPT_GC_EVERY },
+	{ "gc-pause", required_argument, NULL, OPT_GC_PAUSE },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "game-scene", required_argument, NULL, OPT_SCENE },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -144,6 +150,19 @@ main_number(const char *opt, const char *arg, double lo, double hi, bool closed,
 	return v;
 }
 
+/* A number of requests, 1 to 10^9. */
+static unsigned long
+main_count(const char *opt, const char *arg)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || v < 1 || v > 1000000000)
+		main_fail("%s: not a count between 1 and 1000000000: '%s'", opt, arg);
+	return v;
+}
 
 /* A game scene by name (or number). */
 static int
@@ -188,6 +207,14 @@ main_parse(int argc, char **argv, struct sim_options *o)
 			    "a time between 0 and 1000000 us") / 1e6;
 			break;
 		case OPT_SPIN: o->spin = true; break;
+		case OPT_GC_EVERY:
+			o->gc_every = main_count("--gc-every", optarg);
+			break;
+		case OPT_GC_PAUSE:
+			o->gc_pause = main_number("--gc-pause", optarg, 0, 1e6, true,
+			    "a time between 0 and 1000000 us") / 1e6;
+			o->gc_pause_set = true;
+			break;
 		case OPT_QUIET: o->quiet = true; break;
 		case OPT_SCENE: o->scene = main_scene(optarg); break;
 		case OPT_HELP: fputs(main_usage, stdout); exit(0);
@@ -205,6 +232,8 @@ main_parse(int argc, char **argv, struct sim_options *o)
 		main_fail("unexpected argument '%s'", argv[optind]);
 	if ((o->rpc_path == NULL) != (o->stream_path == NULL))
 		main_fail("--rpc-path and --stream-path go together");
+	if ((o->gc_every == 0) != (o->gc_pause_set == false))
+		main_fail("--gc-every and --gc-pause go together");
 	if (o->rpc_path != NULL && o->rpc_path[0] == '\0')
 		main_fail("--rpc-path: empty path");
 	if (o->stream_path != NULL && o->stream_path[0] == '\0')

@@ -177,7 +177,7 @@ server_events(sim_server_t *s)
 {
 	s->update_ev = evtimer_new(s->base, server_update_cb, s);
 	s->reap_ev = evtimer_new(s->base, server_reap_cb, s);
-	s->upd = update_new(s, s->opt.pacing, s->opt.call_cost, s->opt.spin);
+	s->upd = update_new(s, &s->opt);
 	s->sig_term = evsignal_new(s->base, SIGTERM, server_signal_cb, s);
 	s->sig_int = evsignal_new(s->base, SIGINT, server_signal_cb, s);
 	if (s->update_ev == NULL || s->upd == NULL || s->reap_ev == NULL ||

@@ -49,6 +49,9 @@ struct update {
 	bool			 adaptive;
 	double			 call_cost;	/* least time a request takes to execute, s */
 	bool			 spin;		/* wait by polling, as the server's loop does */
+	unsigned long		 gc_every;	/* requests between imitated collections, 0: none */
+	double			 gc_pause;	/* how long one stops the server, s */
+	unsigned long		 gc_count;	/* requests since the last one */
 	uint32_t		 max_time;	/* MaxTimePerUpdate, us */
 	enum update_phase	 phase;
 	struct update_list	 conts;		/* to run this round (rpcContinuations) */
@@ -185,18 +188,31 @@ update_rpc_end(struct update *u)
 	update_finish(u);
 }
 
+/* Keeps the CPU busy for t seconds. */
+static void
+update_busy(double t)
+{
+	double until = krpc_time_now() + t;
+
+	while (t > 0 && krpc_time_now() < until)
+		continue;
+}
+
 /*
  * Runs one request (or resumes a yielded one).  With --call-cost the request
  * first takes that long, as the real server's runtime spends time on one
- * before its response goes out.
+ * before its response goes out; with --gc-every, every so many requests the
+ * server first stops for --gc-pause, as a runtime's stop-the-world collection
+ * stops it when the requests' garbage has filled its young generation.
  */
 static void
 update_execute(struct update *u, struct update_cont *w)
 {
-	double until = krpc_time_now() + u->call_cost;
-
-	while (u->call_cost > 0 && krpc_time_now() < until)
-		continue;
+	if (u->gc_every > 0 && ++u->gc_count >= u->gc_every) {
+		u->gc_count = 0;
+		update_busy(u->gc_pause);
+	}
+	update_busy(u->call_cost);
 	rpc_execute(u->server, w->client, w->req);
 }
 
@@ -348,22 +364,25 @@ update_finish(struct update *u)
 /* ---- public ---------------------------------------------------------------- */
 
 /*
- * The update state of a server; adaptive turns adaptive rate control on;
- * call_cost is the least time a request takes to execute (0: as fast as
- * krpc-sim goes; the real server's mono runtime takes some 20 to 50 us);
- * spin makes the RPC phase's waits poll without sleeping, using the CPU as
- * the real server's loop does.
+ * The update state of a server with options o: pacing turns adaptive rate
+ * control on; call_cost is the least time a request takes to execute (0: as
+ * fast as krpc-sim goes; the real server's mono runtime takes some 20 to
+ * 50 us); spin makes the RPC phase's waits poll without sleeping, using the
+ * CPU as the real server's loop does; gc_every and gc_pause imitate a
+ * collector's pauses.
  */
 struct update *
-update_new(sim_server_t *s, bool adaptive, double call_cost, bool spin)
+update_new(sim_server_t *s, const struct sim_options *o)
 {
 	struct update *u = util_calloc(1, sizeof *u);
 	size_t k;
 
 	u->server = s;
-	u->adaptive = adaptive;
-	u->spin = spin;
-	u->call_cost = call_cost;
+	u->adaptive = o->pacing;
+	u->spin = o->spin;
+	u->call_cost = o->call_cost;
+	u->gc_every = o->gc_every;
+	u->gc_pause = o->gc_pause;
 	u->max_time = UPDATE_MAX_TIME;
 	u->wait_ev = evtimer_new(server_base(s), update_wait_cb, u);
 	u->last_end = krpc_time_now();
