@@ -72,8 +72,8 @@ enum crun_server {
 	CRUN_NSERVERS
 };
 
-/* The servers run unless --servers names others: all but the krpc-sim --spin pair. */
-#define CRUN_DEFAULT_SERVERS	((1u << CRUN_SIMSPIN_PACED) - 1)
+/* The servers run unless --servers names others: all of them. */
+#define CRUN_DEFAULT_SERVERS	((1u << CRUN_NSERVERS) - 1)
 
 /* ---- run.c: the two benchmarks, rounds and medians --------------------- */
 

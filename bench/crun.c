@@ -62,10 +62,16 @@ crun_procs(const struct options *o, int server)
 	return p;
 }
 
-/* True if the path runs: direct always, the others if asked for, socat's only where it started. */
+/*
+ * True if the path runs: direct always, the others if asked for, socat's
+ * only where it started; krpc-sim --spin's only direct (it is there to be
+ * compared with the TestServer, not to carry the proxy).
+ */
 static bool
-crun_has_path(const struct options *o, const struct procs *p, int path)
+crun_has_path(const struct options *o, const struct procs *p, int server, int path)
 {
+	if (path != CRUN_DIRECT && (server == CRUN_SIMSPIN_PACED || server == CRUN_SIMSPIN_UNPACED))
+		return false;
 	if (path != CRUN_DIRECT && (o->conc_paths & (1u << path)) == 0)
 		return false;
 	return path != CRUN_SOCAT || procs_socat_pid(p) != 0;
@@ -117,7 +123,7 @@ crun_round(const struct options *o, const struct procs *p, int server, int round
 	for (s = 0; s < o->nconc; s++) {
 		for (k = 0; k < CRUN_NPATHS; k++) {
 			path = (int)(((size_t)round + s + (size_t)k) % CRUN_NPATHS);
-			if (!crun_has_path(o, p, path))
+			if (!crun_has_path(o, p, server, path))
 				continue;
 			crun_target(p, path, &t);
 			cp = (struct conc_params){
@@ -220,6 +226,10 @@ crun_alloc(const struct options *o, struct report *rep, struct conc_result **res
 			rep->conc_missing |= 1u << server;
 			continue;
 		}
+		/* by default the spinning krpc-sim only runs to be compared with the TestServer */
+		if ((server == CRUN_SIMSPIN_PACED || server == CRUN_SIMSPIN_UNPACED) &&
+		    o->servers == CRUN_DEFAULT_SERVERS && ts_dir(NULL) == NULL)
+			continue;
 		res[server] = calloc((size_t)o->conc_rounds * o->nconc * CRUN_NPATHS, sizeof **res);
 		if (res[server] == NULL)
 			return -1;

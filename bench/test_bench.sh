@@ -161,6 +161,8 @@ if [ -r "$ts_dir/TestServer.exe" ] && command -v mono >/dev/null 2>&1; then
 		fail "no comparison table"
 	grep -Eq '^krpc-sim --spin, unpaced +1 +[0-9]+\.[0-9]{2} +[0-9]+\.[0-9]{2} +[0-9]+\.[0-9]{2} +(yes|no)' \
 	    "$tmp/out" || fail "no comparison row"
+	grep -qxF '  krpc-sim --spin: --spin --call-cost 10 --gc-every 1500 --gc-pause 600' "$tmp/out" ||
+		fail "the report does not name krpc-sim --spin's options"
 else
 	echo "kRPC's TestServer is not here: the comparison with it is not tried"
 fi
