@@ -39,6 +39,13 @@ const char *const crun_server_keys[CRUN_NSERVERS] = {
 	"testserver", "testserver-unpaced", "sim", "sim-unpaced", "sim-spin", "sim-spin-unpaced"
 };
 
+/* True for the krpc-sim --spin pair. */
+static bool
+crun_spins(int server)
+{
+	return server == CRUN_SIMSPIN_PACED || server == CRUN_SIMSPIN_UNPACED;
+}
+
 /*
  * Starts a server of the kind and krpcmuxd (Unix and TCP) in front of it,
  * and socat if it is wanted (without it the socat path is left out).
@@ -51,7 +58,7 @@ crun_procs(const struct options *o, int server)
 	struct procs *p;
 
 	p = server == CRUN_TS_PACED || server == CRUN_TS_UNPACED ? procs_testserver(paced) :
-	    procs_sim(paced, server == CRUN_SIMSPIN_PACED || server == CRUN_SIMSPIN_UNPACED);
+	    procs_sim(paced, crun_spins(server));
 	if (p == NULL || procs_daemon(p, true) != 0) {
 		procs_stop(p);
 		return NULL;
@@ -70,7 +77,7 @@ crun_procs(const struct options *o, int server)
 static bool
 crun_has_path(const struct options *o, const struct procs *p, int server, int path)
 {
-	if (path != CRUN_DIRECT && (server == CRUN_SIMSPIN_PACED || server == CRUN_SIMSPIN_UNPACED))
+	if (path != CRUN_DIRECT && crun_spins(server))
 		return false;
 	if (path != CRUN_DIRECT && (o->conc_paths & (1u << path)) == 0)
 		return false;
@@ -227,8 +234,7 @@ crun_alloc(const struct options *o, struct report *rep, struct conc_result **res
 			continue;
 		}
 		/* by default the spinning krpc-sim only runs to be compared with the TestServer */
-		if ((server == CRUN_SIMSPIN_PACED || server == CRUN_SIMSPIN_UNPACED) &&
-		    o->servers == CRUN_DEFAULT_SERVERS && ts_dir(NULL) == NULL)
+		if (crun_spins(server) && o->servers == CRUN_DEFAULT_SERVERS && ts_dir(NULL) == NULL)
 			continue;
 		res[server] = calloc((size_t)o->conc_rounds * o->nconc * CRUN_NPATHS, sizeof **res);
 		if (res[server] == NULL)

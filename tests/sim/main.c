@@ -232,7 +232,7 @@ main_parse(int argc, char **argv, struct sim_options *o)
 		main_fail("unexpected argument '%s'", argv[optind]);
 	if ((o->rpc_path == NULL) != (o->stream_path == NULL))
 		main_fail("--rpc-path and --stream-path go together");
-	if ((o->gc_every == 0) != (o->gc_pause_set == false))
+	if ((o->gc_every > 0) != o->gc_pause_set)
 		main_fail("--gc-every and --gc-pause go together");
 	if (o->rpc_path != NULL && o->rpc_path[0] == '\0')
 		main_fail("--rpc-path: empty path");

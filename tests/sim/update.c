@@ -188,13 +188,16 @@ update_rpc_end(struct update *u)
 	update_finish(u);
 }
 
-/* Keeps the CPU busy for t seconds. */
+/* Keeps the CPU busy for t seconds (none: no clock read either). */
 static void
 update_busy(double t)
 {
-	double until = krpc_time_now() + t;
+	double until;
 
-	while (t > 0 && krpc_time_now() < until)
+	if (t <= 0)
+		return;
+	until = krpc_time_now() + t;
+	while (krpc_time_now() < until)
 		continue;
 }
 
